@@ -1,0 +1,72 @@
+/**
+ * Ports: everything the push workflow needs from the outside world.
+ * Each host adapter (CLI, Azure Pipelines, GitHub Actions, Codefresh) implements these and
+ * nothing else; the workflow never touches a host API, `process.env` of a host, or stdout.
+ */
+
+/** Where the workflow reports what it is doing. Hosts map this onto their own log conventions. */
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  /** Runs `fn` inside a collapsible/indented group where the host supports one. */
+  group<T>(title: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** The stable names of the workflow's outputs; hosts may spell them their own way. */
+export type OutputName = "imageUri" | "imageUris" | "digest" | "registry" | "repositoryCreated";
+
+/** Where results go: step outputs, pipeline variables, an exported env file, a JSON object... */
+export interface Outputs {
+  set(name: OutputName, value: string): void;
+}
+
+/** Registers a value that must never appear in any log. Called before the value could be printed. */
+export interface SecretMasker {
+  mask(secret: string): void;
+}
+
+/** Time, injected so tests never wait for real back-off delays. */
+export interface Clock {
+  now(): Date;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** What the engine knows about a local image. */
+export interface LocalImage {
+  /** Full image ID, `sha256:<hex>`. */
+  id: string;
+  repoTags: string[];
+  repoDigests: string[];
+}
+
+export interface PushProgress {
+  /** One human-readable line of progress, e.g. `5f70bf18a086: Pushed`. */
+  line: string;
+}
+
+export interface PushedImage {
+  /** Digest of the pushed manifest, `sha256:<64 hex>`. */
+  digest: string;
+  /** Manifest size in bytes when the engine reports it. */
+  size?: number;
+}
+
+/**
+ * A container engine able to push a local image. One instance serves one push: credentials
+ * it receives live only until `dispose()`, which must be safe to call more than once and must
+ * run even when the push failed.
+ */
+export interface ContainerEngine {
+  /** Returns the image, or undefined when the engine has no image by that reference. */
+  inspect(reference: string, signal?: AbortSignal): Promise<LocalImage | undefined>;
+  /** Logs in to `registry` (a host[:port]) with credentials that never reach argv, logs or disk outside a temporary place. */
+  login(registry: string, username: string, password: string, signal?: AbortSignal): Promise<void>;
+  tag(source: string, target: string, signal?: AbortSignal): Promise<void>;
+  push(target: string, onProgress?: (progress: PushProgress) => void, signal?: AbortSignal): Promise<PushedImage>;
+  /** Removes a local tag or image; a missing image is not an error. */
+  remove(reference: string, signal?: AbortSignal): Promise<void>;
+  /** Forgets credentials and removes temporary files. Idempotent. */
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,99 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { run } from "./process.js";
+
+export interface DockerEngineHandle {
+  /** Value for DOCKER_HOST. */
+  host: string;
+  /** True when this process started the daemon (and so must stop it). */
+  owned: boolean;
+  stop(): Promise<void>;
+}
+
+/** True when the docker CLI answers for this DOCKER_HOST (the daemon, not just the client). */
+export async function dockerReachable(host: string | undefined): Promise<boolean> {
+  const env = { ...process.env };
+  if (host) env.DOCKER_HOST = host;
+  else delete env.DOCKER_HOST;
+  try {
+    const result = await run("docker", ["version", "--format", "{{.Server.Version}}"], { env, timeoutMs: 15_000 });
+    return result.code === 0 && result.stdout.trim().length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Finds a Docker engine for the tests: DOCKER_HOST (or the default socket) when it answers,
+ * else a private dockerd in a temporary directory (needs root and Debian's docker.io).
+ * Returns a reason string when neither is possible.
+ */
+export async function findOrStartDockerd(): Promise<DockerEngineHandle | string> {
+  const existing = process.env.DOCKER_HOST;
+  if (await dockerReachable(existing)) {
+    return { host: existing ?? "unix:///var/run/docker.sock", owned: false, stop: async () => {} };
+  }
+  if (process.platform !== "linux") return "no Docker engine answers and starting dockerd is only automated on Linux";
+  if (typeof process.getuid === "function" && process.getuid() !== 0) {
+    return "no Docker engine answers (set DOCKER_HOST) and starting a private dockerd needs root";
+  }
+  const which = await run("sh", ["-c", "command -v dockerd"]).catch(() => undefined);
+  if (!which || which.code !== 0) return "no Docker engine answers and dockerd is not installed (apt-get install docker.io)";
+  return startDockerd();
+}
+
+/** Starts a throw-away dockerd with the flags that work in an unprivileged sandbox with no network. */
+export async function startDockerd(): Promise<DockerEngineHandle> {
+  const root = mkdtempSync(path.join(tmpdir(), "ecr-push-dockerd-"));
+  const socket = path.join(root, "docker.sock");
+  const dataRoot = path.join(root, "data");
+  const execRoot = path.join(root, "exec");
+  mkdirSync(dataRoot);
+  mkdirSync(execRoot);
+  const pidfile = path.join(root, "docker.pid");
+  const logFile = path.join(root, "dockerd.log");
+  const { openSync } = await import("node:fs");
+  const log = openSync(logFile, "a");
+  const child = spawn(
+    "dockerd",
+    [
+      "--iptables=false",
+      "--ip6tables=false",
+      "--bridge=none",
+      "--storage-driver=vfs",
+      `--data-root=${dataRoot}`,
+      `--exec-root=${execRoot}`,
+      `--pidfile=${pidfile}`,
+      "-H",
+      `unix://${socket}`,
+    ],
+    { stdio: ["ignore", log, log], detached: true },
+  );
+  child.unref();
+  const host = `unix://${socket}`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    if (existsSync(socket) && (await dockerReachable(host))) {
+      return {
+        host,
+        owned: true,
+        stop: async () => {
+          child.kill("SIGTERM");
+          const until = Date.now() + 20_000;
+          while (child.exitCode === null && Date.now() < until) await sleep(100);
+          if (child.exitCode === null) child.kill("SIGKILL");
+          rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+        },
+      };
+    }
+    await sleep(200);
+  }
+  child.kill("SIGKILL");
+  const tail = readFileSync(logFile, "utf8").split("\n").slice(-5).join("\n");
+  rmSync(root, { recursive: true, force: true });
+  throw new Error(`dockerd did not become ready within 60 s; last log lines:\n${tail}`);
+}
