@@ -1,0 +1,7 @@
+// Public surface of @ecr-push/core: one folder per concept.
+export * from "./aws/index.js";
+export * from "./engine/index.js";
+export * from "./errors/index.js";
+export * from "./ports/index.js";
+export * from "./request/index.js";
+export * from "./workflow/index.js";
