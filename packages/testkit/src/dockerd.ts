@@ -19,7 +19,10 @@ export async function dockerReachable(host: string | undefined): Promise<boolean
   if (host) env.DOCKER_HOST = host;
   else delete env.DOCKER_HOST;
   try {
-    const result = await run("docker", ["version", "--format", "{{.Server.Version}}"], { env, timeoutMs: 15_000 });
+    const result = await run("docker", ["version", "--format", "{{.Server.Version}}"], {
+      env,
+      timeoutMs: 15_000,
+    });
     return result.code === 0 && result.stdout.trim().length > 0;
   } catch {
     return false;
@@ -36,12 +39,14 @@ export async function findOrStartDockerd(): Promise<DockerEngineHandle | string>
   if (await dockerReachable(existing)) {
     return { host: existing ?? "unix:///var/run/docker.sock", owned: false, stop: async () => {} };
   }
-  if (process.platform !== "linux") return "no Docker engine answers and starting dockerd is only automated on Linux";
+  if (process.platform !== "linux")
+    return "no Docker engine answers and starting dockerd is only automated on Linux";
   if (typeof process.getuid === "function" && process.getuid() !== 0) {
     return "no Docker engine answers (set DOCKER_HOST) and starting a private dockerd needs root";
   }
-  const which = await run("sh", ["-c", "command -v dockerd"]).catch(() => undefined);
-  if (!which || which.code !== 0) return "no Docker engine answers and dockerd is not installed (apt-get install docker.io)";
+  const probe = await run("dockerd", ["--version"]).catch(() => undefined);
+  if (probe?.code !== 0)
+    return "no Docker engine answers and dockerd is not installed (apt-get install docker.io)";
   return startDockerd();
 }
 

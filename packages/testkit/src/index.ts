@@ -1,7 +1,7 @@
+export { dockerForTests } from "./docker-for-tests.js";
 export { type DockerEngineHandle, dockerReachable, findOrStartDockerd, startDockerd } from "./dockerd.js";
 export { buildTestImage, dockerEnv, listLocalTags } from "./images.js";
 export { type FakeImds, startFakeImds } from "./imds.js";
 export { type RunResult, run, runOk } from "./process.js";
 export { commandMissing, isCI, realPartAvailable } from "./real-parts.js";
 export { type SkopeoInspect, skopeoInspect, skopeoRawManifest } from "./skopeo.js";
-export { dockerForTests } from "./docker-for-tests.js";

@@ -10,6 +10,8 @@ export function packageTestConfig() {
   const globalSetup = fileURLToPath(new URL("./global-setup.js", import.meta.url));
   return defineConfig({
     test: {
+      // The JSON report feeds the one closing line of scripts/test.sh.
+      reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
       projects: [
         {
           test: {

@@ -1,0 +1,342 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { CreateRepositoryCommand, DescribeImagesCommand } from "@aws-sdk/client-ecr";
+import {
+  buildTestImage,
+  dockerEnv,
+  dockerForTests,
+  listLocalTags,
+  runOk,
+  skopeoInspect,
+  startFakeImds,
+} from "@ecr-push/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { E2E, KEYS } from "./harness.js";
+
+const dockerHost = dockerForTests();
+
+/** Every run must leave nothing behind and print no secret. */
+function expectClean(run: { stdout: string; stderr: string; leftovers: string[] }, ...secrets: string[]) {
+  expect(run.leftovers).toEqual([]);
+  for (const secret of [KEYS.secretAccessKey, ...secrets]) {
+    expect(run.stdout).not.toContain(secret);
+    expect(run.stderr).not.toContain(secret);
+  }
+}
+
+describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, local ECR)", () => {
+  const host = dockerHost as string;
+  let e2e: E2E;
+  let password: string;
+
+  beforeAll(async () => {
+    e2e = await E2E.start(host);
+    password = (await e2e.registryCredentials()).password;
+  });
+  afterAll(async () => {
+    await e2e?.close();
+  });
+
+  async function createRepository(name: string, settings: Record<string, unknown> = {}) {
+    await e2e.ecr().send(new CreateRepositoryCommand({ repositoryName: name, ...settings }));
+  }
+
+  it("pushes one tag and prints the URI and digest that skopeo sees", async () => {
+    await createRepository("team/one");
+    await buildTestImage(host, "e2e/one:1");
+    const run = await e2e.cli(["push", "e2e/one:1", "--repository", "team/one", "--tag", "v1"]);
+    expect(run.code, run.stderr).toBe(0);
+    const [uri, ref] = run.stdout.trim().split("\n");
+    expect(uri).toBe(`${e2e.local.registry}/team/one:v1`);
+    const digest = ref?.split("@")[1] ?? "";
+    expect(ref).toBe(`${e2e.local.registry}/team/one@${digest}`);
+    const seen = await skopeoInspect(`${e2e.local.registry}/team/one:v1`, await e2e.registryCredentials());
+    expect(seen.Digest).toBe(digest);
+    expectClean(run, password);
+  });
+
+  it("pushes several tags in one run with --json and the same digest for each", async () => {
+    await createRepository("team/multi");
+    await buildTestImage(host, "e2e/multi:latest", { layers: 2 });
+    const run = await e2e.cli([
+      "push",
+      "e2e/multi",
+      "-r",
+      "team/multi",
+      "-t",
+      "1.0.0,1.0",
+      "-t",
+      "stable",
+      "--json",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout);
+    expect(Object.keys(doc).sort()).toEqual(
+      [
+        "digest",
+        "imageUri",
+        "imageUris",
+        "region",
+        "registry",
+        "registryId",
+        "repository",
+        "repositoryCreated",
+        "tags",
+      ].sort(),
+    );
+    expect(doc.imageUris).toEqual(
+      ["1.0.0", "1.0", "stable"].map((t) => `${e2e.local.registry}/team/multi:${t}`),
+    );
+    expect(doc.imageUri).toBe(doc.imageUris[0]);
+    expect(doc).toMatchObject({
+      registry: e2e.local.registry,
+      repository: "team/multi",
+      tags: ["1.0.0", "1.0", "stable"],
+      registryId: e2e.local.accountId,
+      region: "eu-west-3",
+      repositoryCreated: false,
+    });
+    const described = await e2e.ecr().send(new DescribeImagesCommand({ repositoryName: "team/multi" }));
+    expect(described.imageDetails).toHaveLength(1);
+    expect(described.imageDetails?.[0]?.imageDigest).toBe(doc.digest);
+    expect(described.imageDetails?.[0]?.imageTags?.sort()).toEqual(["1.0", "1.0.0", "stable"]);
+    expectClean(run, password);
+  });
+
+  it("pushes by image ID and tags latest by default", async () => {
+    await createRepository("team/by-id");
+    const id = await buildTestImage(host, "e2e/by-id:1");
+    const run = await e2e.cli(["push", id, "-r", "team/by-id", "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.imageUri).toBe(`${e2e.local.registry}/team/by-id:latest`);
+    const seen = await skopeoInspect(doc.imageUri, await e2e.registryCredentials());
+    expect(seen.Digest).toBe(doc.digest);
+  });
+
+  it("creates a missing repository with the requested settings, once", async () => {
+    await buildTestImage(host, "e2e/create:1");
+    const kmsKey = `arn:aws:kms:eu-west-3:${e2e.local.accountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const args = [
+      "push",
+      "e2e/create:1",
+      "-r",
+      "team/created",
+      "-t",
+      "v1",
+      "--create-repository",
+      "--image-tag-mutability",
+      "IMMUTABLE",
+      "--scan-on-push",
+      "--kms-key",
+      kmsKey,
+      "--repository-tag",
+      "team=web",
+      "--repository-tag",
+      "cost-center=42",
+      "--json",
+    ];
+    const first = await e2e.cli(args);
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout).repositoryCreated).toBe(true);
+    const repo = e2e.local.repository("team/created");
+    expect(repo).toMatchObject({
+      imageTagMutability: "IMMUTABLE",
+      imageScanningConfiguration: { scanOnPush: true },
+      encryptionConfiguration: { encryptionType: "KMS", kmsKey },
+      tags: [
+        { Key: "team", Value: "web" },
+        { Key: "cost-center", Value: "42" },
+      ],
+    });
+    // The same tag of the same image again: immutable, but nothing changes, so it succeeds.
+    const again = await e2e.cli(args);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).repositoryCreated).toBe(false);
+  });
+
+  it("refuses to move an immutable tag to another image, in one sentence", async () => {
+    await createRepository("team/frozen", { imageTagMutability: "IMMUTABLE" });
+    await buildTestImage(host, "e2e/frozen:a");
+    await buildTestImage(host, "e2e/frozen:b");
+    expect((await e2e.cli(["push", "e2e/frozen:a", "-r", "team/frozen", "-t", "v1"])).code).toBe(0);
+    const run = await e2e.cli(["push", "e2e/frozen:b", "-r", "team/frozen", "-t", "v1"]);
+    expect(run.code).toBe(1);
+    const errors = run.stderr.split("\n").filter((l) => l.startsWith("error: "));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/v1.*immutable|immutable.*v1/i);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expectClean(run, password);
+  });
+
+  it("fails with one sentence when the repository is missing and creation is not allowed", async () => {
+    await buildTestImage(host, "e2e/missing:1");
+    const run = await e2e.cli(["push", "e2e/missing:1", "-r", "team/does-not-exist"]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    const errors = run.stderr.split("\n").filter((l) => l.startsWith("error: "));
+    expect(errors).toEqual([expect.stringMatching(/team\/does-not-exist.*--create-repository/)]);
+    expect(e2e.local.repository("team/does-not-exist")).toBeUndefined();
+    expectClean(run);
+  });
+
+  it("fails with one sentence and no secret when AWS rejects the credentials", async () => {
+    await buildTestImage(host, "e2e/creds:1");
+    const wrong = "wrong/Secret+Key/ThatMustNeverBePrinted99";
+    const run = await e2e.cli(["push", "e2e/creds:1", "-r", "team/one"], { AWS_SECRET_ACCESS_KEY: wrong });
+    expect(run.code).toBe(1);
+    const errors = run.stderr.split("\n").filter((l) => l.startsWith("error: "));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/credentials/i);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expectClean(run, wrong);
+  });
+
+  it("fails with one sentence when the source image does not exist", async () => {
+    const run = await e2e.cli(["push", "e2e/never-built:1", "-r", "team/one"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^error: .*e2e\/never-built:1/m);
+    expectClean(run);
+  });
+
+  it("fails with one sentence when the Docker daemon is unreachable", async () => {
+    const run = await e2e.cli(["push", "e2e/one:1", "-r", "team/one"], {
+      DOCKER_HOST: "unix:///nonexistent/docker.sock",
+    });
+    expect(run.code).toBe(1);
+    const errors = run.stderr.split("\n").filter((l) => l.startsWith("error: "));
+    expect(errors).toEqual([expect.stringMatching(/Docker daemon/)]);
+  });
+
+  it("removes the tags it made and keeps the source unless asked", async () => {
+    await createRepository("team/cleanup");
+    await buildTestImage(host, "e2e/cleanup:1");
+    const kept = await e2e.cli(["push", "e2e/cleanup:1", "-r", "team/cleanup", "-t", "a", "-t", "b"]);
+    expect(kept.code, kept.stderr).toBe(0);
+    let tags = await listLocalTags(host);
+    expect(tags).toContain("e2e/cleanup:1");
+    expect(tags.filter((t) => t.startsWith(e2e.local.registry))).toEqual([]);
+    const removed = await e2e.cli([
+      "push",
+      "e2e/cleanup:1",
+      "-r",
+      "team/cleanup",
+      "-t",
+      "c",
+      "--remove-local-image",
+    ]);
+    expect(removed.code, removed.stderr).toBe(0);
+    tags = await listLocalTags(host);
+    expect(tags).not.toContain("e2e/cleanup:1");
+    expect(tags.filter((t) => t.startsWith(e2e.local.registry))).toEqual([]);
+    expectClean(removed, password);
+  });
+
+  it("assumes a role with an external id before pushing", async () => {
+    await createRepository("team/role");
+    await buildTestImage(host, "e2e/role:1");
+    const roleArn = `arn:aws:iam::${e2e.local.accountId}:role/pusher`;
+    const run = await e2e.cli([
+      "push",
+      "e2e/role:1",
+      "-r",
+      "team/role",
+      "--role-arn",
+      roleArn,
+      "--external-id",
+      "ext-123",
+      "--role-session-name",
+      "pipeline-42",
+      "--json",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(e2e.local.assumedRoles).toContainEqual(
+      expect.objectContaining({
+        action: "AssumeRole",
+        roleArn,
+        externalId: "ext-123",
+        roleSessionName: "pipeline-42",
+      }),
+    );
+    expectClean(run, password);
+  });
+
+  it("exchanges a web identity token file for a role (OIDC)", async () => {
+    await createRepository("team/oidc");
+    await buildTestImage(host, "e2e/oidc:1");
+    const dir = mkdtempSync(path.join(tmpdir(), "ecr-push-oidc-"));
+    const token = `eyJhbGciOiJSUzI1NiJ9.${randomBytes(24).toString("base64url")}.sig`;
+    const tokenFile = path.join(dir, "token");
+    writeFileSync(tokenFile, token);
+    try {
+      const roleArn = `arn:aws:iam::${e2e.local.accountId}:role/oidc-pusher`;
+      const run = await e2e.cli(
+        [
+          "push",
+          "e2e/oidc:1",
+          "-r",
+          "team/oidc",
+          "--role-arn",
+          roleArn,
+          "--web-identity-token-file",
+          tokenFile,
+        ],
+        { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined },
+      );
+      expect(run.code, run.stderr).toBe(0);
+      expect(e2e.local.assumedRoles).toContainEqual(
+        expect.objectContaining({ action: "AssumeRoleWithWebIdentity", roleArn }),
+      );
+      expectClean(run, token, password);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("finds the region in instance metadata when none is configured", async () => {
+    const imds = await startFakeImds("eu-west-3");
+    try {
+      const run = await e2e.cli(["push", "e2e/one:1", "-r", "team/one", "-t", "imds", "--json"], {
+        AWS_REGION: undefined,
+        AWS_EC2_METADATA_DISABLED: undefined,
+        AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint,
+      });
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout).region).toBe("eu-west-3");
+      expect(imds.requests).toContain("GET /latest/meta-data/placement/region");
+    } finally {
+      await imds.close();
+    }
+  });
+
+  it("says how to set a region when there is none, with exit code 2", async () => {
+    const run = await e2e.cli(["push", "e2e/one:1", "-r", "team/one"], { AWS_REGION: undefined });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: .*--region.*AWS_REGION/m);
+  });
+
+  it("is pullable after the push", async () => {
+    const env = dockerEnv(host);
+    const ref = `${e2e.local.registry}/team/one:v1`;
+    const creds = await e2e.registryCredentials();
+    const config = mkdtempSync(path.join(tmpdir(), "ecr-push-pull-"));
+    try {
+      const withConfig = { ...env, DOCKER_CONFIG: config };
+      await runOk("docker", ["login", "-u", creds.username, "--password-stdin", e2e.local.registry], {
+        env: withConfig,
+        input: creds.password,
+      });
+      await runOk("docker", ["pull", "-q", ref], { env: withConfig });
+      const digests = await runOk("docker", ["image", "inspect", "--format", "{{json .RepoDigests}}", ref], {
+        env: withConfig,
+      });
+      const seen = await skopeoInspect(ref, creds);
+      expect(JSON.parse(digests)).toContain(`${e2e.local.registry}/team/one@${seen.Digest}`);
+      await runOk("docker", ["image", "rm", ref], { env: withConfig });
+    } finally {
+      rmSync(config, { recursive: true, force: true });
+    }
+  });
+});

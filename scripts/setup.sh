@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Prepares a fresh machine for ecr-push development: Debian packages for the real test parts
+# (Docker engine, skopeo, docker-registry), pnpm, the workspace dependencies, and a build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
+command -v docker >/dev/null 2>&1 || need_apt+=(docker.io)
+command -v skopeo >/dev/null 2>&1 || need_apt+=(skopeo)
+command -v docker-registry >/dev/null 2>&1 || need_apt+=(docker-registry)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "setup: installing ${need_apt[*]} with apt-get" >&2
+    $sudo apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "setup: please install ${need_apt[*]} (no apt-get here); continuing" >&2
+  fi
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "setup: Node.js 20 or later is required (found $(node --version))" >&2
+  exit 1
+fi
+
+pnpm_version=$(node -p 'require("./package.json").packageManager.split("@")[1]')
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$pnpm_version" ]; then
+  echo "setup: installing pnpm $pnpm_version" >&2
+  npm install -g --silent "pnpm@$pnpm_version" >/dev/null 2>&1
+fi
+
+pnpm install --frozen-lockfile --reporter=silent
+pnpm build --output-logs=errors-only

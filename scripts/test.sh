@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine and runs every check and test: lint, type checks, unit tests, and the
+# integration and end-to-end tests on a real Docker engine, skopeo and the local ECR endpoint.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+pnpm lint
+pnpm typecheck --output-logs=errors-only
+rm -rf packages/*/test-results
+status=0
+node scripts/with-docker.mjs pnpm test || status=$?
+node scripts/test-summary.mjs || true
+exit $status
