@@ -1,0 +1,257 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PushFailedError } from "../../errors/index.js";
+import type { ContainerEngine, LocalImage, PushedImage, PushProgress } from "../../ports/index.js";
+import { removeOnExit } from "../cleanup.js";
+import {
+  findExecutable,
+  nodeProcessRunner,
+  type ProcessRunner,
+  ProcessStartError,
+  type RunOptions,
+  type RunResult,
+} from "../process/index.js";
+import { type DockerAction, dockerFailure, dockerNotFound, scrub } from "./errors.js";
+import {
+  daemonEnvFromContext,
+  digestForRepository,
+  parseImageInspect,
+  parsePushDigest,
+  repositoryOf,
+} from "./parse.js";
+
+export interface DockerEngineOptions {
+  /** The environment docker runs with; the caller passes process.env (core never reads it itself). */
+  env: Record<string, string | undefined>;
+  runner?: ProcessRunner;
+  /** The docker executable; when set, PATH is not searched. */
+  dockerPath?: string;
+  /** Where the private DOCKER_CONFIG directory is created; defaults to os.tmpdir(). */
+  tempDir?: string;
+  /** Receives the commands run and docker's chatter; never a secret. */
+  debug?: (line: string) => void;
+  /** Defaults to process.platform; decides the PATH search and the default daemon address. */
+  platform?: NodeJS.Platform;
+}
+
+/**
+ * Seeds the private config so that it "contains auth": docker then keeps credentials in this file
+ * instead of detecting a platform credential helper (osxkeychain, wincred, pass, secretservice),
+ * which would put them somewhere dispose() cannot reach.
+ */
+const SEED_CONFIG = `${JSON.stringify({ auths: { "ecr-push.invalid": {} } }, null, 2)}\n`;
+
+/** A ContainerEngine driving the docker CLI; credentials live in a private DOCKER_CONFIG until dispose(). */
+export class DockerCliEngine implements ContainerEngine {
+  readonly #env: Record<string, string | undefined>;
+  readonly #runner: ProcessRunner;
+  readonly #dockerPath: string | undefined;
+  readonly #tempDir: string;
+  readonly #debug: (line: string) => void;
+  readonly #platform: NodeJS.Platform;
+  #executable: Promise<string> | undefined;
+  /** Set by the first login: the private config directory and the env overrides that use it. */
+  #session:
+    | { dir: string; env: Record<string, string | undefined>; unregisterExitHook: () => void }
+    | undefined;
+  #starting: Promise<void> | undefined;
+
+  constructor(options: DockerEngineOptions) {
+    this.#env = options.env;
+    this.#runner = options.runner ?? nodeProcessRunner;
+    this.#dockerPath = options.dockerPath;
+    this.#tempDir = options.tempDir ?? tmpdir();
+    this.#debug = options.debug ?? (() => {});
+    this.#platform = options.platform ?? process.platform;
+  }
+
+  async inspect(reference: string, signal?: AbortSignal): Promise<LocalImage | undefined> {
+    const result = await this.#docker(["image", "inspect", "--format", "{{json .}}", reference], { signal });
+    if (result.exitCode !== 0) {
+      if (/no such image/i.test(result.stderr)) return undefined;
+      throw this.#failure("inspect", reference, `docker image inspect ${reference}`, result);
+    }
+    const image = parseImageInspect(result.stdout);
+    if (!image) {
+      throw new PushFailedError(
+        "DockerCommandFailed",
+        `docker image inspect ${reference} printed something other than an image description: update Docker and retry.`,
+      );
+    }
+    return image;
+  }
+
+  async login(registry: string, username: string, password: string, signal?: AbortSignal): Promise<void> {
+    await this.#privateConfig(signal);
+    const result = await this.#docker(["login", "--username", username, "--password-stdin", registry], {
+      signal,
+      stdin: password,
+      // Includes the "stored unencrypted" warning, which is expected here: the file is temporary.
+      onStderrLine: (line) => {
+        if (line) this.#debug(scrub(line, password));
+      },
+    });
+    if (result.exitCode !== 0) {
+      const scrubbed = { ...result, stderr: scrub(result.stderr, password) };
+      throw this.#failure("login", registry, `docker login ${registry}`, scrubbed);
+    }
+  }
+
+  async tag(source: string, target: string, signal?: AbortSignal): Promise<void> {
+    const result = await this.#docker(["tag", source, target], { signal });
+    if (result.exitCode !== 0) throw this.#failure("tag", source, `docker tag ${source} ${target}`, result);
+  }
+
+  async push(
+    target: string,
+    onProgress?: (progress: PushProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<PushedImage> {
+    const result = await this.#docker(["push", target], {
+      signal,
+      onStdoutLine: (line) => {
+        if (line.trim()) onProgress?.({ line });
+      },
+      onStderrLine: (line) => {
+        if (line) this.#debug(line);
+      },
+    });
+    if (result.exitCode !== 0) throw this.#failure("push", target, `docker push ${target}`, result);
+    const pushed = parsePushDigest(result.stdout);
+    if (pushed) return pushed;
+    // Older or unusual docker versions may not print the digest line: the daemon still records it.
+    this.#debug(`docker push ${target} printed no digest line; reading RepoDigests instead`);
+    const image = await this.inspect(target, signal);
+    const digest = image && digestForRepository(image.repoDigests, repositoryOf(target));
+    if (!digest) {
+      throw new PushFailedError(
+        "DigestNotFound",
+        `docker push ${target} finished but neither its output nor docker image inspect gave the pushed digest: update Docker and retry.`,
+      );
+    }
+    return { digest };
+  }
+
+  async remove(reference: string, signal?: AbortSignal): Promise<void> {
+    let result = await this.#docker(["image", "rm", reference], { signal });
+    // A stopped container still using the image blocks removing its last tag; --force then only
+    // untags it. Never forced by ID, which would delete the image under every tag.
+    if (
+      result.exitCode !== 0 &&
+      /must force/i.test(result.stderr) &&
+      !/^(sha256:)?[0-9a-f]{12,64}$/.test(reference)
+    ) {
+      this.#debug(`docker image rm ${reference}: the image is in use by a container; untagging with --force`);
+      result = await this.#docker(["image", "rm", "--force", reference], { signal });
+    }
+    if (result.exitCode !== 0 && !/no such image/i.test(result.stderr)) {
+      throw this.#failure("remove", reference, `docker image rm ${reference}`, result);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.#starting?.catch(() => {});
+    this.#starting = undefined;
+    const session = this.#session;
+    this.#session = undefined;
+    if (!session) return;
+    try {
+      await rm(session.dir, { recursive: true, force: true, maxRetries: 3 });
+      session.unregisterExitHook();
+    } catch (error) {
+      // The exit hook stays registered and tries again when the process ends.
+      this.#debug(`Could not remove ${session.dir} yet: ${(error as Error).message}`);
+    }
+  }
+
+  /** Creates the private DOCKER_CONFIG once; every later command uses it. */
+  #privateConfig(signal: AbortSignal | undefined): Promise<void> {
+    this.#starting ??= this.#startSession(signal).catch((error: unknown) => {
+      this.#starting = undefined;
+      throw error;
+    });
+    return this.#starting;
+  }
+
+  async #startSession(signal: AbortSignal | undefined): Promise<void> {
+    // Resolved first, with the user's config: the private config has no context store.
+    const daemon = await this.#daemonOfCurrentContext(signal);
+    let dir: string | undefined;
+    let unregisterExitHook = () => {};
+    try {
+      dir = await mkdtemp(path.join(this.#tempDir, "ecr-push-docker-"));
+      unregisterExitHook = removeOnExit(dir);
+      await writeFile(path.join(dir, "config.json"), SEED_CONFIG, { mode: 0o600 });
+    } catch (error) {
+      if (dir) await rm(dir, { recursive: true, force: true });
+      unregisterExitHook();
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new PushFailedError(
+        "TempDirUnavailable",
+        `Could not create a private Docker config folder in ${this.#tempDir} (${reason}): make the temporary folder writable or choose another.`,
+        { cause: error },
+      );
+    }
+    this.#debug(`Using a private DOCKER_CONFIG at ${dir}`);
+    this.#session = {
+      dir,
+      env: { ...daemon, DOCKER_CONFIG: dir, DOCKER_CONTEXT: undefined },
+      unregisterExitHook,
+    };
+  }
+
+  /** DOCKER_HOST (and TLS settings) of the user's current docker context, unless DOCKER_HOST is set. */
+  async #daemonOfCurrentContext(signal: AbortSignal | undefined): Promise<Record<string, string>> {
+    if (this.#env.DOCKER_HOST) return {};
+    const result = await this.#docker(["context", "inspect", "--format", "{{json .}}"], { signal });
+    const env = result.exitCode === 0 ? daemonEnvFromContext(result.stdout) : {};
+    this.#debug(`Current docker context endpoint: ${env.DOCKER_HOST ?? "unknown (using docker's default)"}`);
+    return env;
+  }
+
+  /** Runs docker with the engine's environment; a missing executable becomes DockerNotFound. */
+  async #docker(args: string[], options: Omit<RunOptions, "env">): Promise<RunResult> {
+    const executable = await this.#resolveExecutable();
+    const env = { ...this.#env, ...this.#session?.env };
+    this.#debug(`docker ${args.join(" ")}`);
+    try {
+      return await this.#runner.run(executable, args, { ...options, env });
+    } catch (error) {
+      if (error instanceof ProcessStartError && error.errno === "ENOENT")
+        throw dockerNotFound(this.#dockerPath, error);
+      throw error;
+    }
+  }
+
+  #resolveExecutable(): Promise<string> {
+    this.#executable ??= (async () => {
+      if (this.#dockerPath) return this.#dockerPath;
+      const found = await findExecutable("docker", { env: this.#env, platform: this.#platform });
+      if (!found) throw dockerNotFound(undefined);
+      this.#debug(`Using the docker CLI at ${found}`);
+      return found;
+    })();
+    return this.#executable;
+  }
+
+  #failure(action: DockerAction, subject: string, command: string, result: RunResult) {
+    const daemonHost =
+      this.#session?.env.DOCKER_HOST ??
+      this.#env.DOCKER_HOST ??
+      (this.#platform === "win32" ? "npipe:////./pipe/docker_engine" : "unix:///var/run/docker.sock");
+    return dockerFailure({
+      action,
+      subject,
+      command,
+      stderr: result.stderr,
+      exitCode: result.exitCode,
+      daemonHost,
+    });
+  }
+}
+
+/** The docker CLI engine; pass `env: process.env` from the host. */
+export function createDockerEngine(options: DockerEngineOptions): DockerCliEngine {
+  return new DockerCliEngine(options);
+}

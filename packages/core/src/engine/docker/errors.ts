@@ -1,0 +1,112 @@
+import { PushFailedError } from "../../errors/index.js";
+
+export type DockerAction = "login" | "push" | "tag" | "inspect" | "remove";
+
+export interface DockerFailure {
+  action: DockerAction;
+  /** The registry (login), target (push), source (tag) or reference the command was about. */
+  subject: string;
+  /** How the command reads in a message, e.g. `docker tag a b`. */
+  command: string;
+  /** Everything the command printed on stderr (secrets already scrubbed). */
+  stderr: string;
+  exitCode: number;
+  /** The daemon address the command used, for the "cannot connect" sentence. */
+  daemonHost: string;
+}
+
+/** Noise that never explains a failure: warnings, structured debug logs, hints. */
+const NOISE = /^(WARNING|DEPRECATED|time="|Configure a credential helper|https?:\/\/docs\.docker\.com)/;
+
+/** The last stderr line that says something, without docker's "Error response from daemon:" prefix. */
+export function lastMeaningfulLine(stderr: string): string {
+  const lines = stderr
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !NOISE.test(line));
+  const last = (lines.at(-1) ?? "").replace(/^(Error response from daemon|Error):\s*/i, "");
+  return last.length > 300 ? `${last.slice(0, 297)}...` : last.replace(/\.$/, "");
+}
+
+/** Replaces each occurrence of `secret` (when there is one) with `***`. */
+export function scrub(text: string, secret: string | undefined): string {
+  return secret ? text.split(secret).join("***") : text;
+}
+
+const DAEMON_DOWN = /Cannot connect to the Docker daemon|error during connect|dial unix/i;
+const AUTH =
+  /unauthorized|denied|forbidden|no basic auth credentials|authentication required|incorrect username or password|status: 40[13]|expired/i;
+
+interface Rule {
+  code: string;
+  actions?: readonly DockerAction[];
+  pattern: RegExp;
+  message(failure: DockerFailure, detail: string): string;
+}
+
+// Checked in order; the first match wins, and anything unmatched is DockerCommandFailed.
+const RULES: readonly Rule[] = [
+  {
+    code: "DockerUnavailable",
+    pattern: DAEMON_DOWN,
+    message: (f) => {
+      const reported =
+        /Cannot connect to the Docker daemon at (\S+?)\.?\s+Is the docker daemon running/i.exec(f.stderr);
+      return `Cannot connect to the Docker daemon at ${reported?.[1] ?? f.daemonHost}: start Docker or set DOCKER_HOST.`;
+    },
+  },
+  {
+    code: "ImageNotFound",
+    actions: ["push", "tag"],
+    pattern: /no such image|tag does not exist|does not exist locally/i,
+    message: (f) => `The local image ${f.subject} does not exist: build or pull it first, or check the name.`,
+  },
+  {
+    code: "ImageTagAlreadyExists",
+    actions: ["push"],
+    pattern: /tag invalid|cannot be overwritten|repository is immutable/i,
+    message: (f) =>
+      `The tag of ${f.subject} already exists and the repository's tags are immutable: push a new tag or make the repository's tags mutable.`,
+  },
+  {
+    code: "RepositoryNotFound",
+    actions: ["push"],
+    pattern: /name unknown|repository with name .* does not exist/i,
+    message: (f) =>
+      `The repository of ${f.subject} does not exist in the registry: create it first or enable repository creation.`,
+  },
+  {
+    code: "RegistryLoginFailed",
+    actions: ["login"],
+    pattern: AUTH,
+    message: (f, detail) =>
+      `The registry ${f.subject} rejected the login (${detail}): get fresh credentials for this registry and retry.`,
+  },
+  {
+    code: "RegistryAuthFailed",
+    actions: ["push"],
+    pattern: AUTH,
+    message: (f, detail) =>
+      `The registry refused the push of ${f.subject} (${detail}): check that the credentials may push to this repository and have not expired.`,
+  },
+];
+
+/** Turns a failed docker command into one actionable sentence with a stable code. */
+export function dockerFailure(failure: DockerFailure): PushFailedError {
+  const detail = lastMeaningfulLine(failure.stderr);
+  for (const rule of RULES) {
+    if ((!rule.actions || rule.actions.includes(failure.action)) && rule.pattern.test(failure.stderr)) {
+      return new PushFailedError(rule.code, rule.message(failure, detail));
+    }
+  }
+  const why = detail ? `: ${detail}.` : ` with exit code ${failure.exitCode}.`;
+  return new PushFailedError("DockerCommandFailed", `${failure.command} failed${why}`);
+}
+
+/** The docker CLI is missing: not on PATH, or not at the explicit path. */
+export function dockerNotFound(explicitPath: string | undefined, cause?: unknown): PushFailedError {
+  const message = explicitPath
+    ? `The docker CLI was not found at ${explicitPath}: install Docker or correct the docker path.`
+    : "The docker CLI was not found on PATH: install Docker or add the folder holding docker to PATH.";
+  return new PushFailedError("DockerNotFound", message, { cause });
+}

@@ -1,0 +1,8 @@
+export { type FindExecutableOptions, findExecutable } from "./find-executable.js";
+export {
+  nodeProcessRunner,
+  type ProcessRunner,
+  ProcessStartError,
+  type RunOptions,
+  type RunResult,
+} from "./runner.js";
