@@ -1,1 +1,28 @@
-export {};
+export {
+  type AwsCredentialProvider,
+  type AwsCredentials,
+  type CredentialOptions,
+  type CredentialPlan,
+  type CredentialSource,
+  createCredentialProvider,
+  DEFAULT_ROLE_SESSION_NAME,
+  maskSecretInputs,
+  planCredentials,
+  resolveCredentials,
+} from "./credentials.js";
+export {
+  EcrApi,
+  type EcrApiOptions,
+  type EcrAuthorization,
+  type EnsuredRepository,
+  type EnsureRepositoryOptions,
+} from "./ecr.js";
+export { type AwsEnv, endpointFromEnv } from "./env.js";
+export { type AwsCallContext, AwsErrorCodes, awsErrorName, awsFailure } from "./errors.js";
+export {
+  type RegionSource,
+  type ResolvedRegion,
+  type ResolveRegionOptions,
+  regionFromInstanceMetadata,
+  resolveRegion,
+} from "./region.js";

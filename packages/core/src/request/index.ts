@@ -1,1 +1,20 @@
-export {};
+export { INPUT_KEYS, resolveInputNames } from "./names.js";
+export { parsePushRequest, splitList } from "./parse.js";
+export {
+  isImageTag,
+  isRegionCode,
+  isRepositoryName,
+  parseImageReference,
+  regionAdvice,
+} from "./rules.js";
+export type {
+  CredentialInputs,
+  ImageTagMutability,
+  InputKey,
+  InputNames,
+  PushRequest,
+  RawPushInputs,
+  RepositoryEncryption,
+  RepositorySettings,
+  SourceImage,
+} from "./types.js";

@@ -1,1 +1,1 @@
-export {};
+export { type PushDeps, type PushResult, runPush, WorkflowErrorCodes } from "./run-push.js";

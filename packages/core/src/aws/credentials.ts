@@ -1,0 +1,182 @@
+import {
+  fromIni,
+  fromNodeProviderChain,
+  fromTemporaryCredentials,
+  fromTokenFile,
+  fromWebToken,
+} from "@aws-sdk/credential-providers";
+import type { SecretMasker } from "../ports/index.js";
+import type { CredentialInputs } from "../request/index.js";
+import { type AwsEnv, endpointFromEnv } from "./env.js";
+import { awsFailure } from "./errors.js";
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
+export type AwsCredentialProvider = () => Promise<AwsCredentials>;
+
+/** Where the base credentials come from, before any role is assumed on top. */
+export type CredentialSource =
+  | "access keys"
+  | "environment access keys"
+  | "profile"
+  | "web identity token"
+  | "web identity token file"
+  | "default chain";
+
+export interface CredentialPlan {
+  source: CredentialSource;
+  /** The role assumed on top of the base credentials with STS AssumeRole (not the web identity one). */
+  assumeRoleArn?: string;
+  /** For logs: what is used, never a secret. */
+  description: string;
+}
+
+export interface CredentialOptions {
+  /** The resolved region; STS is called there. */
+  region: string;
+  env: AwsEnv;
+  secrets: SecretMasker;
+}
+
+export const DEFAULT_ROLE_SESSION_NAME = "ecr-push";
+
+/** Registers every secret input with the masker; call it before anything could print them. */
+export function maskSecretInputs(inputs: CredentialInputs, secrets: SecretMasker): void {
+  for (const secret of [inputs.secretAccessKey, inputs.sessionToken, inputs.webIdentityToken]) {
+    if (secret) secrets.mask(secret);
+  }
+}
+
+/** Decides which provider serves the inputs: keys, else profile, else web identity, else the default chain. */
+export function planCredentials(inputs: CredentialInputs, env: AwsEnv): CredentialPlan {
+  const source = credentialSource(inputs, env);
+  const webIdentity = source === "web identity token" || source === "web identity token file";
+  const assumeRoleArn = !webIdentity ? inputs.roleArn : undefined;
+  const base =
+    source === "profile"
+      ? `profile ${inputs.profile}`
+      : webIdentity
+        ? `${source} for role ${inputs.roleArn}`
+        : source;
+  return { source, assumeRoleArn, description: assumeRoleArn ? `${base}, then role ${assumeRoleArn}` : base };
+}
+
+function credentialSource(inputs: CredentialInputs, env: AwsEnv): CredentialSource {
+  if (inputs.accessKeyId && inputs.secretAccessKey) return "access keys";
+  if (inputs.profile) return "profile";
+  if (inputs.webIdentityToken) return "web identity token";
+  if (inputs.webIdentityTokenFile) return "web identity token file";
+  // The first link of the default chain, read from the injected env so hosts and tests control it.
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) return "environment access keys";
+  return "default chain";
+}
+
+/** Builds the provider for the plan; every credential it resolves is masked before it is returned. */
+export function createCredentialProvider(
+  inputs: CredentialInputs,
+  options: CredentialOptions,
+): AwsCredentialProvider {
+  const { region, env, secrets } = options;
+  const plan = planCredentials(inputs, env);
+  const endpoint = endpointFromEnv("STS", env);
+  // Only STS clients get this config: fromIni and the chain pass clientConfig to SSO as well.
+  const stsConfig = { region, ...(endpoint ? { endpoint } : {}) };
+  const role = {
+    roleArn: inputs.roleArn ?? "",
+    roleSessionName: inputs.roleSessionName ?? DEFAULT_ROLE_SESSION_NAME,
+    durationSeconds: inputs.roleDurationSeconds,
+    clientConfig: stsConfig,
+  };
+
+  let base: AwsCredentialProvider;
+  switch (plan.source) {
+    case "access keys":
+      base = staticCredentials(inputs.accessKeyId, inputs.secretAccessKey, inputs.sessionToken);
+      break;
+    case "environment access keys":
+      base = staticCredentials(env.AWS_ACCESS_KEY_ID, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN);
+      break;
+    case "profile":
+      base = fromIni({ profile: inputs.profile });
+      break;
+    case "web identity token":
+      base = fromWebToken({ ...role, webIdentityToken: inputs.webIdentityToken ?? "" });
+      break;
+    case "web identity token file":
+      base = fromTokenFile({ ...role, webIdentityTokenFile: inputs.webIdentityTokenFile });
+      break;
+    default:
+      base = fromNodeProviderChain(env.AWS_PROFILE ? { profile: env.AWS_PROFILE } : {});
+  }
+  base = masking(base, secrets);
+  if (!plan.assumeRoleArn) return base;
+  return masking(
+    fromTemporaryCredentials({
+      masterCredentials: base,
+      params: {
+        RoleArn: plan.assumeRoleArn,
+        RoleSessionName: role.roleSessionName,
+        ExternalId: inputs.externalId,
+        DurationSeconds: inputs.roleDurationSeconds,
+      },
+      clientConfig: stsConfig,
+    }),
+    secrets,
+  );
+}
+
+/**
+ * Resolves the credentials once (a push needs them for minutes, far less than their lifetime),
+ * turning provider and STS failures into one-sentence PushFailedErrors.
+ */
+export async function resolveCredentials(
+  inputs: CredentialInputs,
+  options: CredentialOptions,
+): Promise<AwsCredentials> {
+  const plan = planCredentials(inputs, options.env);
+  const provider = createCredentialProvider(inputs, options);
+  try {
+    return await provider();
+  } catch (error) {
+    const webIdentity = plan.source.startsWith("web identity");
+    throw awsFailure(error, {
+      service: "STS",
+      operation: webIdentity
+        ? "AssumeRoleWithWebIdentity"
+        : plan.assumeRoleArn
+          ? "AssumeRole"
+          : "credentials",
+      region: options.region,
+      endpoint: endpointFromEnv("STS", options.env),
+      roleArn: webIdentity ? inputs.roleArn : plan.assumeRoleArn,
+      profile: plan.source === "profile" ? inputs.profile : options.env.AWS_PROFILE,
+    });
+  }
+}
+
+function staticCredentials(
+  accessKeyId: string | undefined,
+  secretAccessKey: string | undefined,
+  sessionToken: string | undefined,
+): AwsCredentialProvider {
+  const credentials: AwsCredentials = {
+    accessKeyId: accessKeyId ?? "",
+    secretAccessKey: secretAccessKey ?? "",
+  };
+  if (sessionToken) credentials.sessionToken = sessionToken;
+  return async () => credentials;
+}
+
+function masking(provider: AwsCredentialProvider, secrets: SecretMasker): AwsCredentialProvider {
+  return async () => {
+    const credentials = await provider();
+    secrets.mask(credentials.secretAccessKey);
+    if (credentials.sessionToken) secrets.mask(credentials.sessionToken);
+    return credentials;
+  };
+}

@@ -1,0 +1,218 @@
+import {
+  CreateRepositoryCommand,
+  type CreateRepositoryCommandInput,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand,
+} from "@aws-sdk/client-ecr";
+import { PushFailedError } from "../errors/index.js";
+import type { Logger, SecretMasker } from "../ports/index.js";
+import type { RepositorySettings } from "../request/index.js";
+import type { AwsCredentialProvider, AwsCredentials } from "./credentials.js";
+import { type AwsEnv, endpointFromEnv } from "./env.js";
+import { AwsErrorCodes, awsErrorName, awsFailure } from "./errors.js";
+
+export interface EcrAuthorization {
+  /** Registry host[:port] of every image URI: the host of the proxy endpoint. */
+  registry: string;
+  username: "AWS";
+  /** Already registered with the SecretMasker. */
+  password: string;
+  proxyEndpoint: string;
+  expiresAt?: Date;
+}
+
+export interface EnsureRepositoryOptions {
+  repository: string;
+  registryId?: string;
+  /** Create the repository when it does not exist. */
+  create: boolean;
+  settings: RepositorySettings;
+  /** Registry host from the authorization, to name the account in messages. */
+  registry: string;
+  /** How the host spells the create-repository input, for the not-found message. */
+  createInputName: string;
+}
+
+export interface EnsuredRepository {
+  /** Account id of the registry that holds the repository ("" when ECR did not say, e.g. a local endpoint). */
+  registryId: string;
+  created: boolean;
+}
+
+export interface EcrApiOptions {
+  region: string;
+  credentials: AwsCredentials | AwsCredentialProvider;
+  env: AwsEnv;
+  logger: Logger;
+  secrets: SecretMasker;
+  signal?: AbortSignal;
+}
+
+/** The three ECR control-plane calls a push needs, with errors mapped to one sentence each. */
+export class EcrApi {
+  /** The configured endpoint URL (AWS_ENDPOINT_URL_ECR), when not the default one. */
+  readonly endpoint: string | undefined;
+  private readonly client: ECRClient;
+
+  constructor(private readonly options: EcrApiOptions) {
+    this.endpoint = endpointFromEnv("ECR", options.env);
+    this.client = new ECRClient({
+      region: options.region,
+      credentials: options.credentials,
+      ...(this.endpoint ? { endpoint: this.endpoint } : {}),
+      maxAttempts: 5,
+      // Without a connection timeout an unreachable endpoint would hang the push.
+      requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
+    });
+  }
+
+  /** GetAuthorizationToken: the registry host and the Docker password (masked before it is returned). */
+  async getAuthorization(registryId?: string): Promise<EcrAuthorization> {
+    const response = await this.call("GetAuthorizationToken", registryId, () =>
+      this.client.send(
+        new GetAuthorizationTokenCommand(registryId ? { registryIds: [registryId] } : {}),
+        this.sendOptions(),
+      ),
+    );
+    const data = response.authorizationData?.[0];
+    const token = data?.authorizationToken;
+    if (token) this.options.secrets.mask(token);
+    const decoded = token ? Buffer.from(token, "base64").toString("utf8") : "";
+    const password = decoded.startsWith("AWS:") ? decoded.slice(4) : "";
+    if (password) this.options.secrets.mask(password);
+    const registry = data?.proxyEndpoint ? hostOf(data.proxyEndpoint) : undefined;
+    if (!password || !registry || !data?.proxyEndpoint) {
+      throw new PushFailedError(
+        AwsErrorCodes.invalidAuthorizationToken,
+        "ECR GetAuthorizationToken returned no usable token: try again, and check the ECR endpoint if one is configured.",
+      );
+    }
+    return {
+      registry,
+      username: "AWS",
+      password,
+      proxyEndpoint: data.proxyEndpoint,
+      expiresAt: data.expiresAt,
+    };
+  }
+
+  /** Finds the repository, creating it when allowed; a lost create race counts as found. */
+  async ensureRepository(options: EnsureRepositoryOptions): Promise<EnsuredRepository> {
+    const { repository, registryId } = options;
+    try {
+      const found = await this.call(
+        "DescribeRepositories",
+        registryId,
+        () =>
+          this.client.send(
+            new DescribeRepositoriesCommand({ registryId, repositoryNames: [repository] }),
+            this.sendOptions(),
+          ),
+        ["RepositoryNotFoundException"],
+      );
+      return { registryId: found.repositories?.[0]?.registryId ?? registryId ?? "", created: false };
+    } catch (error) {
+      if (awsErrorName(error) !== "RepositoryNotFoundException") throw error;
+      const account = registryId ?? accountFrom(error) ?? accountFromRegistry(options.registry);
+      if (!options.create) {
+        throw new PushFailedError(
+          AwsErrorCodes.repositoryNotFound,
+          `Repository "${repository}" does not exist in registry ${account ?? options.registry} (${this.options.region}): create it, or set ${options.createInputName} to create it during the push.`,
+          { cause: error },
+        );
+      }
+      return this.createRepository(options, account);
+    }
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+
+  private async createRepository(
+    options: EnsureRepositoryOptions,
+    account?: string,
+  ): Promise<EnsuredRepository> {
+    const { repository, registryId } = options;
+    try {
+      const created = await this.call(
+        "CreateRepository",
+        registryId,
+        () => this.client.send(new CreateRepositoryCommand(createInput(options)), this.sendOptions()),
+        ["RepositoryAlreadyExistsException"],
+      );
+      this.options.logger.info(`Created repository ${repository}.`);
+      return { registryId: created.repository?.registryId ?? account ?? "", created: true };
+    } catch (error) {
+      if (awsErrorName(error) !== "RepositoryAlreadyExistsException") throw error;
+      // Another push created it between our describe and create: that is what we wanted.
+      this.options.logger.debug(`Repository ${repository} was created concurrently; using it.`);
+      return { registryId: account ?? accountFrom(error) ?? "", created: false };
+    }
+  }
+
+  /** Runs one call with a debug line; errors other than the `expected` codes become PushFailedErrors. */
+  private async call<T>(
+    operation: string,
+    registryId: string | undefined,
+    send: () => Promise<T>,
+    expected: string[] = [],
+  ): Promise<T> {
+    this.options.logger.debug(
+      `ECR ${operation} (region ${this.options.region}${registryId ? `, registry ${registryId}` : ""}${this.endpoint ? `, endpoint ${this.endpoint}` : ""})`,
+    );
+    try {
+      return await send();
+    } catch (error) {
+      if (expected.includes(awsErrorName(error))) throw error;
+      throw awsFailure(error, {
+        service: "ECR",
+        operation,
+        region: this.options.region,
+        endpoint: this.endpoint,
+      });
+    }
+  }
+
+  private sendOptions() {
+    return this.options.signal ? { abortSignal: this.options.signal } : {};
+  }
+}
+
+function createInput(options: EnsureRepositoryOptions): CreateRepositoryCommandInput {
+  const { repository, registryId, settings } = options;
+  const tags = Object.entries(settings.tags).map(([Key, Value]) => ({ Key, Value }));
+  const encryption = settings.encryption;
+  return {
+    repositoryName: repository,
+    registryId,
+    imageTagMutability: settings.imageTagMutability,
+    imageScanningConfiguration:
+      settings.scanOnPush === undefined ? undefined : { scanOnPush: settings.scanOnPush },
+    encryptionConfiguration: encryption && {
+      encryptionType: encryption.type,
+      kmsKey: encryption.type === "KMS" ? encryption.kmsKey : undefined,
+    },
+    tags: tags.length > 0 ? tags : undefined,
+  };
+}
+
+/** `host[:port]` of a URL (the port is kept when not the scheme's default). */
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url.includes("://") ? url : `https://${url}`).host || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The account id ECR names in an error message ("...in the registry with id '123456789012'"). */
+function accountFrom(error: unknown): string | undefined {
+  return /registry with id '(\d{12})'/.exec((error as Error | undefined)?.message ?? "")?.[1];
+}
+
+/** The account id in an ECR registry host (`123456789012.dkr.ecr.us-east-1.amazonaws.com`). */
+function accountFromRegistry(registry: string): string | undefined {
+  return /^(\d{12})\.dkr\./.exec(registry)?.[1];
+}

@@ -1,0 +1,153 @@
+import { type EcrPushError, isEcrPushError, PushFailedError } from "../errors/index.js";
+
+/** Where a failed AWS call went, for the one sentence that reports it. */
+export interface AwsCallContext {
+  service: "ECR" | "STS";
+  /** API operation (`DescribeRepositories`, `AssumeRole`) or `credentials` for the provider chain. */
+  operation: string;
+  region: string;
+  /** The configured endpoint URL, when not the default one. */
+  endpoint?: string;
+  /** The role the call assumes, when it assumes one. */
+  roleArn?: string;
+  /** The shared-config profile the credentials come from, if any. */
+  profile?: string;
+}
+
+/** Stable `PushFailedError` codes for AWS failures (documented for `--json` users). */
+export const AwsErrorCodes = {
+  credentialsNotFound: "CredentialsNotFound",
+  credentialsRejected: "CredentialsRejected",
+  accessDenied: "AccessDenied",
+  assumeRoleFailed: "AssumeRoleFailed",
+  throttled: "Throttled",
+  unreachable: "EndpointUnreachable",
+  repositoryNotFound: "RepositoryNotFound",
+  invalidAuthorizationToken: "InvalidAuthorizationToken",
+  aborted: "Aborted",
+  requestFailed: "AwsRequestFailed",
+} as const;
+
+const REJECTED_CREDENTIALS = new Set([
+  "UnrecognizedClientException",
+  "InvalidSignatureException",
+  "SignatureDoesNotMatch",
+  "InvalidClientTokenId",
+  "ExpiredTokenException",
+  "ExpiredToken",
+  "IncompleteSignature",
+]);
+const ACCESS_DENIED = new Set(["AccessDeniedException", "AccessDenied"]);
+const THROTTLING = new Set([
+  "ThrottlingException",
+  "Throttling",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+]);
+const NETWORK = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "ETIMEDOUT",
+  "ECONNRESET",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+  "TimeoutError",
+]);
+
+interface ErrorShape {
+  name?: string;
+  code?: string;
+  message?: string;
+  syscall?: string;
+  path?: string;
+  errors?: unknown[];
+}
+
+/** The AWS error code (`RepositoryNotFoundException`) of an SDK error, else its name. */
+export function awsErrorName(error: unknown): string {
+  const e = (error ?? {}) as ErrorShape & { Code?: string };
+  return e.Code ?? e.name ?? "Error";
+}
+
+/** Maps any error from an AWS call to one actionable sentence; never a stack, never a secret. */
+export function awsFailure(error: unknown, context: AwsCallContext): EcrPushError {
+  if (isEcrPushError(error)) return error;
+  const fail = (code: string, message: string) => new PushFailedError(code, message, { cause: error });
+  const e = (error ?? {}) as ErrorShape;
+  const name = awsErrorName(error);
+  const { service, operation } = context;
+
+  if (name === "AbortError") return fail(AwsErrorCodes.aborted, "The push was cancelled.");
+  const network = networkCode(e);
+  if (network) {
+    return fail(
+      AwsErrorCodes.unreachable,
+      `Could not reach ${service} at ${context.endpoint ?? context.region} (${network}): check the network connection and AWS_ENDPOINT_URL_${service}.`,
+    );
+  }
+  if (REJECTED_CREDENTIALS.has(name)) {
+    return fail(
+      AwsErrorCodes.credentialsRejected,
+      `AWS rejected the credentials (${name}): check that the access key, secret key and session token belong together and have not expired, and that the system clock is right.`,
+    );
+  }
+  if (name === "CredentialsProviderError") {
+    return fail(AwsErrorCodes.credentialsNotFound, credentialsNotFound(context.profile));
+  }
+  if (e.syscall === "open" && e.path) {
+    return fail(
+      AwsErrorCodes.credentialsNotFound,
+      `Could not read the web identity token file "${e.path}" (${e.code}): check that it exists and is readable.`,
+    );
+  }
+  if (context.roleArn) {
+    const advice = ACCESS_DENIED.has(name)
+      ? "check that the role's trust policy allows these credentials (and the external ID, if one is set)."
+      : sentence(e.message, name);
+    return fail(
+      AwsErrorCodes.assumeRoleFailed,
+      `Could not assume role ${context.roleArn} (${name}): ${advice}`,
+    );
+  }
+  if (ACCESS_DENIED.has(name)) {
+    const action = /not authorized to perform:?\s*([\w-]+:[\w*]+)/.exec(e.message ?? "")?.[1];
+    return fail(
+      AwsErrorCodes.accessDenied,
+      `AWS denied ${action ?? `${service.toLowerCase()}:${operation}`} (${name}): allow that action for these credentials in an IAM policy.`,
+    );
+  }
+  if (THROTTLING.has(name)) {
+    return fail(
+      AwsErrorCodes.throttled,
+      `${service} throttled ${operation} (${name}) even after retries: wait a moment and try again, or run fewer pushes at once in this account and region.`,
+    );
+  }
+  return fail(AwsErrorCodes.requestFailed, `${service} ${operation} failed: ${sentence(e.message, name)}`);
+}
+
+function credentialsNotFound(profile: string | undefined): string {
+  if (profile) {
+    return `No AWS credentials found for profile "${profile}": check the profile in the shared config and credentials files, and run aws sso login for an SSO profile.`;
+  }
+  return "No AWS credentials found: give access keys, a profile, or a role with a web identity token, or provide them through the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), SSO, or container or instance metadata.";
+}
+
+/** The network error code of a failed request (also inside an AggregateError), if it is one. */
+function networkCode(e: ErrorShape): string | undefined {
+  for (const candidate of [e, ...(e.errors ?? [])] as ErrorShape[]) {
+    if (candidate.code && NETWORK.has(candidate.code)) return candidate.code;
+    if (candidate.name && NETWORK.has(candidate.name)) return candidate.name;
+  }
+  return undefined;
+}
+
+/** An AWS message as the tail of one sentence: whitespace collapsed, exactly one final period. */
+function sentence(message: string | undefined, fallback: string): string {
+  const text = (message ?? "")
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/[.\s]+$/, "");
+  return `${text || fallback}.`;
+}

@@ -1,0 +1,304 @@
+import { InputError } from "../errors/index.js";
+import { resolveInputNames } from "./names.js";
+import {
+  isExternalId,
+  isImageId,
+  isImageTag,
+  isKmsKey,
+  isRegionCode,
+  isRegistryId,
+  isRepositoryName,
+  isRoleArn,
+  isRoleSessionName,
+  parseImageReference,
+  regionAdvice,
+} from "./rules.js";
+import type {
+  CredentialInputs,
+  InputKey,
+  InputNames,
+  PushRequest,
+  RawPushInputs,
+  RepositoryEncryption,
+  RepositorySettings,
+  SourceImage,
+} from "./types.js";
+
+const MAX_REPOSITORY_TAGS = 50;
+const ROLE_DURATION = { min: 900, max: 43_200 };
+
+/** Splits comma- and/or newline-separated entries; trims them and drops empty ones. */
+export function splitList(value: string | string[] | undefined): string[] {
+  const items = Array.isArray(value) ? value : [value ?? ""];
+  return items.flatMap((item) => item.split(/[,\r\n]/)).flatMap((item) => item.trim() || []);
+}
+
+/**
+ * Validates everything a host collected, before any network call. Each problem throws an
+ * InputError whose one-sentence message names the input as the host spells it (`names`).
+ * Secret values (secret key, session token, web identity token) never appear in a message.
+ */
+export function parsePushRequest(raw: RawPushInputs, names?: Partial<InputNames>): PushRequest {
+  const p = new InputReader(raw, resolveInputNames(names));
+  return {
+    source: parseSource(p),
+    repository: parseRepository(p),
+    tags: parseTags(p),
+    region: p.checked("region", isRegionCode, regionAdvice),
+    registryId: p.checked(
+      "registryId",
+      isRegistryId,
+      () => "use the 12-digit AWS account id of the registry.",
+    ),
+    createRepository: p.flag("createRepository"),
+    repositorySettings: parseRepositorySettings(p),
+    credentials: parseCredentials(p),
+    removeLocalImage: p.flag("removeLocalImage"),
+  };
+}
+
+/** Reads raw inputs (empty strings count as unset) and words the errors. */
+class InputReader {
+  constructor(
+    readonly raw: RawPushInputs,
+    readonly names: InputNames,
+  ) {}
+
+  /** A trimmed string input, or undefined when unset or blank. */
+  text(key: InputKey): string | undefined {
+    const value = this.raw[key];
+    if (value === undefined || value === null || typeof value === "boolean") return undefined;
+    const text = (Array.isArray(value) ? value.join(",") : String(value)).trim();
+    return text === "" ? undefined : text;
+  }
+
+  /** A trimmed string input that must pass `test`; `advice` words what is allowed. */
+  checked(key: InputKey, test: (value: string) => boolean, advice: (value: string) => string) {
+    const value = this.text(key);
+    if (value !== undefined && !test(value)) throw this.invalid(key, value, advice(value));
+    return value;
+  }
+
+  /** A boolean given as a boolean or as "true"/"false" in any case; unset is false. */
+  flag(key: InputKey): boolean {
+    const value = this.raw[key];
+    if (typeof value === "boolean") return value;
+    const text = this.text(key)?.toLowerCase();
+    if (text === undefined || text === "false") return false;
+    if (text === "true") return true;
+    throw this.invalid(key, this.text(key), "use true or false.");
+  }
+
+  /** True when the input is given at all (for inputs that only make sense with another one). */
+  given(key: InputKey): boolean {
+    const value = this.raw[key];
+    return typeof value === "boolean" || (typeof value === "object" && value !== null) || !!this.text(key);
+  }
+
+  name(key: InputKey): string {
+    return this.names[key];
+  }
+
+  /** `Invalid <name> "<value>": <advice>` (the value is left out for secrets: pass undefined). */
+  invalid(key: InputKey, value: string | undefined, advice: string): InputError {
+    const shown = value === undefined ? "" : ` ${JSON.stringify(value)}`;
+    return new InputError(key, `Invalid ${this.name(key)}${shown}: ${advice}`);
+  }
+
+  missing(key: InputKey, advice: string): InputError {
+    return new InputError(key, `Missing ${this.name(key)}: ${advice}`);
+  }
+}
+
+function parseSource(p: InputReader): SourceImage {
+  const value = p.text("source");
+  if (value === undefined) {
+    throw p.missing("source", "name the local image to push, as name[:tag] or an image ID.");
+  }
+  if (isImageId(value)) return { reference: value, kind: "id" };
+  const reference = parseImageReference(value);
+  if (!reference) {
+    throw p.invalid(
+      "source",
+      value,
+      "use a local image name[:tag] such as web:1.4.2, or an image ID (sha256:<64 hex> or 12 to 64 hex digits).",
+    );
+  }
+  const pinned = reference.tag !== undefined || reference.digest !== undefined;
+  return { reference: pinned ? value : `${value}:latest`, kind: "name" };
+}
+
+function parseRepository(p: InputReader): string {
+  const value = p.text("repository");
+  if (value === undefined) throw p.missing("repository", "name the ECR repository to push to.");
+  if (!isRepositoryName(value)) {
+    throw p.invalid(
+      "repository",
+      value,
+      "use 2-256 lowercase letters, digits, and . _ - separators, with / between path parts (for example team/web-app).",
+    );
+  }
+  return value;
+}
+
+function parseTags(p: InputReader): string[] {
+  const raw = p.raw.tags;
+  const tags = [...new Set(splitList(raw))];
+  for (const tag of tags) {
+    if (!isImageTag(tag)) {
+      throw p.invalid(
+        "tags",
+        tag,
+        "use up to 128 letters, digits, and _ . - characters, starting with a letter, digit or _.",
+      );
+    }
+  }
+  return tags.length > 0 ? tags : ["latest"];
+}
+
+function parseRepositorySettings(p: InputReader): RepositorySettings {
+  const mutability = p.text("imageTagMutability")?.toUpperCase();
+  if (mutability !== undefined && mutability !== "MUTABLE" && mutability !== "IMMUTABLE") {
+    throw p.invalid("imageTagMutability", p.text("imageTagMutability"), "use MUTABLE or IMMUTABLE.");
+  }
+  return {
+    imageTagMutability: mutability,
+    scanOnPush: p.given("scanOnPush") ? p.flag("scanOnPush") : undefined,
+    encryption: parseEncryption(p),
+    tags: parseRepositoryTags(p),
+  };
+}
+
+function parseEncryption(p: InputReader): RepositoryEncryption | undefined {
+  const type = p.text("encryptionType")?.toUpperCase();
+  const kmsKey = p.checked("kmsKey", isKmsKey, () => "use a KMS key ARN, an alias (alias/name) or a key id.");
+  if (type !== undefined && type !== "AES256" && type !== "KMS") {
+    throw p.invalid("encryptionType", p.text("encryptionType"), "use AES256 or KMS.");
+  }
+  if (kmsKey !== undefined && type === "AES256") {
+    throw p.invalid(
+      "kmsKey",
+      kmsKey,
+      `a KMS key needs ${p.name("encryptionType")} KMS, so remove the key or the AES256 setting.`,
+    );
+  }
+  if (type === "KMS" || kmsKey !== undefined) return kmsKey ? { type: "KMS", kmsKey } : { type: "KMS" };
+  return type === "AES256" ? { type } : undefined;
+}
+
+function parseRepositoryTags(p: InputReader): Record<string, string> {
+  const raw = p.raw.repositoryTags;
+  const entries: [string, string][] = [];
+  if (raw !== undefined && typeof raw === "object" && !Array.isArray(raw)) {
+    entries.push(...Object.entries(raw));
+  } else {
+    for (const entry of splitList(raw)) {
+      const at = entry.indexOf("=");
+      if (at <= 0) throw p.invalid("repositoryTags", entry, "use KEY=VALUE entries.");
+      entries.push([entry.slice(0, at).trim(), entry.slice(at + 1).trim()]);
+    }
+  }
+  if (entries.length > MAX_REPOSITORY_TAGS) {
+    throw p.invalid(
+      "repositoryTags",
+      undefined,
+      `give at most ${MAX_REPOSITORY_TAGS} tags (got ${entries.length}).`,
+    );
+  }
+  const tags: Record<string, string> = {};
+  for (const [key, value] of entries) {
+    if (key.length < 1 || key.length > 128 || value.length > 256) {
+      throw p.invalid(
+        "repositoryTags",
+        `${key}=${value}`,
+        "use keys of 1-128 characters and values of at most 256.",
+      );
+    }
+    if (Object.hasOwn(tags, key)) {
+      throw p.invalid("repositoryTags", `${key}=${value}`, `the key ${JSON.stringify(key)} is given twice.`);
+    }
+    tags[key] = value;
+  }
+  return tags;
+}
+
+function parseCredentials(p: InputReader): CredentialInputs {
+  const accessKeyId = p.text("accessKeyId");
+  const secretAccessKey = p.text("secretAccessKey");
+  const sessionToken = p.text("sessionToken");
+  if (accessKeyId && !secretAccessKey) {
+    throw p.missing("secretAccessKey", `it is required with ${p.name("accessKeyId")}.`);
+  }
+  if (secretAccessKey && !accessKeyId) {
+    throw p.missing("accessKeyId", `it is required with ${p.name("secretAccessKey")}.`);
+  }
+  if (sessionToken && !accessKeyId) {
+    throw p.invalid(
+      "sessionToken",
+      undefined,
+      `a session token works only with ${p.name("accessKeyId")} and ${p.name("secretAccessKey")}, so set them or remove it.`,
+    );
+  }
+
+  const roleArn = p.checked(
+    "roleArn",
+    isRoleArn,
+    () => "use an IAM role ARN such as arn:aws:iam::123456789012:role/ecr-push.",
+  );
+  const webIdentityToken = p.text("webIdentityToken");
+  const webIdentityTokenFile = p.text("webIdentityTokenFile");
+  if (webIdentityToken && webIdentityTokenFile) {
+    throw p.invalid(
+      "webIdentityTokenFile",
+      undefined,
+      `set either ${p.name("webIdentityToken")} or ${p.name("webIdentityTokenFile")}, not both.`,
+    );
+  }
+  if ((webIdentityToken || webIdentityTokenFile) && !roleArn) {
+    throw p.missing("roleArn", "a web identity token needs the ARN of the role to assume with it.");
+  }
+  for (const key of ["externalId", "roleSessionName", "roleDurationSeconds"] as const) {
+    if (!roleArn && p.given(key)) {
+      throw p.invalid(
+        key,
+        p.text(key),
+        `it applies only when assuming a role, so set ${p.name("roleArn")} or remove it.`,
+      );
+    }
+  }
+
+  return {
+    accessKeyId,
+    secretAccessKey,
+    sessionToken,
+    profile: p.text("profile"),
+    roleArn,
+    externalId: p.checked(
+      "externalId",
+      isExternalId,
+      () => "use 2-1224 letters, digits, and + = , . @ : / - characters.",
+    ),
+    roleSessionName: p.checked(
+      "roleSessionName",
+      isRoleSessionName,
+      () => "use 2-64 letters, digits, and + = , . @ - characters.",
+    ),
+    roleDurationSeconds: parseRoleDuration(p),
+    webIdentityToken,
+    webIdentityTokenFile,
+  };
+}
+
+function parseRoleDuration(p: InputReader): number | undefined {
+  const text = p.text("roleDurationSeconds");
+  if (text === undefined) return undefined;
+  const seconds = Number(text);
+  if (!/^\d+$/.test(text) || seconds < ROLE_DURATION.min || seconds > ROLE_DURATION.max) {
+    throw p.invalid(
+      "roleDurationSeconds",
+      text,
+      `use a whole number of seconds from ${ROLE_DURATION.min} to ${ROLE_DURATION.max}.`,
+    );
+  }
+  return seconds;
+}

@@ -1,0 +1,76 @@
+/**
+ * What a host adapter hands over, as leniently typed as hosts give it (mostly strings; an empty
+ * string means "not set"). `parsePushRequest` turns it into a validated `PushRequest`.
+ */
+export interface RawPushInputs extends Omit<CredentialInputs, "roleDurationSeconds"> {
+  /** Local image: `name[:tag][@digest]` (tag defaults to `latest`), `sha256:<64 hex>`, or a 12-64 hex ID. */
+  source?: string;
+  repository?: string;
+  /** Several tags as an array or one string separated by commas and/or newlines; none means `latest`. */
+  tags?: string | string[];
+  region?: string;
+  /** 12-digit account id of the registry, for cross-account pushes. */
+  registryId?: string;
+  createRepository?: boolean | string;
+  imageTagMutability?: string;
+  scanOnPush?: boolean | string;
+  encryptionType?: string;
+  kmsKey?: string;
+  /** Resource tags for a created repository: a record, or `KEY=VALUE` entries (array, or comma/newline separated). */
+  repositoryTags?: Record<string, string> | string | string[];
+  /** Credential inputs as in `CredentialInputs`; hosts may give the duration as a string. */
+  roleDurationSeconds?: number | string;
+  removeLocalImage?: boolean | string;
+}
+
+/** The logical name of every input; `InputNames` says how a host spells each one. */
+export type InputKey = keyof RawPushInputs;
+
+/** How the host spells each input in its UI (`--repository`, `repository`, `repositoryName`...). */
+export type InputNames = Record<InputKey, string>;
+
+export interface SourceImage {
+  /** What the engine is asked for: a name with its tag (`web:latest`) or digest, or an image ID. */
+  reference: string;
+  kind: "name" | "id";
+}
+
+export type ImageTagMutability = "MUTABLE" | "IMMUTABLE";
+
+export type RepositoryEncryption = { type: "AES256" } | { type: "KMS"; kmsKey?: string };
+
+/** Settings applied only when the push creates the repository. */
+export interface RepositorySettings {
+  imageTagMutability?: ImageTagMutability;
+  scanOnPush?: boolean;
+  encryption?: RepositoryEncryption;
+  tags: Record<string, string>;
+}
+
+export interface CredentialInputs {
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  sessionToken?: string;
+  profile?: string;
+  roleArn?: string;
+  externalId?: string;
+  roleSessionName?: string;
+  roleDurationSeconds?: number;
+  webIdentityToken?: string;
+  webIdentityTokenFile?: string;
+}
+
+/** A validated push request: every field is well-formed; nothing has touched the network yet. */
+export interface PushRequest {
+  source: SourceImage;
+  repository: string;
+  /** At least one, unique, in the order given. */
+  tags: string[];
+  /** Undefined: resolved from the environment or instance metadata at push time. */
+  region?: string;
+  registryId?: string;
+  createRepository: boolean;
+  repositorySettings: RepositorySettings;
+  credentials: CredentialInputs;
+  removeLocalImage: boolean;
+}

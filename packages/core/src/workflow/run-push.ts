@@ -1,0 +1,233 @@
+import {
+  type AwsEnv,
+  EcrApi,
+  type EcrAuthorization,
+  maskSecretInputs,
+  planCredentials,
+  resolveCredentials,
+  resolveRegion,
+} from "../aws/index.js";
+import { isEcrPushError, PushFailedError } from "../errors/index.js";
+import type { Clock, ContainerEngine, Logger, Outputs, SecretMasker } from "../ports/index.js";
+import { type InputNames, type PushRequest, resolveInputNames } from "../request/index.js";
+
+export interface PushDeps {
+  logger: Logger;
+  outputs: Outputs;
+  secrets: SecretMasker;
+  engine: ContainerEngine;
+  clock: Clock;
+  /** The AWS environment; adapters pass `process.env`. */
+  env: AwsEnv;
+  signal?: AbortSignal;
+  /** How the host spells its inputs, so messages name what the user typed. */
+  inputNames?: Partial<InputNames>;
+}
+
+export interface PushResult {
+  /** URI of the first tag. */
+  imageUri: string;
+  /** One URI per tag, in the order given. */
+  imageUris: string[];
+  digest: string;
+  registry: string;
+  repository: string;
+  tags: string[];
+  /** Account id of the registry ("" when the endpoint does not say, e.g. a local one). */
+  registryId: string;
+  region: string;
+  repositoryCreated: boolean;
+  sourceImageId: string;
+}
+
+/** Stable codes of the failures the workflow itself reports (AWS ones are in `AwsErrorCodes`). */
+export const WorkflowErrorCodes = {
+  sourceImageNotFound: "SourceImageNotFound",
+  digestMismatch: "DigestMismatch",
+  aborted: "Aborted",
+} as const;
+
+/**
+ * Pushes the validated request: inspect the source, resolve region and credentials, log in to
+ * the registry, ensure the repository, then tag and push each tag. Whatever happens, the local
+ * tags this run created are removed (and the source when asked) and the engine is disposed.
+ */
+export async function runPush(request: PushRequest, deps: PushDeps): Promise<PushResult> {
+  const { logger, engine, signal } = deps;
+  const names = resolveInputNames(deps.inputNames);
+  maskSecretInputs(request.credentials, deps.secrets);
+  const started = deps.clock.now().getTime();
+  const createdTags: string[] = [];
+  let sourceFound = false;
+  let ecr: EcrApi | undefined;
+  try {
+    checkAborted(signal);
+    const image = await engine.inspect(request.source.reference, signal);
+    if (!image) {
+      throw new PushFailedError(
+        WorkflowErrorCodes.sourceImageNotFound,
+        `Source image "${request.source.reference}" was not found in the local engine: check ${names.source} (docker images lists the local images).`,
+      );
+    }
+    sourceFound = true;
+    logger.debug(`Source ${request.source.reference} is image ${image.id}.`);
+
+    checkAborted(signal);
+    const { region, source } = await resolveRegion({
+      region: request.region,
+      env: deps.env,
+      regionInputName: names.region,
+      signal,
+    });
+    logger.debug(`Region ${region} (from ${source}).`);
+
+    const session = await logger.group("Authenticating", async () => {
+      checkAborted(signal);
+      logger.debug(`Credentials: ${planCredentials(request.credentials, deps.env).description}.`);
+      const credentials = await resolveCredentials(request.credentials, {
+        region,
+        env: deps.env,
+        secrets: deps.secrets,
+      });
+      checkAborted(signal);
+      ecr = new EcrApi({ region, credentials, env: deps.env, logger, secrets: deps.secrets, signal });
+      const auth = await ecr.getAuthorization(request.registryId);
+      checkAborted(signal);
+      const repository = await ecr.ensureRepository({
+        repository: request.repository,
+        registryId: request.registryId,
+        create: request.createRepository,
+        settings: request.repositorySettings,
+        registry: auth.registry,
+        createInputName: names.createRepository,
+      });
+      checkAborted(signal);
+      await engine.login(auth.registry, auth.username, auth.password, signal);
+      logger.info(`Logged in to ${auth.registry}.`);
+      return { auth, repository };
+    });
+
+    const imageUris: string[] = [];
+    const digests: string[] = [];
+    for (const tag of request.tags) {
+      const target = `${session.auth.registry}/${request.repository}:${tag}`;
+      const digest = await logger.group(`Pushing ${target}`, () =>
+        pushTag(request.source.reference, target, deps, createdTags),
+      );
+      imageUris.push(target);
+      digests.push(digest);
+    }
+    const digest = sameDigest(imageUris, digests);
+
+    const result = resultOf(request, session.auth, {
+      imageUris,
+      digest,
+      region,
+      registryId: session.repository.registryId,
+      repositoryCreated: session.repository.created,
+      sourceImageId: image.id,
+    });
+    setOutputs(deps, result);
+    const seconds = ((deps.clock.now().getTime() - started) / 1000).toFixed(1);
+    logger.info(`Pushed ${imageUris.join(", ")} (${digest}) in ${seconds} s.`);
+    return result;
+  } catch (error) {
+    // Whatever an aborted step threw (a failed request, a region not found), the cause is the abort.
+    if (signal?.aborted && !(isEcrPushError(error) && error.code === WorkflowErrorCodes.aborted)) {
+      throw aborted(error);
+    }
+    throw error;
+  } finally {
+    ecr?.destroy();
+    await cleanUp(
+      deps,
+      createdTags,
+      request.removeLocalImage && sourceFound ? request.source.reference : undefined,
+    );
+  }
+}
+
+/** Tags and pushes one target; records the tag as ours when it did not exist before. */
+async function pushTag(
+  source: string,
+  target: string,
+  deps: PushDeps,
+  createdTags: string[],
+): Promise<string> {
+  const { engine, logger, signal } = deps;
+  checkAborted(signal);
+  const existed = (await engine.inspect(target, signal)) !== undefined;
+  await engine.tag(source, target, signal);
+  if (!existed) createdTags.push(target);
+  checkAborted(signal);
+  const pushed = await engine.push(target, (progress) => logger.info(progress.line), signal);
+  logger.info(`${target}: digest ${pushed.digest}`);
+  return pushed.digest;
+}
+
+/** Every tag names the same image, so every push must report the same manifest digest. */
+function sameDigest(imageUris: string[], digests: string[]): string {
+  const first = digests[0] ?? "";
+  if (digests.every((digest) => digest === first)) return first;
+  const pairs = imageUris.map((uri, i) => `${uri} ${digests[i]}`).join(", ");
+  throw new PushFailedError(
+    WorkflowErrorCodes.digestMismatch,
+    `The tags were pushed with different digests (${pairs}): the local image changed during the push, so push again.`,
+  );
+}
+
+function resultOf(
+  request: PushRequest,
+  auth: EcrAuthorization,
+  pushed: Pick<
+    PushResult,
+    "imageUris" | "digest" | "region" | "registryId" | "repositoryCreated" | "sourceImageId"
+  >,
+): PushResult {
+  return {
+    imageUri: pushed.imageUris[0] ?? "",
+    registry: auth.registry,
+    repository: request.repository,
+    tags: [...request.tags],
+    ...pushed,
+  };
+}
+
+function setOutputs({ outputs }: PushDeps, result: PushResult): void {
+  outputs.set("imageUri", result.imageUri);
+  outputs.set("imageUris", result.imageUris.join("\n"));
+  outputs.set("digest", result.digest);
+  outputs.set("registry", result.registry);
+  outputs.set("repositoryCreated", String(result.repositoryCreated));
+}
+
+/** Runs on success, failure and abort alike; a failed removal is a warning, never the error. */
+async function cleanUp(deps: PushDeps, createdTags: string[], source: string | undefined): Promise<void> {
+  const { engine, logger } = deps;
+  // No signal here: cleanup must still run when the push was aborted.
+  for (const reference of source ? [...createdTags, source] : createdTags) {
+    try {
+      await engine.remove(reference);
+      logger.debug(`Removed local image ${reference}.`);
+    } catch (error) {
+      logger.warn(`Could not remove local image ${reference}: ${messageOf(error)}`);
+    }
+  }
+  try {
+    await engine.dispose();
+  } catch (error) {
+    logger.warn(`Could not clean up the container engine session: ${messageOf(error)}`);
+  }
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw aborted(signal.reason);
+}
+
+function aborted(cause: unknown): PushFailedError {
+  return new PushFailedError(WorkflowErrorCodes.aborted, "The push was cancelled.", { cause });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,336 @@
+import {
+  CreateRepositoryCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  ECRServiceException,
+  GetAuthorizationTokenCommand,
+  RepositoryAlreadyExistsException,
+  RepositoryNotFoundException,
+} from "@aws-sdk/client-ecr";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  type EcrPushError,
+  type PushDeps,
+  PushFailedError,
+  parsePushRequest,
+  type RawPushInputs,
+  runPush,
+} from "../../../src/index.js";
+import { DIGEST, FakeEngine, FakeLogger, FakeMasker, FakeOutputs, fixedClock, IMAGE_ID } from "./fakes.js";
+
+const ACCOUNT = "123456789012";
+const REGISTRY = `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`;
+const PASSWORD = "ecr-docker-password";
+const TOKEN = Buffer.from(`AWS:${PASSWORD}`).toString("base64");
+const SECRET_KEY = "input-secret-key";
+
+const ecr = mockClient(ECRClient);
+
+function authorizes(proxyEndpoint = `https://${REGISTRY}`) {
+  ecr.on(GetAuthorizationTokenCommand).resolves({
+    authorizationData: [{ authorizationToken: TOKEN, proxyEndpoint, expiresAt: new Date("2030-01-01") }],
+  });
+}
+
+function notFound() {
+  return new RepositoryNotFoundException({
+    message: `The repository with name 'team/web' does not exist in the registry with id '${ACCOUNT}'`,
+    $metadata: {},
+  });
+}
+
+function setup(inputs: RawPushInputs = {}, local = ["web:1.0"]) {
+  const events: string[] = [];
+  const engine = new FakeEngine(events, local);
+  const secrets = new FakeMasker(events);
+  const logger = new FakeLogger();
+  const outputs = new FakeOutputs();
+  const request = parsePushRequest({
+    source: "web:1.0",
+    repository: "team/web",
+    region: "eu-west-1",
+    accessKeyId: "AKIAEXAMPLE",
+    secretAccessKey: SECRET_KEY,
+    ...inputs,
+  });
+  const run = (deps: Partial<PushDeps> = {}) =>
+    runPush(request, { logger, outputs, secrets, engine, clock: fixedClock, env: {}, ...deps });
+  const failure = (deps: Partial<PushDeps> = {}) =>
+    run(deps).then(
+      () => {
+        throw new Error("expected the push to fail");
+      },
+      (error: unknown) => error as EcrPushError,
+    );
+  return { events, engine, secrets, logger, outputs, run, failure };
+}
+
+describe("runPush", () => {
+  beforeEach(() => {
+    ecr.reset();
+    authorizes();
+    ecr
+      .on(DescribeRepositoriesCommand)
+      .resolves({ repositories: [{ registryId: ACCOUNT, repositoryName: "team/web" }] });
+  });
+  afterEach(() => ecr.reset());
+
+  it("pushes one tag, sets the exact outputs and cleans up", async () => {
+    const { run, outputs, events, engine, logger } = setup({ tags: "1.0" });
+    const result = await run();
+    const uri = `${REGISTRY}/team/web:1.0`;
+    expect(result).toEqual({
+      imageUri: uri,
+      imageUris: [uri],
+      digest: DIGEST,
+      registry: REGISTRY,
+      repository: "team/web",
+      tags: ["1.0"],
+      registryId: ACCOUNT,
+      region: "eu-west-1",
+      repositoryCreated: false,
+      sourceImageId: IMAGE_ID,
+    });
+    expect(outputs.values).toEqual({
+      imageUri: uri,
+      imageUris: uri,
+      digest: DIGEST,
+      registry: REGISTRY,
+      repositoryCreated: "false",
+    });
+    expect(events).toEqual([
+      `mask ${SECRET_KEY}`,
+      "inspect web:1.0",
+      `mask ${SECRET_KEY}`,
+      `mask ${TOKEN}`,
+      `mask ${PASSWORD}`,
+      `login ${REGISTRY} AWS ${PASSWORD}`,
+      `inspect ${uri}`,
+      `tag web:1.0 ${uri}`,
+      `push ${uri}`,
+      `remove ${uri}`,
+      "dispose",
+    ]);
+    expect(engine.local.has("web:1.0")).toBe(true);
+    expect(ecr.commandCalls(GetAuthorizationTokenCommand)[0]?.args[0].input).toEqual({});
+    expect(ecr.commandCalls(DescribeRepositoriesCommand)[0]?.args[0].input).toEqual({
+      repositoryNames: ["team/web"],
+    });
+    expect(logger.lines).toContain("group: Authenticating");
+    expect(logger.lines).toContain(`group: Pushing ${uri}`);
+    expect(logger.lines).toContain("info: 5f70bf18a086: Pushed");
+    for (const line of logger.lines) {
+      expect(line).not.toContain(PASSWORD);
+      expect(line).not.toContain(SECRET_KEY);
+    }
+  });
+
+  it("pushes several tags with one digest and joins the URIs with newlines", async () => {
+    const { run, outputs, events } = setup({ tags: "1.0,latest\nsha-1" });
+    const result = await run();
+    const uris = ["1.0", "latest", "sha-1"].map((tag) => `${REGISTRY}/team/web:${tag}`);
+    expect(result.imageUris).toEqual(uris);
+    expect(result.imageUri).toBe(uris[0]);
+    expect(outputs.values.imageUris).toBe(uris.join("\n"));
+    expect(outputs.values.imageUri).toBe(uris[0]);
+    expect(events.filter((e) => e.startsWith("push "))).toEqual(uris.map((uri) => `push ${uri}`));
+    expect(events.filter((e) => e.startsWith("remove "))).toEqual(uris.map((uri) => `remove ${uri}`));
+  });
+
+  it("asks for a cross-account registry and keeps the port of a local proxy endpoint", async () => {
+    ecr.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [{ authorizationToken: TOKEN, proxyEndpoint: "http://127.0.0.1:5000" }],
+    });
+    const { run } = setup({ registryId: "210987654321" });
+    const result = await run();
+    expect(result.imageUri).toBe("127.0.0.1:5000/team/web:latest");
+    expect(ecr.commandCalls(GetAuthorizationTokenCommand)[0]?.args[0].input).toEqual({
+      registryIds: ["210987654321"],
+    });
+    expect(ecr.commandCalls(DescribeRepositoriesCommand)[0]?.args[0].input).toEqual({
+      registryId: "210987654321",
+      repositoryNames: ["team/web"],
+    });
+  });
+
+  it("creates a missing repository with the requested settings", async () => {
+    ecr.on(DescribeRepositoriesCommand).rejects(notFound());
+    ecr
+      .on(CreateRepositoryCommand)
+      .resolves({ repository: { registryId: ACCOUNT, repositoryName: "team/web" } });
+    const { run, outputs } = setup({
+      createRepository: "true",
+      imageTagMutability: "IMMUTABLE",
+      scanOnPush: true,
+      kmsKey: "alias/ecr",
+      repositoryTags: "team=web,env=prod",
+    });
+    const result = await run();
+    expect(result.repositoryCreated).toBe(true);
+    expect(outputs.values.repositoryCreated).toBe("true");
+    expect(ecr.commandCalls(CreateRepositoryCommand)[0]?.args[0].input).toEqual({
+      repositoryName: "team/web",
+      imageTagMutability: "IMMUTABLE",
+      imageScanningConfiguration: { scanOnPush: true },
+      encryptionConfiguration: { encryptionType: "KMS", kmsKey: "alias/ecr" },
+      tags: [
+        { Key: "team", Value: "web" },
+        { Key: "env", Value: "prod" },
+      ],
+    });
+  });
+
+  it("treats losing a create race as success, without claiming the creation", async () => {
+    ecr.on(DescribeRepositoriesCommand).rejects(notFound());
+    ecr
+      .on(CreateRepositoryCommand)
+      .rejects(new RepositoryAlreadyExistsException({ message: "already exists", $metadata: {} }));
+    const { run, outputs } = setup({ createRepository: true });
+    const result = await run();
+    expect(result.repositoryCreated).toBe(false);
+    expect(result.registryId).toBe(ACCOUNT);
+    expect(outputs.values.repositoryCreated).toBe("false");
+  });
+
+  it("fails on a missing repository without the create flag, naming the flag as the host spells it", async () => {
+    ecr.on(DescribeRepositoriesCommand).rejects(notFound());
+    const { failure, events, engine } = setup();
+    const error = await failure({ inputNames: { createRepository: "--create-repository" } });
+    expect(error).toBeInstanceOf(PushFailedError);
+    expect(error.code).toBe("RepositoryNotFound");
+    expect(error.message).toBe(
+      `Repository "team/web" does not exist in registry ${ACCOUNT} (eu-west-1): create it, or set --create-repository to create it during the push.`,
+    );
+    expect(ecr.commandCalls(CreateRepositoryCommand)).toHaveLength(0);
+    expect(events.some((e) => e.startsWith("login"))).toBe(false);
+    expect(engine.disposed).toBe(1);
+  });
+
+  it("fails before any AWS call when the source image is missing", async () => {
+    const { failure, events } = setup({}, []);
+    const error = await failure({ inputNames: { source: "SOURCE" } });
+    expect(error.code).toBe("SourceImageNotFound");
+    expect(error.message).toBe(
+      'Source image "web:1.0" was not found in the local engine: check SOURCE (docker images lists the local images).',
+    );
+    expect(ecr.calls()).toHaveLength(0);
+    expect(events).toEqual([`mask ${SECRET_KEY}`, "inspect web:1.0", "dispose"]);
+  });
+
+  it("fails when the tags were pushed with different digests", async () => {
+    const { failure, engine } = setup({ tags: "a,b" });
+    const other = `sha256:${"e".repeat(64)}`;
+    engine.pushDigests[`${REGISTRY}/team/web:b`] = other;
+    const error = await failure();
+    expect(error.code).toBe("DigestMismatch");
+    expect(error.message).toBe(
+      `The tags were pushed with different digests (${REGISTRY}/team/web:a ${DIGEST}, ${REGISTRY}/team/web:b ${other}): the local image changed during the push, so push again.`,
+    );
+  });
+
+  it("cleans up after a failed push: only the tags it created, the source only when asked", async () => {
+    const existing = `${REGISTRY}/team/web:latest`;
+    const { failure, engine, events } = setup({ tags: "latest,new", removeLocalImage: "true" }, [
+      "web:1.0",
+      existing,
+    ]);
+    const pushFailed = new PushFailedError("PushFailed", "The push failed.");
+    engine.failOn = { method: "push", error: pushFailed };
+    expect(await failure()).toBe(pushFailed);
+    // The first push failed: "new" was never tagged, "latest" pre-existed, so only the source goes.
+    expect(events.filter((e) => e.startsWith("remove ") || e === "dispose")).toEqual([
+      "remove web:1.0",
+      "dispose",
+    ]);
+    expect(engine.local.has(existing)).toBe(true);
+  });
+
+  it("removes created tags but keeps the source when not asked, even on failure", async () => {
+    const { failure, engine, events } = setup({ tags: "a,b" });
+    engine.pushDigests[`${REGISTRY}/team/web:b`] = "sha256:other";
+    await failure();
+    expect(events.filter((e) => e.startsWith("remove ") || e === "dispose")).toEqual([
+      `remove ${REGISTRY}/team/web:a`,
+      `remove ${REGISTRY}/team/web:b`,
+      "dispose",
+    ]);
+  });
+
+  it("removes the source after a successful push when asked", async () => {
+    const { run, events } = setup({ removeLocalImage: true });
+    await run();
+    expect(events.slice(-3)).toEqual([`remove ${REGISTRY}/team/web:latest`, "remove web:1.0", "dispose"]);
+  });
+
+  it("still disposes the engine when a removal fails, and warns", async () => {
+    const { run, engine, logger } = setup();
+    engine.failOn = { method: "remove", error: new Error("device busy") };
+    await run();
+    expect(engine.disposed).toBe(1);
+    expect(logger.lines).toContain(
+      `warn: Could not remove local image ${REGISTRY}/team/web:latest: device busy`,
+    );
+  });
+
+  it("stops between steps when aborted, and still cleans up", async () => {
+    const controller = new AbortController();
+    const { failure, engine, events } = setup();
+    const inspect = engine.inspect.bind(engine);
+    engine.inspect = async (reference: string) => {
+      const image = await inspect(reference);
+      controller.abort();
+      return image;
+    };
+    const error = await failure({ signal: controller.signal });
+    expect(error.code).toBe("Aborted");
+    expect(error.message).toBe("The push was cancelled.");
+    expect(ecr.calls()).toHaveLength(0);
+    expect(events.at(-1)).toBe("dispose");
+  });
+
+  it("reports an abort during a step as the abort, and removes what it tagged", async () => {
+    const controller = new AbortController();
+    const { failure, engine, events } = setup({ tags: "x" });
+    engine.push = async () => {
+      controller.abort();
+      throw new Error("docker push was killed");
+    };
+    const error = await failure({ signal: controller.signal });
+    expect(error.code).toBe("Aborted");
+    expect(events.slice(-2)).toEqual([`remove ${REGISTRY}/team/web:x`, "dispose"]);
+  });
+
+  it("masks the registry password before the engine logs in", async () => {
+    const { run, events } = setup();
+    await run();
+    const masked = events.indexOf(`mask ${PASSWORD}`);
+    expect(masked).toBeGreaterThanOrEqual(0);
+    expect(masked).toBeLessThan(events.findIndex((e) => e.startsWith("login ")));
+  });
+
+  it("maps AWS errors from ECR calls to one sentence", async () => {
+    ecr.on(DescribeRepositoriesCommand).rejects(notFound());
+    ecr.on(CreateRepositoryCommand).rejects(
+      new ECRServiceException({
+        name: "AccessDeniedException",
+        $fault: "client",
+        $metadata: {},
+        message: `User: arn:aws:iam::${ACCOUNT}:user/ci is not authorized to perform: ecr:CreateRepository on resource: arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/team/web because no identity-based policy allows the ecr:CreateRepository action`,
+      }),
+    );
+    const { failure, engine } = setup({ createRepository: true });
+    const error = await failure();
+    expect(error.code).toBe("AccessDenied");
+    expect(error.message).toBe(
+      "AWS denied ecr:CreateRepository (AccessDeniedException): allow that action for these credentials in an IAM policy.",
+    );
+    expect(engine.disposed).toBe(1);
+  });
+
+  it("uses the region from the injected environment", async () => {
+    const { run } = setup({ region: "" });
+    const result = await run({ env: { AWS_REGION: "ap-south-1" } });
+    expect(result.region).toBe("ap-south-1");
+  });
+});
