@@ -50,7 +50,7 @@ export const WorkflowErrorCodes = {
 /**
  * Pushes the validated request: inspect the source, resolve region and credentials, log in to
  * the registry, ensure the repository, then tag and push each tag. Whatever happens, the local
- * tags this run created are removed (and the source when asked) and the engine is disposed.
+ * tags this run created are removed and the engine is disposed; the source too when asked and pushed.
  */
 export async function runPush(request: PushRequest, deps: PushDeps): Promise<PushResult> {
   const { logger, engine, signal } = deps;
@@ -58,7 +58,8 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
   maskSecretInputs(request.credentials, deps.secrets);
   const started = deps.clock.now().getTime();
   const createdTags: string[] = [];
-  let sourceFound = false;
+  // The source is removed only after a successful push: after a failure the user can retry.
+  let pushed = false;
   let ecr: EcrApi | undefined;
   try {
     checkAborted(signal);
@@ -69,7 +70,6 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
         `Source image "${request.source.reference}" was not found in the local engine: check ${names.source} (docker images lists the local images).`,
       );
     }
-    sourceFound = true;
     logger.debug(`Source ${request.source.reference} is image ${image.id}.`);
 
     checkAborted(signal);
@@ -128,6 +128,7 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
       sourceImageId: image.id,
     });
     setOutputs(deps, result);
+    pushed = true;
     const seconds = ((deps.clock.now().getTime() - started) / 1000).toFixed(1);
     logger.info(`Pushed ${imageUris.join(", ")} (${digest}) in ${seconds} s.`);
     return result;
@@ -142,7 +143,7 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
     await cleanUp(
       deps,
       createdTags,
-      request.removeLocalImage && sourceFound ? request.source.reference : undefined,
+      request.removeLocalImage && pushed ? request.source.reference : undefined,
     );
   }
 }

@@ -229,7 +229,7 @@ describe("runPush", () => {
     );
   });
 
-  it("cleans up after a failed push: only the tags it created, the source only when asked", async () => {
+  it("cleans up after a failed push: only the tags it created, and keeps the source so a retry can use it", async () => {
     const existing = `${REGISTRY}/team/web:latest`;
     const { failure, engine, events } = setup({ tags: "latest,new", removeLocalImage: "true" }, [
       "web:1.0",
@@ -238,12 +238,11 @@ describe("runPush", () => {
     const pushFailed = new PushFailedError("PushFailed", "The push failed.");
     engine.failOn = { method: "push", error: pushFailed };
     expect(await failure()).toBe(pushFailed);
-    // The first push failed: "new" was never tagged, "latest" pre-existed, so only the source goes.
-    expect(events.filter((e) => e.startsWith("remove ") || e === "dispose")).toEqual([
-      "remove web:1.0",
-      "dispose",
-    ]);
+    // The first push failed: "new" was never tagged, "latest" pre-existed, and the source stays
+    // even with removeLocalImage, which applies only to a successful push.
+    expect(events.filter((e) => e.startsWith("remove ") || e === "dispose")).toEqual(["dispose"]);
     expect(engine.local.has(existing)).toBe(true);
+    expect(engine.local.has("web:1.0")).toBe(true);
   });
 
   it("removes created tags but keeps the source when not asked, even on failure", async () => {
