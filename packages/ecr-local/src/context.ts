@@ -1,0 +1,72 @@
+import type { RegistryPasswords } from "./registry/passwords.js";
+import type { KeyStore, SigningKey } from "./sigv4/keys.js";
+import { type SignedRequest, verifySigV4 } from "./sigv4/verify.js";
+import type { Store } from "./store/store.js";
+
+/** One control-plane or STS request as the endpoint answered it. */
+export interface RecordedCall {
+  service: "ecr" | "sts";
+  operation: string;
+  /** The signing key, when the request was signed by a known key. */
+  accessKeyId?: string;
+  status: number;
+  /** The error code, when it failed. */
+  errorCode?: string;
+}
+
+/** One STS role assumption. The web identity token is kept but not enumerable, so it is never printed. */
+export interface AssumedRole {
+  action: "AssumeRole" | "AssumeRoleWithWebIdentity";
+  roleArn: string;
+  roleSessionName: string;
+  durationSeconds: number;
+  externalId?: string;
+  hasWebIdentityToken: boolean;
+  readonly webIdentityToken?: string;
+  /** The temporary key issued. */
+  accessKeyId: string;
+  /** The key that signed an AssumeRole. */
+  callerAccessKeyId?: string;
+}
+
+export interface RegistryStats {
+  blobBytesReceived: number;
+  blobBytesSent: number;
+  blobsUploaded: number;
+  manifestsPut: number;
+}
+
+/** What the request handlers share. */
+export interface Context {
+  accountId: string;
+  region: string;
+  /** `127.0.0.1:PORT`, the registry host of every repository URI. */
+  registryHost: string;
+  endpoint: string;
+  tokenTtlSeconds: number;
+  keys: KeyStore;
+  passwords: RegistryPasswords;
+  store: Store;
+  calls: RecordedCall[];
+  assumedRoles: AssumedRole[];
+  stats: RegistryStats;
+  log: (message: string) => void;
+}
+
+export { randomUUID as newRequestId } from "node:crypto";
+
+/** Verifies a signed API request against the endpoint's keys and notes the key on the call record. */
+export async function authenticate(
+  ctx: Context,
+  request: SignedRequest,
+  call: RecordedCall,
+  region?: string,
+): Promise<SigningKey> {
+  const key = await verifySigV4(request, {
+    service: call.service,
+    region,
+    lookup: (id) => ctx.keys.lookup(id),
+  });
+  call.accessKeyId = key.accessKeyId;
+  return key;
+}

@@ -1,0 +1,4 @@
+export type { AssumedRole, RecordedCall, RegistryStats } from "./context.js";
+export { runLocalEcrUntilSignal } from "./run.js";
+export { type LocalEcr, type LocalEcrOptions, type RepositoryInfo, startLocalEcr } from "./server.js";
+export type { RepositorySettings } from "./store/store.js";

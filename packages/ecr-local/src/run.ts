@@ -1,0 +1,26 @@
+import { type LocalEcrOptions, startLocalEcr } from "./server.js";
+
+/**
+ * Runs the endpoint in the foreground (the CLI's `ecr-push local`): writes the ready line, then
+ * stops cleanly on SIGINT or SIGTERM.
+ */
+export async function runLocalEcrUntilSignal(
+  options: LocalEcrOptions,
+  write: (line: string) => void,
+): Promise<void> {
+  const ecr = await startLocalEcr(options);
+  try {
+    write(ecr.readyLine());
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        resolve();
+      };
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+    });
+  } finally {
+    await ecr.close();
+  }
+}

@@ -1,0 +1,208 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { AssumedRole, Context, RecordedCall, RegistryStats } from "./context.js";
+import { handleControlPlane } from "./control-plane/handler.js";
+import { toServiceError } from "./errors.js";
+import { readBody, send } from "./http.js";
+import { handleRegistry } from "./registry/handler.js";
+import { RegistryPasswords } from "./registry/passwords.js";
+import { generateKeyPair, KeyStore } from "./sigv4/keys.js";
+import type { RepositorySettings } from "./store/store.js";
+import { Store } from "./store/store.js";
+import { handleSts } from "./sts/handler.js";
+import { isAccountId } from "./validation.js";
+
+export interface LocalEcrOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Where blobs, manifests and state live; a fresh temporary directory (removed on close) by default. */
+  dataDir?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  /** 12 digits; default 123456789012. */
+  accountId?: string;
+  /** Default us-east-1. */
+  region?: string;
+  /** Lifetime of GetAuthorizationToken passwords; default 12 hours. */
+  tokenTtlSeconds?: number;
+  /** Where AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are read when no key pair is given. */
+  env?: NodeJS.ProcessEnv;
+  /** Receives internal errors; nothing is logged without it. */
+  log?: (message: string) => void;
+}
+
+/** A repository as a test sees it: its settings, resource tags and image tags. */
+export interface RepositoryInfo extends RepositorySettings {
+  name: string;
+  arn: string;
+  uri: string;
+  createdAt: Date;
+  /** Image tag -> manifest digest. */
+  imageTags: Record<string, string>;
+  imageDigests: string[];
+}
+
+export interface LocalEcr {
+  /** `http://127.0.0.1:PORT`, for AWS_ENDPOINT_URL_ECR and AWS_ENDPOINT_URL_STS. */
+  readonly endpoint: string;
+  /** `127.0.0.1:PORT`, the registry host of repository URIs. */
+  readonly registry: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  /** True when the key pair was generated (neither given nor found in `env`). */
+  readonly generatedCredentials: boolean;
+  readonly dataDir: string;
+  /** One JSON line announcing the endpoint; carries the key pair only when it was generated. */
+  readyLine(): string;
+  /** Every control-plane and STS request answered, in order. */
+  readonly calls: readonly RecordedCall[];
+  readonly assumedRoles: readonly AssumedRole[];
+  readonly stats: Readonly<RegistryStats>;
+  repository(name: string): RepositoryInfo | undefined;
+  /** Stops serving, drops open connections and uploads; idempotent. */
+  close(): Promise<void>;
+}
+
+const MAX_API_BODY = 10 * 1024 * 1024;
+
+function keyPair(options: LocalEcrOptions): {
+  accessKeyId: string;
+  secretAccessKey: string;
+  generated: boolean;
+} {
+  const env = options.env ?? {};
+  const accessKeyId = options.accessKeyId ?? (options.secretAccessKey ? undefined : env.AWS_ACCESS_KEY_ID);
+  const secretAccessKey =
+    options.secretAccessKey ?? (options.accessKeyId ? undefined : env.AWS_SECRET_ACCESS_KEY);
+  if (accessKeyId && secretAccessKey) return { accessKeyId, secretAccessKey, generated: false };
+  if (options.accessKeyId || options.secretAccessKey) {
+    throw new Error("startLocalEcr: accessKeyId and secretAccessKey must be given together");
+  }
+  return { ...generateKeyPair("AKIA"), generated: true };
+}
+
+async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    const pathname = (req.url ?? "/").split("?")[0];
+    if (pathname === "/v2" || pathname?.startsWith("/v2/")) return await handleRegistry(ctx, req, res);
+    if (req.method === "POST" && pathname === "/") {
+      const type = req.headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
+      const request = {
+        method: "POST",
+        url: req.url ?? "/",
+        headers: req.headers,
+        body: await readBody(req, MAX_API_BODY),
+      };
+      // STS speaks the query protocol (form bodies); everything else at `POST /` is the ECR JSON API.
+      if (type === "application/x-www-form-urlencoded") return await handleSts(ctx, request, res);
+      return await handleControlPlane(ctx, request, res);
+    }
+    req.resume();
+    send(res, 404, { "Content-Type": "text/plain" }, "Not Found");
+  } catch (error) {
+    const failure = toServiceError(error, "ServerException", ctx.log);
+    req.resume();
+    send(
+      res,
+      failure.status,
+      { "Content-Type": "application/json" },
+      JSON.stringify({ __type: failure.code, message: failure.message }),
+    );
+  }
+}
+
+/** Starts the local ECR endpoint (control plane, STS and registry) on one loopback port. */
+export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<LocalEcr> {
+  const accountId = options.accountId ?? "123456789012";
+  if (!isAccountId(accountId))
+    throw new Error(`startLocalEcr: accountId must be 12 digits, got '${accountId}'`);
+  const region = options.region ?? "us-east-1";
+  const keys = keyPair(options);
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "ecr-local-"));
+  mkdirSync(dataDir, { recursive: true });
+
+  let ctx: Context | undefined;
+  const server = createServer((req, res) => {
+    if (ctx) void route(ctx, req, res);
+    else res.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const registry = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const endpoint = `http://${registry}`;
+  const context: Context = {
+    accountId,
+    region,
+    registryHost: registry,
+    endpoint,
+    tokenTtlSeconds: options.tokenTtlSeconds ?? 12 * 60 * 60,
+    keys: new KeyStore({
+      accessKeyId: keys.accessKeyId,
+      secretAccessKey: keys.secretAccessKey,
+      principalArn: `arn:aws:iam::${accountId}:user/ecr-local`,
+    }),
+    passwords: new RegistryPasswords(),
+    store: new Store(dataDir, accountId),
+    calls: [],
+    assumedRoles: [],
+    stats: { blobBytesReceived: 0, blobBytesSent: 0, blobsUploaded: 0, manifestsPut: 0 },
+    log: options.log ?? (() => {}),
+  };
+  ctx = context;
+
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint,
+    registry,
+    accountId,
+    region,
+    accessKeyId: keys.accessKeyId,
+    secretAccessKey: keys.secretAccessKey,
+    generatedCredentials: keys.generated,
+    dataDir,
+    readyLine: () =>
+      JSON.stringify({
+        endpoint,
+        registry,
+        accountId,
+        region,
+        ...(keys.generated ? { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey } : {}),
+      }),
+    calls: context.calls,
+    assumedRoles: context.assumedRoles,
+    stats: context.stats,
+    repository(name) {
+      const repo = context.store.find(name);
+      if (!repo) return undefined;
+      const { blobs: _blobs, images, ...settings } = repo;
+      return {
+        ...structuredClone(settings),
+        arn: `arn:aws:ecr:${region}:${accountId}:repository/${name}`,
+        uri: `${registry}/${name}`,
+        createdAt: new Date(repo.createdAt),
+        imageDigests: Object.keys(images),
+      };
+    },
+    close() {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await closed;
+        context.store.blobs.cancelAll();
+        if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,225 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { invalidParameter, ServiceError } from "../errors.js";
+import { isTag } from "../validation.js";
+import { BlobFiles } from "./blobs.js";
+import { missingReferences, parseManifest } from "./manifest.js";
+
+export interface RepositorySettings {
+  imageTagMutability: "MUTABLE" | "IMMUTABLE";
+  scanOnPush: boolean;
+  encryptionType: "AES256" | "KMS";
+  kmsKey?: string;
+  tags: { Key: string; Value: string }[];
+}
+
+export interface ImageRecord {
+  digest: string;
+  mediaType: string;
+  manifestSize: number;
+  /** Config plus layers, or the sum of the children for an index. */
+  sizeInBytes: number;
+  pushedAt: number;
+  artifactMediaType?: string;
+}
+
+export interface RepositoryRecord extends RepositorySettings {
+  name: string;
+  createdAt: number;
+  /** Blobs pushed into this repository (ECR does not share layers across repositories), digest -> size. */
+  blobs: Record<string, number>;
+  images: Record<string, ImageRecord>;
+  /** tag -> digest */
+  imageTags: Record<string, string>;
+}
+
+export interface ImageRef {
+  imageDigest?: string;
+  imageTag?: string;
+}
+
+/**
+ * Repositories and their images: the one store both the control plane and the registry use. The
+ * metadata lives in `<dataDir>/state.json` (rewritten on every change), content in BlobFiles.
+ */
+export class Store {
+  readonly blobs: BlobFiles;
+  private readonly stateFile: string;
+  private readonly repositories = new Map<string, RepositoryRecord>();
+
+  constructor(
+    dataDir: string,
+    private readonly accountId: string,
+  ) {
+    this.blobs = new BlobFiles(dataDir);
+    this.stateFile = path.join(dataDir, "state.json");
+    if (existsSync(this.stateFile)) {
+      const state = JSON.parse(readFileSync(this.stateFile, "utf8")) as { repositories: RepositoryRecord[] };
+      for (const repo of state.repositories) this.repositories.set(repo.name, repo);
+    }
+  }
+
+  list(): RepositoryRecord[] {
+    return [...this.repositories.values()];
+  }
+
+  find(name: string): RepositoryRecord | undefined {
+    return this.repositories.get(name);
+  }
+
+  get(name: string): RepositoryRecord {
+    const repo = this.repositories.get(name);
+    if (!repo) throw repositoryNotFound(name, this.accountId);
+    return repo;
+  }
+
+  create(name: string, settings: RepositorySettings): RepositoryRecord {
+    if (this.repositories.has(name)) {
+      throw new ServiceError(
+        "RepositoryAlreadyExistsException",
+        `The repository with name '${name}' already exists in the registry with id '${this.accountId}'`,
+      );
+    }
+    const repo: RepositoryRecord = {
+      ...settings,
+      name,
+      createdAt: Date.now(),
+      blobs: {},
+      images: {},
+      imageTags: {},
+    };
+    this.repositories.set(name, repo);
+    this.save();
+    return repo;
+  }
+
+  delete(name: string, force: boolean): RepositoryRecord {
+    const repo = this.get(name);
+    if (!force && Object.keys(repo.images).length > 0) {
+      throw new ServiceError(
+        "RepositoryNotEmptyException",
+        `The repository with name '${name}' in registry with id '${this.accountId}' cannot be deleted because it still contains images`,
+      );
+    }
+    this.repositories.delete(name);
+    this.save();
+    return repo;
+  }
+
+  addBlob(repo: RepositoryRecord, digest: string, size: number): void {
+    repo.blobs[digest] = size;
+    this.save();
+  }
+
+  /** The image a digest and/or tag names; with both, the tag must point at the digest. */
+  resolve(repo: RepositoryRecord, ref: ImageRef): ImageRecord | undefined {
+    const digest = ref.imageTag === undefined ? ref.imageDigest : repo.imageTags[ref.imageTag];
+    if (!digest || (ref.imageDigest !== undefined && ref.imageDigest !== digest)) return undefined;
+    return repo.images[digest];
+  }
+
+  tagsOf(repo: RepositoryRecord, digest: string): string[] {
+    return Object.keys(repo.imageTags)
+      .filter((tag) => repo.imageTags[tag] === digest)
+      .sort();
+  }
+
+  /**
+   * Stores a manifest (and tags it) after checking what it refers to and the tag's mutability.
+   * `changed` is false when the image, and the tag if any, were already there.
+   */
+  putImage(
+    repo: RepositoryRecord,
+    bytes: Uint8Array,
+    options: { mediaType?: string; tag?: string; digest?: string },
+  ): { image: ImageRecord; changed: boolean } {
+    const info = parseManifest(bytes, options.mediaType);
+    const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+    if (options.digest !== undefined && options.digest !== digest) {
+      throw new ServiceError(
+        "ImageDigestDoesNotMatchException",
+        `The provided image digest '${options.digest}' does not match the calculated digest '${digest}'`,
+      );
+    }
+    if (options.tag !== undefined && !isTag(options.tag)) {
+      throw invalidParameter(
+        `Invalid parameter at 'imageTag' failed to satisfy constraint: 'must match [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}'`,
+      );
+    }
+    const missing = missingReferences(
+      info,
+      (d) => d in repo.blobs && this.blobs.exists(d),
+      (d) => d in repo.images,
+    );
+    const where = `repository with name '${repo.name}' in registry with id '${this.accountId}'`;
+    if (missing.blobs.length > 0) {
+      throw new ServiceError(
+        "LayersNotFoundException",
+        `Layers with digests '[${missing.blobs.join(", ")}]' required for pushing image into ${where} do not exist`,
+      );
+    }
+    if (missing.manifests.length > 0) {
+      throw new ServiceError(
+        "ReferencedImagesNotFoundException",
+        `Manifests with digests '[${missing.manifests.join(", ")}]' referenced by the image do not exist in the ${where}`,
+      );
+    }
+    const current = options.tag === undefined ? undefined : repo.imageTags[options.tag];
+    if (current !== undefined && current !== digest && repo.imageTagMutability === "IMMUTABLE") {
+      throw new ServiceError(
+        "ImageTagAlreadyExistsException",
+        `The image tag '${options.tag}' already exists in the '${repo.name}' repository and cannot be overwritten because the repository is immutable.`,
+      );
+    }
+    const existing = repo.images[digest];
+    const changed = !existing || (options.tag !== undefined && current !== digest);
+    const image = existing ?? {
+      digest,
+      mediaType: info.mediaType,
+      manifestSize: bytes.length,
+      sizeInBytes:
+        info.manifests.length > 0
+          ? info.manifests.reduce((sum, m) => sum + (repo.images[m.digest]?.sizeInBytes ?? 0), 0)
+          : info.blobs.reduce((sum, b) => sum + b.size, 0),
+      pushedAt: Date.now(),
+      ...(info.artifactMediaType ? { artifactMediaType: info.artifactMediaType } : {}),
+    };
+    if (changed) {
+      this.blobs.write(bytes);
+      repo.images[digest] = image;
+      if (options.tag !== undefined) repo.imageTags[options.tag] = digest;
+      this.save();
+    }
+    return { image, changed };
+  }
+
+  /** Deleting by digest removes the image and its tags; by tag, the tag (and the image with its last tag). */
+  deleteImage(repo: RepositoryRecord, ref: ImageRef): { imageDigest: string; imageTag?: string } | undefined {
+    const image = this.resolve(repo, ref);
+    if (!image) return undefined;
+    const tags = ref.imageTag !== undefined ? [ref.imageTag] : this.tagsOf(repo, image.digest);
+    for (const tag of tags) delete repo.imageTags[tag];
+    if (ref.imageTag === undefined || this.tagsOf(repo, image.digest).length === 0)
+      delete repo.images[image.digest];
+    this.save();
+    return { imageDigest: image.digest, ...(ref.imageTag !== undefined ? { imageTag: ref.imageTag } : {}) };
+  }
+
+  readManifest(image: ImageRecord): Buffer {
+    return this.blobs.read(image.digest);
+  }
+
+  private save(): void {
+    const temp = `${this.stateFile}.tmp`;
+    writeFileSync(temp, JSON.stringify({ repositories: this.list() }));
+    renameSync(temp, this.stateFile);
+  }
+}
+
+export function repositoryNotFound(name: string, registryId: string): ServiceError {
+  return new ServiceError(
+    "RepositoryNotFoundException",
+    `The repository with name '${name}' does not exist in the registry with id '${registryId}'`,
+  );
+}
