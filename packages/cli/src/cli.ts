@@ -65,7 +65,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 }
 
 /** parseArgs with the options every command shares. */
-export function parseCommandArgs<T extends Parameters<typeof parseArgs>[0]["options"]>(
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig["options"]>>(
   args: string[],
   options: T,
 ) {

@@ -11,4 +11,5 @@ const code = await runCli(process.argv.slice(2), {
 });
 signals.dispose();
 const signal = signals.received();
-process.exitCode = signal ? exitCodeForSignal(signal) : code;
+// A command that stopped cleanly on a signal (like `local`) exits 0; one it interrupted, 130/143.
+process.exitCode = signal && code !== 0 ? exitCodeForSignal(signal) : code;

@@ -144,8 +144,9 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
     const repo = e2e.local.repository("team/created");
     expect(repo).toMatchObject({
       imageTagMutability: "IMMUTABLE",
-      imageScanningConfiguration: { scanOnPush: true },
-      encryptionConfiguration: { encryptionType: "KMS", kmsKey },
+      scanOnPush: true,
+      encryptionType: "KMS",
+      kmsKey,
       tags: [
         { Key: "team", Value: "web" },
         { Key: "cost-center", Value: "42" },

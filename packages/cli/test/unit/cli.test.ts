@@ -75,9 +75,15 @@ describe("ecr-push usage", () => {
   });
 
   it("rejects a bad tag naming --tag", async () => {
-    const r = await cli("push", "app:1", "-r", "team/app", "-t", "-bad");
+    const r = await cli("push", "app:1", "-r", "team/app", "--tag=-bad");
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: .*--tag.*"-bad"/);
+  });
+
+  it("explains how to pass a value that starts with a dash", async () => {
+    const r = await cli("push", "app:1", "-r", "team/app", "-t", "-bad");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: The value of --tag starts with "-": write --tag=VALUE if that is meant.\n');
   });
 
   it("reports a JSON error document with --json", async () => {
