@@ -64,7 +64,11 @@ export interface ContainerEngine {
   /** Logs in to `registry` (a host[:port]) with credentials that never reach argv, logs or disk outside a temporary place. */
   login(registry: string, username: string, password: string, signal?: AbortSignal): Promise<void>;
   tag(source: string, target: string, signal?: AbortSignal): Promise<void>;
-  push(target: string, onProgress?: (progress: PushProgress) => void, signal?: AbortSignal): Promise<PushedImage>;
+  push(
+    target: string,
+    onProgress?: (progress: PushProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<PushedImage>;
   /** Removes a local tag or image; a missing image is not an error. */
   remove(reference: string, signal?: AbortSignal): Promise<void>;
   /** Forgets credentials and removes temporary files. Idempotent. */
