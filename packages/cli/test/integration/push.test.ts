@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { CreateRepositoryCommand, DescribeImagesCommand } from "@aws-sdk/client-ecr";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import {
   buildTestImage,
   dockerEnv,
@@ -20,6 +21,8 @@ const dockerHost = dockerForTests();
 /** Every run must leave nothing behind and print no secret. */
 function expectClean(run: { stdout: string; stderr: string; leftovers: string[] }, ...secrets: string[]) {
   expect(run.leftovers).toEqual([]);
+  // No raw Node process warnings (e.g. the SDK's Node-version notice) in a CI log.
+  expect(run.stderr).not.toMatch(/^\(node:\d+\)/m);
   for (const secret of [KEYS.secretAccessKey, ...secrets]) {
     expect(run.stdout).not.toContain(secret);
     expect(run.stderr).not.toContain(secret);
@@ -294,6 +297,81 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("pushes to an explicit registry id and refuses another account in one sentence", async () => {
+    await createRepository("team/cross");
+    await buildTestImage(host, "e2e/cross:1");
+    const own = await e2e.cli([
+      "push",
+      "e2e/cross:1",
+      "-r",
+      "team/cross",
+      "--registry-id",
+      e2e.local.accountId,
+      "--json",
+    ]);
+    expect(own.code, own.stderr).toBe(0);
+    expect(JSON.parse(own.stdout).registryId).toBe(e2e.local.accountId);
+    const other = await e2e.cli(["push", "e2e/cross:1", "-r", "team/cross", "--registry-id", "210987654321"]);
+    expect(other.code).toBe(1);
+    const errors = other.stderr.split("\n").filter((l) => l.startsWith("error: "));
+    expect(errors).toEqual([expect.stringMatching(/ecr:GetAuthorizationToken|ecr:DescribeRepositories/)]);
+  });
+
+  it("reads credentials from a named profile of the shared credentials file", async () => {
+    await createRepository("team/profile");
+    await buildTestImage(host, "e2e/profile:1");
+    const dir = mkdtempSync(path.join(tmpdir(), "ecr-push-profile-"));
+    const file = path.join(dir, "credentials");
+    writeFileSync(
+      file,
+      `[default]\naws_access_key_id = AKIAWRONG00000000000\naws_secret_access_key = wrong\n\n[pusher]\naws_access_key_id = ${KEYS.accessKeyId}\naws_secret_access_key = ${KEYS.secretAccessKey}\n`,
+    );
+    try {
+      const run = await e2e.cli(["push", "e2e/profile:1", "-r", "team/profile", "--profile", "pusher"], {
+        AWS_ACCESS_KEY_ID: undefined,
+        AWS_SECRET_ACCESS_KEY: undefined,
+        AWS_SHARED_CREDENTIALS_FILE: file,
+        AWS_CONFIG_FILE: path.join(dir, "config"),
+      });
+      expect(run.code, run.stderr).toBe(0);
+      expect(
+        e2e.local.calls.some(
+          (c) => c.operation === "GetAuthorizationToken" && c.accessKeyId === KEYS.accessKeyId,
+        ),
+      ).toBe(true);
+      expectClean(run, password);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("pushes with temporary keys and a session token from the environment, printing neither", async () => {
+    await createRepository("team/session");
+    await buildTestImage(host, "e2e/session:1");
+    const sts = new STSClient({ region: e2e.local.region, endpoint: e2e.local.endpoint, credentials: KEYS });
+    const assumed = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${e2e.local.accountId}:role/ci`,
+        RoleSessionName: "ci",
+      }),
+    );
+    const temp = assumed.Credentials;
+    if (!temp?.AccessKeyId || !temp.SecretAccessKey || !temp.SessionToken)
+      throw new Error("no temporary credentials");
+    const run = await e2e.cli(["push", "e2e/session:1", "-r", "team/session", "--debug"], {
+      AWS_ACCESS_KEY_ID: temp.AccessKeyId,
+      AWS_SECRET_ACCESS_KEY: temp.SecretAccessKey,
+      AWS_SESSION_TOKEN: temp.SessionToken,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(
+      e2e.local.calls.some(
+        (c) => c.operation === "GetAuthorizationToken" && c.accessKeyId === temp.AccessKeyId,
+      ),
+    ).toBe(true);
+    expectClean(run, temp.SecretAccessKey, temp.SessionToken, password);
   });
 
   it("finds the region in instance metadata when none is configured", async () => {
