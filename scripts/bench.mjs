@@ -1,13 +1,16 @@
 // `pnpm bench`: measures ecr-push against plain docker on the same small push, side by side in one
 // run, and writes a Markdown table to bench-results/push.md. Needs a Docker engine (started when
 // missing, as the tests do). Medians of RUNS runs, each to a fresh repository so layers upload.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
-import { startLocalEcr } from "@ecr-push/ecr-local";
 import { buildTestImage, findOrStartDockerd } from "@ecr-push/testkit";
+
+// The SDK's Node-version notice is not a result: keep it out of the table's output.
+process.removeAllListeners("warning");
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const CLI = path.resolve("packages/cli/dist/ecr-push.js");
@@ -30,7 +33,17 @@ if (typeof engine === "string") {
   console.error(`bench: no Docker engine: ${engine}`);
   process.exit(1);
 }
-const local = await startLocalEcr({ ...keys, region: "us-east-1" });
+// The endpoint runs in its own process, as `ecr-push local`: timed commands block this one.
+const localProcess = spawn(process.execPath, [CLI, "local", "--region", "us-east-1"], {
+  env: { ...process.env, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey },
+  stdio: ["ignore", "pipe", "inherit"],
+});
+const local = JSON.parse(
+  await new Promise((resolve, reject) => {
+    createInterface({ input: localProcess.stdout }).once("line", resolve);
+    localProcess.once("exit", (code) => reject(new Error(`ecr-push local exited with ${code}`)));
+  }),
+);
 const ecr = new ECRClient({ region: local.region, endpoint: local.endpoint, credentials: keys });
 const dockerEnv = { ...process.env, DOCKER_HOST: engine.host };
 const baseEnv = {
@@ -113,7 +126,7 @@ try {
     ],
   );
 } finally {
-  await local.close();
+  localProcess.kill("SIGTERM");
   await engine.stop();
 }
 const table = [

@@ -13,6 +13,8 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
+  // Prefer packages' ESM builds: they tree-shake, and their dynamic imports keep named exports.
+  mainFields: ["module", "main"],
   minify: true,
   sourcemap: false,
   legalComments: "none",

@@ -1,10 +1,4 @@
-import {
-  fromIni,
-  fromNodeProviderChain,
-  fromTemporaryCredentials,
-  fromTokenFile,
-  fromWebToken,
-} from "@aws-sdk/credential-providers";
+import type * as CredentialProviders from "@aws-sdk/credential-providers";
 import type { SecretMasker } from "../ports/index.js";
 import type { CredentialInputs } from "../request/index.js";
 import { type AwsEnv, endpointFromEnv } from "./env.js";
@@ -76,6 +70,18 @@ function credentialSource(inputs: CredentialInputs, env: AwsEnv): CredentialSour
   return "default chain";
 }
 
+/**
+ * The provider module, and the STS and SSO clients it carries, load only when a plan needs them:
+ * a push with plain keys never pays for them at start-up.
+ */
+function lazy(make: (providers: typeof CredentialProviders) => AwsCredentialProvider): AwsCredentialProvider {
+  let provider: AwsCredentialProvider | undefined;
+  return async (...args) => {
+    provider ??= make(await import("@aws-sdk/credential-providers"));
+    return provider(...args);
+  };
+}
+
 /** Builds the provider for the plan; every credential it resolves is masked before it is returned. */
 export function createCredentialProvider(
   inputs: CredentialInputs,
@@ -102,30 +108,33 @@ export function createCredentialProvider(
       base = staticCredentials(env.AWS_ACCESS_KEY_ID, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN);
       break;
     case "profile":
-      base = fromIni({ profile: inputs.profile });
+      base = lazy((p) => p.fromIni({ profile: inputs.profile }));
       break;
     case "web identity token":
-      base = fromWebToken({ ...role, webIdentityToken: inputs.webIdentityToken ?? "" });
+      base = lazy((p) => p.fromWebToken({ ...role, webIdentityToken: inputs.webIdentityToken ?? "" }));
       break;
     case "web identity token file":
-      base = fromTokenFile({ ...role, webIdentityTokenFile: inputs.webIdentityTokenFile });
+      base = lazy((p) => p.fromTokenFile({ ...role, webIdentityTokenFile: inputs.webIdentityTokenFile }));
       break;
     default:
-      base = fromNodeProviderChain(env.AWS_PROFILE ? { profile: env.AWS_PROFILE } : {});
+      base = lazy((p) => p.fromNodeProviderChain(env.AWS_PROFILE ? { profile: env.AWS_PROFILE } : {}));
   }
   base = masking(base, secrets);
   if (!plan.assumeRoleArn) return base;
+  const master = base;
   return masking(
-    fromTemporaryCredentials({
-      masterCredentials: base,
-      params: {
-        RoleArn: plan.assumeRoleArn,
-        RoleSessionName: role.roleSessionName,
-        ExternalId: inputs.externalId,
-        DurationSeconds: inputs.roleDurationSeconds,
-      },
-      clientConfig: stsConfig,
-    }),
+    lazy((p) =>
+      p.fromTemporaryCredentials({
+        masterCredentials: master,
+        params: {
+          RoleArn: plan.assumeRoleArn ?? "",
+          RoleSessionName: role.roleSessionName,
+          ExternalId: inputs.externalId,
+          DurationSeconds: inputs.roleDurationSeconds,
+        },
+        clientConfig: stsConfig,
+      }),
+    ),
     secrets,
   );
 }

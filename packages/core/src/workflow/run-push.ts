@@ -63,16 +63,19 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
   let ecr: EcrApi | undefined;
   try {
     checkAborted(signal);
-    const image = await engine.inspect(request.source.reference, signal);
-    if (!image) {
-      throw new PushFailedError(
-        WorkflowErrorCodes.sourceImageNotFound,
-        `Source image "${request.source.reference}" was not found in the local engine: check ${names.source} (docker images lists the local images).`,
-      );
-    }
-    logger.debug(`Source ${request.source.reference} is image ${image.id}.`);
+    // The local inspect runs alongside the read-only AWS calls; nothing is created or logged in to
+    // before it has confirmed the source exists.
+    const inspection = engine.inspect(request.source.reference, signal).then((found) => {
+      if (!found) {
+        throw new PushFailedError(
+          WorkflowErrorCodes.sourceImageNotFound,
+          `Source image "${request.source.reference}" was not found in the local engine: check ${names.source} (docker images lists the local images).`,
+        );
+      }
+      return found;
+    });
+    inspection.catch(() => {}); // observed below; never an unhandled rejection meanwhile
 
-    checkAborted(signal);
     const { region, source } = await resolveRegion({
       region: request.region,
       env: deps.env,
@@ -92,27 +95,35 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
       checkAborted(signal);
       ecr = new EcrApi({ region, credentials, env: deps.env, logger, secrets: deps.secrets, signal });
       const auth = await ecr.getAuthorization(request.registryId);
+      const image = await inspection;
+      logger.debug(`Source ${request.source.reference} is image ${image.id}.`);
       checkAborted(signal);
-      const repository = await ecr.ensureRepository({
-        repository: request.repository,
-        registryId: request.registryId,
-        create: request.createRepository,
-        settings: request.repositorySettings,
-        registry: auth.registry,
-        createInputName: names.createRepository,
-      });
-      checkAborted(signal);
-      await engine.login(auth.registry, auth.username, auth.password, signal);
+      // Independent of each other: the repository check (or creation) and the registry login.
+      // Both settle before anything fails, so cleanup never races a login still writing credentials.
+      const [repository, login] = await Promise.allSettled([
+        ecr.ensureRepository({
+          repository: request.repository,
+          registryId: request.registryId,
+          create: request.createRepository,
+          settings: request.repositorySettings,
+          registry: auth.registry,
+          createInputName: names.createRepository,
+        }),
+        engine.login(auth.registry, auth.username, auth.password, signal),
+      ]);
+      if (repository.status === "rejected") throw repository.reason;
+      if (login.status === "rejected") throw login.reason;
       logger.info(`Logged in to ${auth.registry}.`);
-      return { auth, repository };
+      return { auth, repository: repository.value, image };
     });
+    const { image } = session;
 
     const imageUris: string[] = [];
     const digests: string[] = [];
     for (const tag of request.tags) {
       const target = `${session.auth.registry}/${request.repository}:${tag}`;
       const digest = await logger.group(`Pushing ${target}`, () =>
-        pushTag(request.source.reference, target, deps, createdTags),
+        pushTag(request.source.reference, target, image.repoTags.includes(target), deps, createdTags),
       );
       imageUris.push(target);
       digests.push(digest);
@@ -148,18 +159,21 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
   }
 }
 
-/** Tags and pushes one target; records the tag as ours when it did not exist before. */
+/**
+ * Tags and pushes one target. A target the source already carried stays after the push; any other
+ * is ours to remove (had it named another image, tagging moved it, so removal loses nothing more).
+ */
 async function pushTag(
   source: string,
   target: string,
+  sourceHadTag: boolean,
   deps: PushDeps,
   createdTags: string[],
 ): Promise<string> {
   const { engine, logger, signal } = deps;
   checkAborted(signal);
-  const existed = (await engine.inspect(target, signal)) !== undefined;
   await engine.tag(source, target, signal);
-  if (!existed) createdTags.push(target);
+  if (!sourceHadTag) createdTags.push(target);
   checkAborted(signal);
   const pushed = await engine.push(target, (progress) => logger.info(progress.line), signal);
   logger.info(`${target}: digest ${pushed.digest}`);
@@ -206,14 +220,17 @@ function setOutputs({ outputs }: PushDeps, result: PushResult): void {
 async function cleanUp(deps: PushDeps, createdTags: string[], source: string | undefined): Promise<void> {
   const { engine, logger } = deps;
   // No signal here: cleanup must still run when the push was aborted.
-  for (const reference of source ? [...createdTags, source] : createdTags) {
+  const remove = async (reference: string) => {
     try {
       await engine.remove(reference);
       logger.debug(`Removed local image ${reference}.`);
     } catch (error) {
       logger.warn(`Could not remove local image ${reference}: ${messageOf(error)}`);
     }
-  }
+  };
+  await Promise.all(createdTags.map(remove));
+  // Last, once no tag of ours still points at it.
+  if (source) await remove(source);
   try {
     await engine.dispose();
   } catch (error) {

@@ -82,7 +82,10 @@ export class FakeEngine implements ContainerEngine {
 
   async inspect(reference: string): Promise<LocalImage | undefined> {
     this.record("inspect", `inspect ${reference}`);
-    return this.local.has(reference) ? { id: IMAGE_ID, repoTags: [reference], repoDigests: [] } : undefined;
+    // Every local reference names the one image, so like docker it lists them all as RepoTags.
+    return this.local.has(reference)
+      ? { id: IMAGE_ID, repoTags: [...this.local], repoDigests: [] }
+      : undefined;
   }
   async login(registry: string, username: string, password: string): Promise<void> {
     this.record("login", `login ${registry} ${username} ${password}`);

@@ -106,7 +106,6 @@ describe("runPush", () => {
       `mask ${TOKEN}`,
       `mask ${PASSWORD}`,
       `login ${REGISTRY} AWS ${PASSWORD}`,
-      `inspect ${uri}`,
       `tag web:1.0 ${uri}`,
       `push ${uri}`,
       `remove ${uri}`,
@@ -203,19 +202,34 @@ describe("runPush", () => {
       `Repository "team/web" does not exist in registry ${ACCOUNT} (eu-west-1): create it, or set --create-repository to create it during the push.`,
     );
     expect(ecr.commandCalls(CreateRepositoryCommand)).toHaveLength(0);
-    expect(events.some((e) => e.startsWith("login"))).toBe(false);
+    // The login ran alongside the repository check; its credentials went with dispose().
+    expect(events.at(-1)).toBe("dispose");
     expect(engine.disposed).toBe(1);
   });
 
-  it("fails before any AWS call when the source image is missing", async () => {
+  it("lets a login still running finish before cleanup when the repository check fails", async () => {
+    ecr.on(DescribeRepositoriesCommand).rejects(notFound());
+    const { failure, events, engine } = setup();
+    const login = engine.login.bind(engine);
+    engine.login = async (...args: Parameters<typeof engine.login>) => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      await login(...args);
+      events.push("login finished");
+    };
+    expect((await failure()).code).toBe("RepositoryNotFound");
+    expect(events.slice(-2)).toEqual(["login finished", "dispose"]);
+  });
+
+  it("fails before creating anything or logging in when the source image is missing", async () => {
     const { failure, events } = setup({}, []);
     const error = await failure({ inputNames: { source: "SOURCE" } });
     expect(error.code).toBe("SourceImageNotFound");
     expect(error.message).toBe(
       'Source image "web:1.0" was not found in the local engine: check SOURCE (docker images lists the local images).',
     );
-    expect(ecr.calls()).toHaveLength(0);
-    expect(events).toEqual([`mask ${SECRET_KEY}`, "inspect web:1.0", "dispose"]);
+    expect(ecr.commandCalls(DescribeRepositoriesCommand)).toHaveLength(0);
+    expect(ecr.commandCalls(CreateRepositoryCommand)).toHaveLength(0);
+    expect(events.filter((e) => !e.startsWith("mask "))).toEqual(["inspect web:1.0", "dispose"]);
   });
 
   it("fails when the tags were pushed with different digests", async () => {
@@ -254,6 +268,14 @@ describe("runPush", () => {
       `remove ${REGISTRY}/team/web:b`,
       "dispose",
     ]);
+  });
+
+  it("keeps a target tag the source already carried and removes only the ones it made", async () => {
+    const existing = `${REGISTRY}/team/web:latest`;
+    const { run, engine, events } = setup({ tags: "latest,new" }, ["web:1.0", existing]);
+    await run();
+    expect(events.filter((e) => e.startsWith("remove "))).toEqual([`remove ${REGISTRY}/team/web:new`]);
+    expect(engine.local.has(existing)).toBe(true);
   });
 
   it("removes the source after a successful push when asked", async () => {
