@@ -8,7 +8,7 @@ import {
   resolveRegion,
 } from "../aws/index.js";
 import { isEcrPushError, PushFailedError } from "../errors/index.js";
-import type { Clock, ContainerEngine, Logger, Outputs, SecretMasker } from "../ports/index.js";
+import type { Clock, ContainerEngine, LocalImage, Logger, Outputs, SecretMasker } from "../ports/index.js";
 import { type InputNames, type PushRequest, resolveInputNames } from "../request/index.js";
 
 export interface PushDeps {
@@ -98,9 +98,10 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
       const image = await inspection;
       logger.debug(`Source ${request.source.reference} is image ${image.id}.`);
       checkAborted(signal);
-      // Independent of each other: the repository check (or creation) and the registry login.
-      // Both settle before anything fails, so cleanup never races a login still writing credentials.
-      const [repository, login] = await Promise.allSettled([
+      const targets = request.tags.map((tag) => `${auth.registry}/${request.repository}:${tag}`);
+      // Independent of each other: the repository check (or creation), the registry login and the
+      // local target tags.
+      const [repository] = await settleAll([
         ecr.ensureRepository({
           repository: request.repository,
           registryId: request.registryId,
@@ -110,23 +111,18 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
           createInputName: names.createRepository,
         }),
         engine.login(auth.registry, auth.username, auth.password, signal),
+        settleAll(
+          targets.map((target) => tagTarget(request.source.reference, target, image, deps, createdTags)),
+        ),
       ]);
-      if (repository.status === "rejected") throw repository.reason;
-      if (login.status === "rejected") throw login.reason;
       logger.info(`Logged in to ${auth.registry}.`);
-      return { auth, repository: repository.value, image };
+      return { auth, repository, image, targets };
     });
-    const { image } = session;
+    const { image, targets: imageUris } = session;
 
-    const imageUris: string[] = [];
     const digests: string[] = [];
-    for (const tag of request.tags) {
-      const target = `${session.auth.registry}/${request.repository}:${tag}`;
-      const digest = await logger.group(`Pushing ${target}`, () =>
-        pushTag(request.source.reference, target, image.repoTags.includes(target), deps, createdTags),
-      );
-      imageUris.push(target);
-      digests.push(digest);
+    for (const target of imageUris) {
+      digests.push(await logger.group(`Pushing ${target}`, () => pushTarget(target, deps)));
     }
     const digest = sameDigest(imageUris, digests);
 
@@ -160,24 +156,39 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
 }
 
 /**
- * Tags and pushes one target. A target the source already carried stays after the push; any other
- * is ours to remove (had it named another image, tagging moved it, so removal loses nothing more).
+ * Tags the source as one target. A target the source already carried stays after the push; any
+ * other is ours to remove (had it named another image, tagging moved it, so removal loses nothing more).
  */
-async function pushTag(
+async function tagTarget(
   source: string,
   target: string,
-  sourceHadTag: boolean,
+  image: LocalImage,
   deps: PushDeps,
   createdTags: string[],
-): Promise<string> {
+): Promise<void> {
+  await deps.engine.tag(source, target, deps.signal);
+  if (!image.repoTags.includes(target)) createdTags.push(target);
+}
+
+async function pushTarget(target: string, deps: PushDeps): Promise<string> {
   const { engine, logger, signal } = deps;
-  checkAborted(signal);
-  await engine.tag(source, target, signal);
-  if (!sourceHadTag) createdTags.push(target);
   checkAborted(signal);
   const pushed = await engine.push(target, (progress) => logger.info(progress.line), signal);
   logger.info(`${target}: digest ${pushed.digest}`);
   return pushed.digest;
+}
+
+/**
+ * Waits for every operation to settle, then throws the first failure: cleanup never races a
+ * command still running (a login still writing credentials, a tag not yet made).
+ */
+async function settleAll<T extends readonly unknown[]>(
+  promises: { [K in keyof T]: Promise<T[K]> },
+): Promise<T> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((result) => result.status === "rejected");
+  if (failed) throw failed.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /** Every tag names the same image, so every push must report the same manifest digest. */

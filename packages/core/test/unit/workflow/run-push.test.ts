@@ -217,7 +217,7 @@ describe("runPush", () => {
       events.push("login finished");
     };
     expect((await failure()).code).toBe("RepositoryNotFound");
-    expect(events.slice(-2)).toEqual(["login finished", "dispose"]);
+    expect(events.slice(-3)).toEqual(["login finished", `remove ${REGISTRY}/team/web:latest`, "dispose"]);
   });
 
   it("fails before creating anything or logging in when the source image is missing", async () => {
@@ -252,9 +252,12 @@ describe("runPush", () => {
     const pushFailed = new PushFailedError("PushFailed", "The push failed.");
     engine.failOn = { method: "push", error: pushFailed };
     expect(await failure()).toBe(pushFailed);
-    // The first push failed: "new" was never tagged, "latest" pre-existed, and the source stays
-    // even with removeLocalImage, which applies only to a successful push.
-    expect(events.filter((e) => e.startsWith("remove ") || e === "dispose")).toEqual(["dispose"]);
+    // The first push failed: "new" was tagged for it and goes, "latest" pre-existed and stays, and
+    // the source stays even with removeLocalImage, which applies only to a successful push.
+    expect(events.filter((e) => e.startsWith("remove ") || e === "dispose")).toEqual([
+      `remove ${REGISTRY}/team/web:new`,
+      "dispose",
+    ]);
     expect(engine.local.has(existing)).toBe(true);
     expect(engine.local.has("web:1.0")).toBe(true);
   });
