@@ -1,12 +1,7 @@
-import {
-  type AwsEnv,
-  EcrApi,
-  type EcrAuthorization,
-  maskSecretInputs,
-  planCredentials,
-  resolveCredentials,
-  resolveRegion,
-} from "../aws/index.js";
+import { maskSecretInputs, planCredentials, resolveCredentials } from "../aws/credentials.js";
+import type { EcrApi, EcrAuthorization } from "../aws/ecr.js";
+import type { AwsEnv } from "../aws/env.js";
+import { resolveRegion } from "../aws/region.js";
 import { isEcrPushError, PushFailedError } from "../errors/index.js";
 import type { Clock, ContainerEngine, LocalImage, Logger, Outputs, SecretMasker } from "../ports/index.js";
 import { type InputNames, type PushRequest, resolveInputNames } from "../request/index.js";
@@ -75,6 +70,8 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
       return found;
     });
     inspection.catch(() => {}); // observed below; never an unhandled rejection meanwhile
+    // The ECR client (most of the AWS SDK) loads while docker inspects: start-up overlaps real work.
+    const ecrModule = import("../aws/ecr.js");
 
     const { region, source } = await resolveRegion({
       region: request.region,
@@ -93,6 +90,7 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
         secrets: deps.secrets,
       });
       checkAborted(signal);
+      const { EcrApi } = await ecrModule;
       ecr = new EcrApi({ region, credentials, env: deps.env, logger, secrets: deps.secrets, signal });
       const auth = await ecr.getAuthorization(request.registryId);
       const image = await inspection;

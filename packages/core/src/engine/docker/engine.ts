@@ -227,7 +227,7 @@ export class DockerCliEngine implements ContainerEngine {
   #resolveExecutable(): Promise<string> {
     this.#executable ??= (async () => {
       if (this.#dockerPath) return this.#dockerPath;
-      const found = await findExecutable("docker", { env: this.#env, platform: this.#platform });
+      const found = findExecutable("docker", { env: this.#env, platform: this.#platform });
       if (!found) throw dockerNotFound(undefined);
       this.#debug(`Using the docker CLI at ${found}`);
       return found;

@@ -29,25 +29,23 @@ describe.skipIf(process.platform === "win32")("findExecutable on POSIX", () => {
   it("finds docker in a later PATH entry", async () => {
     const docker = file("docker");
     const env = { PATH: [empty, "", bin].join(":") };
-    expect(await findExecutable("docker", { env, platform: "linux" })).toBe(docker);
+    expect(findExecutable("docker", { env, platform: "linux" })).toBe(docker);
   });
 
   it("skips files that are not executable, and directories", async () => {
     file("docker", 0o644);
     mkdirSync(path.join(empty, "docker"));
-    expect(
-      await findExecutable("docker", { env: { PATH: `${empty}:${bin}` }, platform: "linux" }),
-    ).toBeUndefined();
+    expect(findExecutable("docker", { env: { PATH: `${empty}:${bin}` }, platform: "linux" })).toBeUndefined();
   });
 
   it("is undefined without PATH", async () => {
     file("docker");
-    expect(await findExecutable("docker", { env: {}, platform: "linux" })).toBeUndefined();
+    expect(findExecutable("docker", { env: {}, platform: "linux" })).toBeUndefined();
   });
 
   it("checks a name with a directory as is", async () => {
     const docker = file("docker");
-    expect(await findExecutable(docker, { env: {}, platform: "linux" })).toBe(docker);
+    expect(findExecutable(docker, { env: {}, platform: "linux" })).toBe(docker);
   });
 });
 
@@ -56,17 +54,17 @@ describe("findExecutable on Windows", () => {
     const docker = file("docker.exe", 0o644);
     file("docker", 0o755);
     const env = { Path: `"${empty}";${bin}`, PATHEXT: ".COM;.EXE;.BAT" };
-    expect(await findExecutable("docker", { env, platform: "win32" })).toBe(docker);
+    expect(findExecutable("docker", { env, platform: "win32" })).toBe(docker);
   });
 
   it("uses the default PATHEXT, and keeps a name that already has an extension", async () => {
     const docker = file("docker.exe", 0o644);
-    expect(await findExecutable("docker", { env: { PATH: bin }, platform: "win32" })).toBe(docker);
-    expect(await findExecutable("docker.exe", { env: { PATH: bin }, platform: "win32" })).toBe(docker);
+    expect(findExecutable("docker", { env: { PATH: bin }, platform: "win32" })).toBe(docker);
+    expect(findExecutable("docker.exe", { env: { PATH: bin }, platform: "win32" })).toBe(docker);
   });
 
   it("does not take an extension-less file", async () => {
     file("docker");
-    expect(await findExecutable("docker", { env: { Path: bin }, platform: "win32" })).toBeUndefined();
+    expect(findExecutable("docker", { env: { Path: bin }, platform: "win32" })).toBeUndefined();
   });
 });
