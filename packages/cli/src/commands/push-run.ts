@@ -3,18 +3,20 @@ import type { ConsoleLogger } from "../host/console-logger.js";
 import type { CliIO } from "../io.js";
 import { CLI_INPUT_NAMES } from "./push.js";
 
-/** The stable `--json` document; documented in the README. Fields are only ever added. */
-export interface PushJson {
-  imageUri: string;
-  imageUris: string[];
-  digest: string;
-  registry: string;
-  repository: string;
-  tags: string[];
-  registryId: string;
-  region: string;
-  repositoryCreated: boolean;
-}
+/** The stable `--json` fields, documented in the README: fields are only ever added, never renamed. */
+const JSON_FIELDS = [
+  "imageUri",
+  "imageUris",
+  "digest",
+  "registry",
+  "repository",
+  "tags",
+  "registryId",
+  "region",
+  "repositoryCreated",
+] as const satisfies readonly (keyof PushResult)[];
+
+export type PushJson = Pick<PushResult, (typeof JSON_FIELDS)[number]>;
 
 /** Composes the CLI's ports and runs the shared workflow. */
 export async function runPushForCli(
@@ -48,15 +50,5 @@ export async function runPushForCli(
     signal: io.signal,
     inputNames: CLI_INPUT_NAMES,
   });
-  return {
-    imageUri: result.imageUri,
-    imageUris: result.imageUris,
-    digest: result.digest,
-    registry: result.registry,
-    repository: result.repository,
-    tags: result.tags,
-    registryId: result.registryId,
-    region: result.region,
-    repositoryCreated: result.repositoryCreated,
-  };
+  return Object.fromEntries(JSON_FIELDS.map((field) => [field, result[field]])) as PushJson;
 }
