@@ -172,7 +172,7 @@ async function pushTarget(target: string, deps: PushDeps): Promise<string> {
   const { engine, logger, signal } = deps;
   checkAborted(signal);
   const pushed = await engine.push(target, (progress) => logger.info(progress.line), signal);
-  logger.info(`${target}: digest ${pushed.digest}`);
+  logger.debug(`${target}: digest ${pushed.digest}`);
   return pushed.digest;
 }
 
