@@ -2,6 +2,7 @@
 export * from "./aws/index.js";
 export * from "./engine/index.js";
 export * from "./errors/index.js";
+export * from "./job/index.js";
 export * from "./ports/index.js";
 export * from "./request/index.js";
 export * from "./workflow/index.js";

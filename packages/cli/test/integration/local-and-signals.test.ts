@@ -4,9 +4,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
+import { EcrFixture } from "@ecr-push/e2e";
 import { buildTestImage, dockerForTests, listLocalTags } from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, E2E } from "./harness.js";
+import { CLI } from "./harness.js";
 
 const dockerHost = dockerForTests();
 
@@ -43,9 +44,9 @@ describe("ecr-push local", () => {
 
 describe.runIf(dockerHost)("ecr-push push interrupted", () => {
   const host = dockerHost as string;
-  let e2e: E2E;
+  let e2e: EcrFixture;
   beforeAll(async () => {
-    e2e = await E2E.start(host);
+    e2e = await EcrFixture.start(host);
   });
   afterAll(async () => {
     await e2e?.close();

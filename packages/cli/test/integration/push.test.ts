@@ -2,8 +2,9 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { CreateRepositoryCommand, DescribeImagesCommand } from "@aws-sdk/client-ecr";
+import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { EcrFixture } from "@ecr-push/e2e";
 import {
   buildTestImage,
   dockerEnv,
@@ -14,7 +15,7 @@ import {
   startFakeImds,
 } from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { E2E, KEYS } from "./harness.js";
+import { cli, KEYS } from "./harness.js";
 
 const dockerHost = dockerForTests();
 
@@ -31,25 +32,21 @@ function expectClean(run: { stdout: string; stderr: string; leftovers: string[] 
 
 describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, local ECR)", () => {
   const host = dockerHost as string;
-  let e2e: E2E;
+  let e2e: EcrFixture;
   let password: string;
 
   beforeAll(async () => {
-    e2e = await E2E.start(host);
+    e2e = await EcrFixture.start(host);
     password = (await e2e.registryCredentials()).password;
   });
   afterAll(async () => {
     await e2e?.close();
   });
 
-  async function createRepository(name: string, settings: Record<string, unknown> = {}) {
-    await e2e.ecr().send(new CreateRepositoryCommand({ repositoryName: name, ...settings }));
-  }
-
   it("pushes one tag and prints the URI and digest that skopeo sees", async () => {
-    await createRepository("team/one");
+    await e2e.createRepository("team/one");
     await buildTestImage(host, "e2e/one:1");
-    const run = await e2e.cli(["push", "e2e/one:1", "--repository", "team/one", "--tag", "v1"]);
+    const run = await cli(e2e, ["push", "e2e/one:1", "--repository", "team/one", "--tag", "v1"]);
     expect(run.code, run.stderr).toBe(0);
     const [uri, ref] = run.stdout.trim().split("\n");
     expect(uri).toBe(`${e2e.local.registry}/team/one:v1`);
@@ -61,9 +58,9 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
   });
 
   it("pushes several tags in one run with --json and the same digest for each", async () => {
-    await createRepository("team/multi");
+    await e2e.createRepository("team/multi");
     await buildTestImage(host, "e2e/multi:latest", { layers: 2 });
-    const run = await e2e.cli([
+    const run = await cli(e2e, [
       "push",
       "e2e/multi",
       "-r",
@@ -109,9 +106,9 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
   });
 
   it("pushes by image ID and tags latest by default", async () => {
-    await createRepository("team/by-id");
+    await e2e.createRepository("team/by-id");
     const id = await buildTestImage(host, "e2e/by-id:1");
-    const run = await e2e.cli(["push", id, "-r", "team/by-id", "--json"]);
+    const run = await cli(e2e, ["push", id, "-r", "team/by-id", "--json"]);
     expect(run.code, run.stderr).toBe(0);
     const doc = JSON.parse(run.stdout);
     expect(doc.imageUri).toBe(`${e2e.local.registry}/team/by-id:latest`);
@@ -141,7 +138,7 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
       "cost-center=42",
       "--json",
     ];
-    const first = await e2e.cli(args);
+    const first = await cli(e2e, args);
     expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout).repositoryCreated).toBe(true);
     const repo = e2e.local.repository("team/created");
@@ -156,17 +153,17 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
       ],
     });
     // The same tag of the same image again: immutable, but nothing changes, so it succeeds.
-    const again = await e2e.cli(args);
+    const again = await cli(e2e, args);
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout).repositoryCreated).toBe(false);
   });
 
   it("refuses to move an immutable tag to another image, in one sentence", async () => {
-    await createRepository("team/frozen", { imageTagMutability: "IMMUTABLE" });
+    await e2e.createRepository("team/frozen", { imageTagMutability: "IMMUTABLE" });
     await buildTestImage(host, "e2e/frozen:a");
     await buildTestImage(host, "e2e/frozen:b");
-    expect((await e2e.cli(["push", "e2e/frozen:a", "-r", "team/frozen", "-t", "v1"])).code).toBe(0);
-    const run = await e2e.cli(["push", "e2e/frozen:b", "-r", "team/frozen", "-t", "v1"]);
+    expect((await cli(e2e, ["push", "e2e/frozen:a", "-r", "team/frozen", "-t", "v1"])).code).toBe(0);
+    const run = await cli(e2e, ["push", "e2e/frozen:b", "-r", "team/frozen", "-t", "v1"]);
     expect(run.code).toBe(1);
     const errors = run.stderr.split("\n").filter((l) => l.startsWith("error: "));
     expect(errors).toHaveLength(1);
@@ -177,7 +174,7 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
 
   it("fails with one sentence when the repository is missing and creation is not allowed", async () => {
     await buildTestImage(host, "e2e/missing:1");
-    const run = await e2e.cli(["push", "e2e/missing:1", "-r", "team/does-not-exist"]);
+    const run = await cli(e2e, ["push", "e2e/missing:1", "-r", "team/does-not-exist"]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
     const errors = run.stderr.split("\n").filter((l) => l.startsWith("error: "));
@@ -189,7 +186,7 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
   it("fails with one sentence and no secret when AWS rejects the credentials", async () => {
     await buildTestImage(host, "e2e/creds:1");
     const wrong = "wrong/Secret+Key/ThatMustNeverBePrinted99";
-    const run = await e2e.cli(["push", "e2e/creds:1", "-r", "team/one"], { AWS_SECRET_ACCESS_KEY: wrong });
+    const run = await cli(e2e, ["push", "e2e/creds:1", "-r", "team/one"], { AWS_SECRET_ACCESS_KEY: wrong });
     expect(run.code).toBe(1);
     const errors = run.stderr.split("\n").filter((l) => l.startsWith("error: "));
     expect(errors).toHaveLength(1);
@@ -199,14 +196,14 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
   });
 
   it("fails with one sentence when the source image does not exist", async () => {
-    const run = await e2e.cli(["push", "e2e/never-built:1", "-r", "team/one"]);
+    const run = await cli(e2e, ["push", "e2e/never-built:1", "-r", "team/one"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^error: .*e2e\/never-built:1/m);
     expectClean(run);
   });
 
   it("fails with one sentence when the Docker daemon is unreachable", async () => {
-    const run = await e2e.cli(["push", "e2e/one:1", "-r", "team/one"], {
+    const run = await cli(e2e, ["push", "e2e/one:1", "-r", "team/one"], {
       DOCKER_HOST: "unix:///nonexistent/docker.sock",
     });
     expect(run.code).toBe(1);
@@ -215,14 +212,14 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
   });
 
   it("removes the tags it made and keeps the source unless asked", async () => {
-    await createRepository("team/cleanup");
+    await e2e.createRepository("team/cleanup");
     await buildTestImage(host, "e2e/cleanup:1");
-    const kept = await e2e.cli(["push", "e2e/cleanup:1", "-r", "team/cleanup", "-t", "a", "-t", "b"]);
+    const kept = await cli(e2e, ["push", "e2e/cleanup:1", "-r", "team/cleanup", "-t", "a", "-t", "b"]);
     expect(kept.code, kept.stderr).toBe(0);
     let tags = await listLocalTags(host);
     expect(tags).toContain("e2e/cleanup:1");
     expect(tags.filter((t) => t.startsWith(e2e.local.registry))).toEqual([]);
-    const removed = await e2e.cli([
+    const removed = await cli(e2e, [
       "push",
       "e2e/cleanup:1",
       "-r",
@@ -239,10 +236,10 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
   });
 
   it("assumes a role with an external id before pushing", async () => {
-    await createRepository("team/role");
+    await e2e.createRepository("team/role");
     await buildTestImage(host, "e2e/role:1");
     const roleArn = `arn:aws:iam::${e2e.local.accountId}:role/pusher`;
-    const run = await e2e.cli([
+    const run = await cli(e2e, [
       "push",
       "e2e/role:1",
       "-r",
@@ -268,7 +265,7 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
   });
 
   it("exchanges a web identity token file for a role (OIDC)", async () => {
-    await createRepository("team/oidc");
+    await e2e.createRepository("team/oidc");
     await buildTestImage(host, "e2e/oidc:1");
     const dir = mkdtempSync(path.join(tmpdir(), "ecr-push-oidc-"));
     const token = `eyJhbGciOiJSUzI1NiJ9.${randomBytes(24).toString("base64url")}.sig`;
@@ -276,7 +273,8 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
     writeFileSync(tokenFile, token);
     try {
       const roleArn = `arn:aws:iam::${e2e.local.accountId}:role/oidc-pusher`;
-      const run = await e2e.cli(
+      const run = await cli(
+        e2e,
         [
           "push",
           "e2e/oidc:1",
@@ -300,9 +298,9 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
   });
 
   it("pushes to an explicit registry id and refuses another account in one sentence", async () => {
-    await createRepository("team/cross");
+    await e2e.createRepository("team/cross");
     await buildTestImage(host, "e2e/cross:1");
-    const own = await e2e.cli([
+    const own = await cli(e2e, [
       "push",
       "e2e/cross:1",
       "-r",
@@ -313,14 +311,21 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
     ]);
     expect(own.code, own.stderr).toBe(0);
     expect(JSON.parse(own.stdout).registryId).toBe(e2e.local.accountId);
-    const other = await e2e.cli(["push", "e2e/cross:1", "-r", "team/cross", "--registry-id", "210987654321"]);
+    const other = await cli(e2e, [
+      "push",
+      "e2e/cross:1",
+      "-r",
+      "team/cross",
+      "--registry-id",
+      "210987654321",
+    ]);
     expect(other.code).toBe(1);
     const errors = other.stderr.split("\n").filter((l) => l.startsWith("error: "));
     expect(errors).toEqual([expect.stringMatching(/ecr:GetAuthorizationToken|ecr:DescribeRepositories/)]);
   });
 
   it("reads credentials from a named profile of the shared credentials file", async () => {
-    await createRepository("team/profile");
+    await e2e.createRepository("team/profile");
     await buildTestImage(host, "e2e/profile:1");
     const dir = mkdtempSync(path.join(tmpdir(), "ecr-push-profile-"));
     const file = path.join(dir, "credentials");
@@ -329,7 +334,7 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
       `[default]\naws_access_key_id = AKIAWRONG00000000000\naws_secret_access_key = wrong\n\n[pusher]\naws_access_key_id = ${KEYS.accessKeyId}\naws_secret_access_key = ${KEYS.secretAccessKey}\n`,
     );
     try {
-      const run = await e2e.cli(["push", "e2e/profile:1", "-r", "team/profile", "--profile", "pusher"], {
+      const run = await cli(e2e, ["push", "e2e/profile:1", "-r", "team/profile", "--profile", "pusher"], {
         AWS_ACCESS_KEY_ID: undefined,
         AWS_SECRET_ACCESS_KEY: undefined,
         AWS_SHARED_CREDENTIALS_FILE: file,
@@ -348,7 +353,7 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
   });
 
   it("pushes with temporary keys and a session token from the environment, printing neither", async () => {
-    await createRepository("team/session");
+    await e2e.createRepository("team/session");
     await buildTestImage(host, "e2e/session:1");
     const sts = new STSClient({ region: e2e.local.region, endpoint: e2e.local.endpoint, credentials: KEYS });
     const assumed = await sts.send(
@@ -360,7 +365,7 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
     const temp = assumed.Credentials;
     if (!temp?.AccessKeyId || !temp.SecretAccessKey || !temp.SessionToken)
       throw new Error("no temporary credentials");
-    const run = await e2e.cli(["push", "e2e/session:1", "-r", "team/session", "--debug"], {
+    const run = await cli(e2e, ["push", "e2e/session:1", "-r", "team/session", "--debug"], {
       AWS_ACCESS_KEY_ID: temp.AccessKeyId,
       AWS_SECRET_ACCESS_KEY: temp.SecretAccessKey,
       AWS_SESSION_TOKEN: temp.SessionToken,
@@ -377,7 +382,7 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
   it("finds the region in instance metadata when none is configured", async () => {
     const imds = await startFakeImds("eu-west-3");
     try {
-      const run = await e2e.cli(["push", "e2e/one:1", "-r", "team/one", "-t", "imds", "--json"], {
+      const run = await cli(e2e, ["push", "e2e/one:1", "-r", "team/one", "-t", "imds", "--json"], {
         AWS_REGION: undefined,
         AWS_EC2_METADATA_DISABLED: undefined,
         AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint,
@@ -391,7 +396,7 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
   });
 
   it("says how to set a region when there is none, with exit code 2", async () => {
-    const run = await e2e.cli(["push", "e2e/one:1", "-r", "team/one"], { AWS_REGION: undefined });
+    const run = await cli(e2e, ["push", "e2e/one:1", "-r", "team/one"], { AWS_REGION: undefined });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^error: .*--region.*AWS_REGION/m);
   });

@@ -1,0 +1,74 @@
+import { createDockerEngine } from "../engine/index.js";
+import { type EcrPushError, isEcrPushError, PushFailedError } from "../errors/index.js";
+import type { Clock, Logger, Outputs, SecretMasker } from "../ports/index.js";
+import { type InputNames, type PushRequest, parsePushRequest, type RawPushInputs } from "../request/index.js";
+import { type PushResult, runPush } from "../workflow/index.js";
+
+/**
+ * What a host adapter provides: its log, outputs and secret masking, the process environment,
+ * and how it spells the inputs. Everything else (engine, AWS, time) is the job's business.
+ */
+export interface HostPorts {
+  logger: Logger;
+  outputs: Outputs;
+  secrets: SecretMasker;
+  /** The process environment (AWS_*, DOCKER_HOST, PATH); adapters pass `process.env`. */
+  env: Record<string, string | undefined>;
+  signal?: AbortSignal;
+  inputNames?: Partial<InputNames>;
+  /** The docker executable; by default `docker` is found on PATH. */
+  dockerPath?: string;
+  clock?: Clock;
+}
+
+export const systemClock: Clock = {
+  now: () => new Date(),
+  sleep: (ms, signal) =>
+    new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const timer = setTimeout(resolve, ms);
+      signal?.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(timer);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+    }),
+};
+
+/** Pushes an already validated request with the engine that fits its source. */
+export async function pushRequest(request: PushRequest, host: HostPorts): Promise<PushResult> {
+  const engine = createDockerEngine({
+    env: host.env,
+    dockerPath: host.dockerPath,
+    debug: (line) => host.logger.debug(line),
+  });
+  return await runPush(request, {
+    logger: host.logger,
+    outputs: host.outputs,
+    secrets: host.secrets,
+    engine,
+    clock: host.clock ?? systemClock,
+    env: host.env,
+    signal: host.signal,
+    inputNames: host.inputNames,
+  });
+}
+
+/** The one call every host adapter makes: validate the host's raw inputs, then push. */
+export async function pushFromInputs(raw: RawPushInputs, host: HostPorts): Promise<PushResult> {
+  return await pushRequest(parsePushRequest(raw, host.inputNames), host);
+}
+
+/**
+ * Any failure as an EcrPushError, so every host reports the same one sentence. Something the
+ * workflow did not anticipate still becomes one line (its first), never a stack.
+ */
+export function asEcrPushError(error: unknown): EcrPushError {
+  if (isEcrPushError(error)) return error;
+  const text = error instanceof Error ? error.message : String(error);
+  const first = text.split("\n")[0]?.trim() || "unknown error";
+  return new PushFailedError("Unexpected", `The push failed unexpectedly: ${first}`, { cause: error });
+}

@@ -1,0 +1,1 @@
+export { EcrFixture, type EntryRun, errorLines, TEST_KEYS } from "./ecr-fixture.js";
