@@ -4,7 +4,7 @@
 // layer really uploads. Peers that are not installed are listed as such.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
@@ -75,7 +75,7 @@ async function password() {
 }
 
 /** docker login (password on stdin) + tag + push into a private DOCKER_CONFIG, as a pipeline script does. */
-function dockerLoginTagPush(pass, repository) {
+function dockerLoginTagPush(pass, repository, image = IMAGE) {
   const config = mkdtempSync(path.join(tmpdir(), "bench-docker-"));
   const env = { ...dockerEnv, DOCKER_CONFIG: config };
   const target = `${local.registry}/${repository}:v1`;
@@ -84,7 +84,7 @@ function dockerLoginTagPush(pass, repository) {
       env,
       input: pass,
     }).ms;
-    ms += timed("docker", ["tag", IMAGE, target], { env }).ms;
+    ms += timed("docker", ["tag", image, target], { env }).ms;
     ms += timed("docker", ["push", "-q", target], { env }).ms;
     return ms;
   } finally {
@@ -139,7 +139,116 @@ const contenders = [
   },
 ];
 
+/**
+ * The daemonless section (issue 4): the same 4 x 128 MiB random-layer image pushed from a
+ * `docker save` archive by ecr-push, by skopeo (same archive, same gzip level 1) and by docker push,
+ * each cold (fresh repository) and warm (the same push again). Written to bench-results/push.md as
+ * a second section. BENCH_BIG_RUNS (default 3) runs each, medians.
+ */
+async function daemonlessSection() {
+  const runs = Number(process.env.BENCH_BIG_RUNS ?? 3);
+  const image = "bench/big:1";
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-archive-"));
+  const archive = path.join(dir, "big.tar");
+  await buildTestImage(engine.host, image, { sizeBytes: 4 * 128 * 1024 * 1024, layers: 4 });
+  timed("docker", ["save", "-o", archive, image], { env: dockerEnv });
+  const rss = (stderr) => Number(/rss-kib=(\d+)/.exec(stderr ?? "")?.[1] ?? Number.NaN) / 1024;
+  const measured = (command, args, env) => {
+    const start = process.hrtime.bigint();
+    const useTime = installed("/usr/bin/time");
+    const result = spawnSync(
+      useTime ? "/usr/bin/time" : command,
+      useTime ? ["-f", "rss-kib=%M", command, ...args] : args,
+      {
+        encoding: "utf8",
+        env,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (result.status !== 0)
+      throw new Error(`${path.basename(command)} exited ${result.status}: ${result.stderr}`);
+    return { ms, mib: rss(result.stderr) };
+  };
+  const skopeoArgs = async (repo) => [
+    "copy",
+    "-q",
+    "--dest-tls-verify=false",
+    "--dest-creds",
+    `AWS:${await password()}`,
+    "--dest-compress-format",
+    "gzip",
+    "--dest-compress-level",
+    "1",
+    `docker-archive:${archive}`,
+    `docker://${local.registry}/${repo}:v1`,
+  ];
+  const big = [
+    {
+      name: "ecr-push push docker-archive: (daemonless, gzip level 1)",
+      push: async (repo) =>
+        measured(
+          process.execPath,
+          [CLI, "push", `docker-archive:${archive}`, "-r", repo, "-t", "v1", "-q"],
+          awsEnv,
+        ),
+    },
+    {
+      name: "skopeo copy docker-archive: to docker:// (gzip level 1; token fetched beforehand, not timed)",
+      available: installed("skopeo") ? undefined : "not installed (apt-get install skopeo)",
+      push: async (repo) => measured("skopeo", await skopeoArgs(repo), dockerEnv),
+    },
+    {
+      name: "docker login + tag + push from the engine (token fetched beforehand, not timed)",
+      push: async (repo) => ({ ms: dockerLoginTagPush(await password(), repo, image), mib: Number.NaN }),
+    },
+  ];
+  const results = big.map(() => ({ cold: [], warm: [], mib: [] }));
+  try {
+    for (let i = 0; i < runs; i++) {
+      for (const [n, contender] of big.entries()) {
+        if (contender.available) continue;
+        const repo = `bench/big-c${n}-r${i}`;
+        await ecr.send(new CreateRepositoryCommand({ repositoryName: repo }));
+        const cold = await contender.push(repo);
+        const warm = await contender.push(repo);
+        results[n].cold.push(cold.ms);
+        results[n].warm.push(warm.ms);
+        results[n].mib.push(Math.max(cold.mib, warm.mib));
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    spawnSync("docker", ["image", "rm", image], { env: dockerEnv });
+  }
+  const skopeoCold = results[1].cold.length ? median(results[1].cold) : Number.NaN;
+  const lines = big.map((contender, n) => {
+    if (contender.available) return `| ${contender.name} | - | - | - | ${contender.available} |`;
+    const { cold, warm, mib } = results[n];
+    const peak = mib.every(Number.isNaN)
+      ? "-"
+      : `${Math.max(...mib.filter((m) => !Number.isNaN(m))).toFixed(0)} MiB`;
+    const note =
+      n === 0
+        ? `${(median(cold) / skopeoCold).toFixed(2)}x skopeo cold (target: at most 0.8x); warm target: under 0.3 s; RSS target: under 150 MB`
+        : "";
+    return `| ${contender.name} | ${seconds(median(cold))} | ${seconds(median(warm))} | ${peak} | ${note} |`;
+  });
+  const cpus = os.cpus();
+  return [
+    `## Daemonless push (issue 4): 4 random layers of 128 MiB, ${runs} runs each, medians`,
+    "",
+    `Machine: ${cpus.length} x ${cpus[0]?.model ?? "unknown CPU"}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}; registry: ecr-push local on loopback. The issue names bench/results.md; the table lives here, next to the other one.`,
+    "",
+    "| what | cold push | warm re-push | peak RSS | note |",
+    "| --- | --- | --- | --- | --- |",
+    ...lines,
+    "",
+  ].join("\n");
+}
+
 const rows = [];
+let daemonless = "";
 try {
   await buildTestImage(engine.host, IMAGE, { sizeBytes: 5 * 1024 * 1024 });
   const times = contenders.map(() => []);
@@ -197,6 +306,7 @@ try {
       "target: under 1 MiB per host bundle",
     ],
   );
+  if (process.env.BENCH_DAEMONLESS !== "0") daemonless = await daemonlessSection();
 } finally {
   localProcess.kill("SIGTERM");
   await engine.stop();
@@ -208,6 +318,7 @@ const table = [
   "| --- | --- | --- |",
   ...rows.map((r) => `| ${r.join(" | ")} |`),
   "",
+  daemonless,
 ].join("\n");
 mkdirSync("bench-results", { recursive: true });
 writeFileSync("bench-results/push.md", table);

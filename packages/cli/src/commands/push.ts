@@ -7,7 +7,9 @@ import { UsageError } from "../usage.js";
 export const PUSH_HELP = `Usage: ecr-push push SOURCE --repository NAME [options]
 
 Push a local Docker image to an Amazon ECR repository, under one or more tags.
-SOURCE is a local image name[:tag] (tag defaults to latest) or an image ID.
+SOURCE is a local image name[:tag] (tag defaults to latest) or an image ID; or, with no
+Docker engine needed, docker-archive:PATH[:name:tag] (what docker save writes) or
+oci:DIR[:ref] (an OCI image layout, multi-platform indexes included).
 
 Options:
   -r, --repository NAME           ECR repository to push to (required)
@@ -27,6 +29,7 @@ Options:
       --web-identity-token-file F Web identity (OIDC) token file, used with --role-arn
       --remove-local-image        Remove the source image from the local engine after the push
       --docker-path PATH          docker executable to use (default: docker on PATH)
+      --concurrency N             docker-archive:/oci: sources: blobs uploaded at once, 1 to 32 (default: 4)
       --json                      Print the result as one JSON object on stdout
   -q, --quiet                     Print only results and errors
       --debug                     Print debug details (never secrets)
@@ -43,6 +46,7 @@ Examples:
   ecr-push push web:1.4.2 -r team/web -t 1.4.2 -t latest --region eu-west-1
   ecr-push push sha256:4f1c... -r team/web -t "$GIT_SHA" --create-repository --scan-on-push
   ecr-push push web -r team/web --role-arn arn:aws:iam::123456789012:role/push --json
+  ecr-push push docker-archive:web.tar -r team/web -t 1.4.2
 `;
 
 /** How this host spells each input, so core's error sentences name the flag the user typed. */
@@ -64,6 +68,7 @@ export const CLI_INPUT_NAMES: Partial<InputNames> = {
   roleDurationSeconds: "--role-duration-seconds",
   webIdentityTokenFile: "--web-identity-token-file",
   removeLocalImage: "--remove-local-image",
+  concurrency: "--concurrency",
 };
 
 const OPTIONS = {
@@ -84,6 +89,7 @@ const OPTIONS = {
   "web-identity-token-file": { type: "string" },
   "remove-local-image": { type: "boolean" },
   "docker-path": { type: "string" },
+  concurrency: { type: "string" },
   json: { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
   debug: { type: "boolean" },
@@ -125,6 +131,7 @@ export async function pushCommand(args: string[], io: CliIO): Promise<number> {
     roleDurationSeconds: values["role-duration-seconds"],
     webIdentityTokenFile: values["web-identity-token-file"],
     removeLocalImage: values["remove-local-image"],
+    concurrency: values.concurrency,
   };
   try {
     const request = parsePushRequest(raw, CLI_INPUT_NAMES);

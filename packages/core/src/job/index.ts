@@ -1,7 +1,13 @@
 import { createDockerEngine } from "../engine/index.js";
 import { type EcrPushError, isEcrPushError, PushFailedError } from "../errors/index.js";
-import type { Clock, Logger, Outputs, SecretMasker } from "../ports/index.js";
-import { type InputNames, type PushRequest, parsePushRequest, type RawPushInputs } from "../request/index.js";
+import type { Clock, ContainerEngine, Logger, Outputs, SecretMasker } from "../ports/index.js";
+import {
+  type InputNames,
+  type PushRequest,
+  parsePushRequest,
+  type RawPushInputs,
+  resolveInputNames,
+} from "../request/index.js";
 import { type PushResult, runPush } from "../workflow/index.js";
 
 /**
@@ -40,11 +46,7 @@ export const systemClock: Clock = {
 
 /** Pushes an already validated request with the engine that fits its source. */
 export async function pushRequest(request: PushRequest, host: HostPorts): Promise<PushResult> {
-  const engine = createDockerEngine({
-    env: host.env,
-    dockerPath: host.dockerPath,
-    debug: (line) => host.logger.debug(line),
-  });
+  const engine = await engineFor(request, host);
   return await runPush(request, {
     logger: host.logger,
     outputs: host.outputs,
@@ -55,6 +57,26 @@ export async function pushRequest(request: PushRequest, host: HostPorts): Promis
     signal: host.signal,
     inputNames: host.inputNames,
   });
+}
+
+/** A local image goes through the docker CLI; a docker-archive or OCI layout needs no engine at all. */
+async function engineFor(request: PushRequest, host: HostPorts): Promise<ContainerEngine> {
+  const debug = (line: string) => host.logger.debug(line);
+  const { source } = request;
+  if ((source.kind === "docker-archive" || source.kind === "oci") && source.path) {
+    // Loaded only for these sources: a docker push never pays for it.
+    const { createDaemonlessEngine } = await import("../engine/daemonless/index.js");
+    const engine = createDaemonlessEngine({
+      source: { kind: source.kind, path: source.path, image: source.image, reference: source.reference },
+      sourceInputName: resolveInputNames(host.inputNames).source,
+      concurrency: request.concurrency,
+      debug,
+    });
+    // Read before anything goes to AWS: a bad path is bad input, and nothing has been sent yet.
+    await engine.inspect(source.reference);
+    return engine;
+  }
+  return createDockerEngine({ env: host.env, dockerPath: host.dockerPath, debug });
 }
 
 /** The one call every host adapter makes: validate the host's raw inputs, then push. */

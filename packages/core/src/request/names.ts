@@ -24,6 +24,7 @@ const LOGICAL_NAMES: InputNames = {
   webIdentityToken: "webIdentityToken",
   webIdentityTokenFile: "webIdentityTokenFile",
   removeLocalImage: "removeLocalImage",
+  concurrency: "concurrency",
 };
 
 /** The logical keys, in a stable order. */

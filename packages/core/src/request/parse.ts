@@ -40,8 +40,9 @@ export function splitList(value: string | string[] | undefined): string[] {
  */
 export function parsePushRequest(raw: RawPushInputs, names?: Partial<InputNames>): PushRequest {
   const p = new InputReader(raw, resolveInputNames(names));
+  const source = parseSource(p);
   return {
-    source: parseSource(p),
+    source,
     repository: parseRepository(p),
     tags: parseTags(p),
     region: p.checked("region", isRegionCode, regionAdvice),
@@ -53,7 +54,8 @@ export function parsePushRequest(raw: RawPushInputs, names?: Partial<InputNames>
     createRepository: p.flag("createRepository"),
     repositorySettings: parseRepositorySettings(p),
     credentials: parseCredentials(p),
-    removeLocalImage: p.flag("removeLocalImage"),
+    removeLocalImage: parseRemoveLocalImage(p, source),
+    concurrency: parseConcurrency(p, source),
   };
 }
 
@@ -115,17 +117,83 @@ function parseSource(p: InputReader): SourceImage {
   if (value === undefined) {
     throw p.missing("source", "name the local image to push, as name[:tag] or an image ID.");
   }
+  const daemonless = /^(docker-archive|oci):/.exec(value);
+  if (daemonless) return parseDaemonlessSource(p, value, daemonless[1] as "docker-archive" | "oci");
   if (isImageId(value)) return { reference: value, kind: "id" };
   const reference = parseImageReference(value);
   if (!reference) {
     throw p.invalid(
       "source",
       value,
-      "use a local image name[:tag] such as web:1.4.2, or an image ID (sha256:<64 hex> or 12 to 64 hex digits).",
+      "use a local image name[:tag] such as web:1.4.2, an image ID (sha256:<64 hex> or 12 to 64 hex digits), or docker-archive:PATH or oci:DIR.",
     );
   }
   const pinned = reference.tag !== undefined || reference.digest !== undefined;
   return { reference: pinned ? value : `${value}:latest`, kind: "name" };
+}
+
+/**
+ * `docker-archive:PATH[:name:tag]` or `oci:DIR[:ref]`, as skopeo writes them: the first colon after
+ * the path (past a Windows drive letter) starts the image. Whether the path exists is the engine's
+ * business (still an input error), so validation stays free of I/O.
+ */
+function parseDaemonlessSource(p: InputReader, value: string, kind: "docker-archive" | "oci"): SourceImage {
+  const rest = value.slice(kind.length + 1);
+  const drive = /^[A-Za-z]:[\\/]/.test(rest) ? 2 : 0;
+  const colon = rest.indexOf(":", drive);
+  const file = colon < 0 ? rest : rest.slice(0, colon);
+  const image = colon < 0 ? undefined : rest.slice(colon + 1);
+  const what = kind === "oci" ? "oci:DIR[:ref]" : "docker-archive:PATH[:name:tag]";
+  if (!file)
+    throw p.invalid(
+      "source",
+      value,
+      `name the ${kind === "oci" ? "layout folder" : "archive file"} as ${what}.`,
+    );
+  if (image !== undefined) {
+    const reference = kind === "docker-archive" ? parseImageReference(image) : undefined;
+    const ok = kind === "oci" ? /^[\w][\w.:@/+-]*$/.test(image) : reference && !reference.digest;
+    if (!ok) {
+      throw p.invalid(
+        "source",
+        value,
+        kind === "oci"
+          ? "after oci:DIR give the ref name of a manifest in the layout, such as oci:build/layout:latest."
+          : "after docker-archive:PATH give the image as name:tag, such as docker-archive:web.tar:web:1.4.2.",
+      );
+    }
+  }
+  return { reference: value, kind, path: file, ...(image === undefined ? {} : { image }) };
+}
+
+const isDaemonless = (source: SourceImage) => source.kind === "docker-archive" || source.kind === "oci";
+
+function parseRemoveLocalImage(p: InputReader, source: SourceImage): boolean {
+  const remove = p.flag("removeLocalImage");
+  if (remove && isDaemonless(source)) {
+    throw p.invalid(
+      "removeLocalImage",
+      undefined,
+      `it applies only to a local Docker image, not to ${source.kind}: sources, so remove it.`,
+    );
+  }
+  return remove;
+}
+
+function parseConcurrency(p: InputReader, source: SourceImage): number | undefined {
+  const text = p.text("concurrency");
+  if (text === undefined) return undefined;
+  if (!isDaemonless(source)) {
+    throw p.invalid(
+      "concurrency",
+      text,
+      "it applies only to docker-archive: and oci: sources (the Docker engine sets its own), so remove it.",
+    );
+  }
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 32)
+    throw p.invalid("concurrency", text, "use a whole number from 1 to 32.");
+  return n;
 }
 
 function parseRepository(p: InputReader): string {

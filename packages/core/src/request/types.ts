@@ -3,7 +3,10 @@
  * string means "not set"). `parsePushRequest` turns it into a validated `PushRequest`.
  */
 export interface RawPushInputs extends Omit<CredentialInputs, "roleDurationSeconds"> {
-  /** Local image: `name[:tag][@digest]` (tag defaults to `latest`), `sha256:<64 hex>`, or a 12-64 hex ID. */
+  /**
+   * Local image: `name[:tag][@digest]` (tag defaults to `latest`), `sha256:<64 hex>`, or a 12-64 hex ID;
+   * or a daemonless source: `docker-archive:PATH[:name:tag]` or `oci:DIR[:ref]`.
+   */
   source?: string;
   repository?: string;
   /** Several tags as an array or one string separated by commas and/or newlines; none means `latest`. */
@@ -21,6 +24,8 @@ export interface RawPushInputs extends Omit<CredentialInputs, "roleDurationSecon
   /** Credential inputs as in `CredentialInputs`; hosts may give the duration as a string. */
   roleDurationSeconds?: number | string;
   removeLocalImage?: boolean | string;
+  /** Daemonless sources only: how many blobs upload at once (1 to 32; default 4). */
+  concurrency?: number | string;
 }
 
 /** The logical name of every input; `InputNames` says how a host spells each one. */
@@ -30,9 +35,17 @@ export type InputKey = keyof RawPushInputs;
 export type InputNames = Record<InputKey, string>;
 
 export interface SourceImage {
-  /** What the engine is asked for: a name with its tag (`web:latest`) or digest, or an image ID. */
+  /**
+   * What the engine is asked for: a name with its tag (`web:latest`) or digest, or an image ID;
+   * for a daemonless source, the source as given (`docker-archive:web.tar:web:1`).
+   */
   reference: string;
-  kind: "name" | "id";
+  /** A local Docker image by name or ID, or a daemonless source read without any engine. */
+  kind: "name" | "id" | "docker-archive" | "oci";
+  /** Daemonless sources: the archive file or layout folder. */
+  path?: string;
+  /** Daemonless sources: the image in it, `name:tag` (docker-archive) or a ref name (oci). */
+  image?: string;
 }
 
 export type ImageTagMutability = "MUTABLE" | "IMMUTABLE";
@@ -73,4 +86,6 @@ export interface PushRequest {
   repositorySettings: RepositorySettings;
   credentials: CredentialInputs;
   removeLocalImage: boolean;
+  /** Daemonless sources: blobs uploaded at once; undefined means the default. */
+  concurrency?: number;
 }

@@ -237,7 +237,8 @@ async function cleanUp(deps: PushDeps, createdTags: string[], source: string | u
       logger.warn(`Could not remove local image ${reference}: ${messageOf(error)}`);
     }
   };
-  await Promise.all(createdTags.map(remove));
+  // One at a time: the daemon races when several tags of one image are removed at once.
+  for (const reference of createdTags) await remove(reference);
   // Last, once no tag of ours still points at it.
   if (source) await remove(source);
   try {

@@ -1,0 +1,106 @@
+import { PushFailedError } from "../../errors/index.js";
+import type { ContainerEngine, LocalImage, PushedImage, PushProgress } from "../../ports/index.js";
+import { RegistryClient } from "../../registry/index.js";
+import { type ArchiveLocation, type OpenedSource, openSource } from "../../sources/index.js";
+import { DEFAULT_CONCURRENCY, type PushedManifest, pushArtifact } from "./push.js";
+
+export interface DaemonlessEngineOptions {
+  source: ArchiveLocation & { reference: string };
+  /** How the host spells the source input, for the sentences about a bad path. */
+  sourceInputName: string;
+  /** Blobs uploaded at once (default 4). */
+  concurrency?: number;
+  debug?: (line: string) => void;
+  /** Back-off before retrying a request (tests shorten it). */
+  retryDelayMs?: number;
+}
+
+/**
+ * A ContainerEngine with no engine: it reads a docker-archive or an OCI layout and speaks the
+ * registry's API itself. The first push of a repository uploads the blobs; every further tag only
+ * PUTs the same manifest bytes again. Credentials stay in memory and go with dispose().
+ */
+export class DaemonlessEngine implements ContainerEngine {
+  readonly #options: DaemonlessEngineOptions;
+  #opened: Promise<OpenedSource> | undefined;
+  #client: RegistryClient | undefined;
+  readonly #manifests = new Map<string, PushedManifest>();
+
+  constructor(options: DaemonlessEngineOptions) {
+    this.#options = options;
+  }
+
+  /** Reads the source's index (never its layers); a bad source throws its own sentence. */
+  async inspect(_reference: string): Promise<LocalImage> {
+    const { source, sourceInputName } = this.#options;
+    this.#opened ??= openSource(source, { reference: source.reference, inputName: sourceInputName });
+    const opened = await this.#opened;
+    return { id: opened.id, repoTags: [], repoDigests: [] };
+  }
+
+  async login(registry: string, username: string, password: string, signal?: AbortSignal): Promise<void> {
+    this.#client?.close();
+    this.#client = new RegistryClient({
+      registry,
+      username,
+      password,
+      signal,
+      maxSockets: this.#concurrency + 2,
+      retryDelayMs: this.#options.retryDelayMs,
+      debug: this.#options.debug,
+    });
+  }
+
+  /** Nothing to tag locally: the target's tag is given to the registry by push(). */
+  async tag(): Promise<void> {}
+
+  async push(target: string, onProgress?: (progress: PushProgress) => void): Promise<PushedImage> {
+    const client = this.#client;
+    if (!client)
+      throw new PushFailedError("NotLoggedIn", `Cannot push ${target} before logging in to its registry.`);
+    const { repository, tag } = splitTarget(target, client.registry);
+    let manifest = this.#manifests.get(repository);
+    if (!manifest) {
+      const opened = await (this.#opened ?? Promise.reject(new Error("the source was not inspected")));
+      manifest = await pushArtifact(opened.artifact, {
+        client,
+        repository,
+        tag,
+        concurrency: this.#concurrency,
+        onProgress,
+      });
+      this.#manifests.set(repository, manifest);
+    }
+    const reported = await client.putManifest(repository, tag, manifest.mediaType, manifest.bytes);
+    if (reported && reported !== manifest.digest) {
+      this.#options.debug?.(`the registry reports ${reported} for manifest ${manifest.digest}`);
+    }
+    onProgress?.({ line: `${tag}: digest: ${manifest.digest} size: ${manifest.bytes.length}` });
+    return { digest: manifest.digest, size: manifest.bytes.length };
+  }
+
+  /** Nothing local to remove. */
+  async remove(): Promise<void> {}
+
+  async dispose(): Promise<void> {
+    this.#client?.close();
+    this.#client = undefined;
+  }
+
+  get #concurrency(): number {
+    return this.#options.concurrency ?? DEFAULT_CONCURRENCY;
+  }
+}
+
+/** `registry/repository:tag` into its parts; the registry is the one logged in to. */
+function splitTarget(target: string, registry: string): { repository: string; tag: string } {
+  const rest = target.startsWith(`${registry}/`) ? target.slice(registry.length + 1) : target;
+  const colon = rest.lastIndexOf(":");
+  return colon > 0
+    ? { repository: rest.slice(0, colon), tag: rest.slice(colon + 1) }
+    : { repository: rest, tag: "latest" };
+}
+
+export function createDaemonlessEngine(options: DaemonlessEngineOptions): DaemonlessEngine {
+  return new DaemonlessEngine(options);
+}

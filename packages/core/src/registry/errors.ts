@@ -1,0 +1,132 @@
+import { PushFailedError } from "../errors/index.js";
+import type { HttpResponse } from "./http.js";
+
+export const RegistryErrorCodes = {
+  authFailed: "RegistryAuthFailed",
+  repositoryNotFound: "RepositoryNotFound",
+  tagImmutable: "ImageTagAlreadyExists",
+  manifestRejected: "ManifestRejected",
+  blobRejected: "BlobRejected",
+  unreachable: "RegistryUnreachable",
+  requestFailed: "RegistryRequestFailed",
+  sourceUnreadable: "SourceUnreadable",
+} as const;
+
+/** A status the client did not expect, with the registry's own error code and message. */
+export class RegistryStatusError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+  ) {
+    super(`HTTP ${status}${code ? ` ${code}` : ""}${detail ? `: ${detail}` : ""}`);
+  }
+
+  get retryable(): boolean {
+    return this.status >= 500 || this.status === 429 || this.status === 408;
+  }
+}
+
+export function statusError(response: HttpResponse): RegistryStatusError {
+  let code = "";
+  let detail = "";
+  try {
+    const first = (
+      JSON.parse(response.body.toString("utf8")) as { errors?: { code?: string; message?: string }[] }
+    ).errors?.[0];
+    code = first?.code ?? "";
+    detail = first?.message ?? "";
+  } catch {
+    detail = response.body.toString("utf8").split("\n")[0]?.slice(0, 200) ?? "";
+  }
+  return new RegistryStatusError(response.status, code, detail.replace(/\.$/, ""));
+}
+
+const TRANSIENT = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EAI_AGAIN",
+  "ENOTFOUND",
+  "ECONNABORTED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_SOCKET",
+]);
+
+/** Worth another attempt: the network or the registry hiccuped; never a 4xx. */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof RegistryStatusError) return error.retryable;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return (
+    (code !== undefined && TRANSIENT.has(code)) || /socket hang up/i.test((error as Error)?.message ?? "")
+  );
+}
+
+export interface FailureContext {
+  registry: string;
+  repository: string;
+  /** What was being done, e.g. `uploading blob sha256:...` or `putting manifest latest`. */
+  action: string;
+  attempts: number;
+  tag?: string;
+}
+
+/** The one sentence for a registry failure. */
+export function registryFailure(error: unknown, ctx: FailureContext): PushFailedError {
+  const { registry, repository } = ctx;
+  if (!(error instanceof RegistryStatusError) && !isRetryable(error)) {
+    const why = (error as Error)?.message ?? String(error);
+    return new PushFailedError(
+      RegistryErrorCodes.sourceUnreadable,
+      `Reading the image source failed while ${ctx.action} (${why}): check that the source is complete and unchanged, then push again.`,
+      { cause: error },
+    );
+  }
+  if (!(error instanceof RegistryStatusError)) {
+    const code =
+      (error as NodeJS.ErrnoException | undefined)?.code ?? (error as Error)?.message ?? String(error);
+    return new PushFailedError(
+      RegistryErrorCodes.unreachable,
+      `Could not reach the registry ${registry} while ${ctx.action} (${code}) after ${ctx.attempts} attempt${ctx.attempts === 1 ? "" : "s"}: check the network and proxy settings, then push again.`,
+      { cause: error },
+    );
+  }
+  const detail = error.detail || error.code || `HTTP ${error.status}`;
+  const fail = (code: string, message: string) => new PushFailedError(code, message, { cause: error });
+  if (error.status === 401 || error.code === "UNAUTHORIZED" || error.code === "DENIED") {
+    return fail(
+      RegistryErrorCodes.authFailed,
+      `The registry ${registry} refused the push to ${repository} (${detail}): check that the credentials may push to this repository and have not expired.`,
+    );
+  }
+  if (error.code === "NAME_UNKNOWN") {
+    return fail(
+      RegistryErrorCodes.repositoryNotFound,
+      `The repository ${repository} does not exist in the registry ${registry}: create it first or enable repository creation.`,
+    );
+  }
+  if (error.code === "TAG_INVALID" || /immutable|cannot be overwritten/i.test(error.detail)) {
+    return fail(
+      RegistryErrorCodes.tagImmutable,
+      `The tag ${ctx.tag ?? ""} already exists in ${repository} and the repository's tags are immutable: push a new tag or make the repository's tags mutable.`,
+    );
+  }
+  if (error.code.startsWith("MANIFEST_") || (error.status === 400 && ctx.action.startsWith("putting"))) {
+    return fail(
+      RegistryErrorCodes.manifestRejected,
+      `The registry ${registry} rejected the manifest while ${ctx.action} (${detail}): check that the repository accepts this image type.`,
+    );
+  }
+  if (error.code === "DIGEST_INVALID" || error.code === "SIZE_INVALID" || error.code.startsWith("BLOB_")) {
+    return fail(
+      RegistryErrorCodes.blobRejected,
+      `The registry ${registry} rejected the data while ${ctx.action} (${detail}): the source may have changed or be corrupt, so recreate it and push again.`,
+    );
+  }
+  return fail(
+    RegistryErrorCodes.requestFailed,
+    `The registry ${registry} failed while ${ctx.action} (${detail}) after ${ctx.attempts} attempt${ctx.attempts === 1 ? "" : "s"}: push again later, or check the registry's status.`,
+  );
+}

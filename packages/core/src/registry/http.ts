@@ -1,0 +1,76 @@
+import http, { type IncomingHttpHeaders } from "node:http";
+import https from "node:https";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface HttpRequest {
+  method: "GET" | "HEAD" | "POST" | "PATCH" | "PUT";
+  url: URL;
+  headers?: Record<string, string>;
+  /** A small body in memory, or a stream piped with backpressure (never buffered). */
+  body?: Buffer | Readable;
+  signal?: AbortSignal;
+}
+
+/** Responses this large or larger are cut: registries answer with small JSON documents. */
+const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** A connection silent this long is dead (a blob upload keeps it busy the whole time). */
+const IDLE_TIMEOUT_MS = 120_000;
+
+/** Keep-alive agents shared by one client, so HEADs and uploads reuse connections. */
+export function createAgents(maxSockets: number) {
+  return {
+    "http:": new http.Agent({ keepAlive: true, maxSockets }),
+    "https:": new https.Agent({ keepAlive: true, maxSockets }),
+  };
+}
+export type Agents = ReturnType<typeof createAgents>;
+
+/** One HTTP exchange on node:http(s). Rejects only for transport failures, never for a status. */
+export function send(agents: Agents, request: HttpRequest): Promise<HttpResponse> {
+  const { url, body, signal } = request;
+  const secure = url.protocol === "https:";
+  return new Promise((resolve, reject) => {
+    const req = (secure ? https : http).request(
+      url,
+      {
+        method: request.method,
+        headers: request.headers,
+        agent: agents[secure ? "https:" : "http:"],
+        signal,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on("data", (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= MAX_RESPONSE_BYTES) chunks.push(chunk);
+        });
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on("error", reject);
+      },
+    );
+    req.setTimeout(IDLE_TIMEOUT_MS, () =>
+      req.destroy(Object.assign(new Error("the connection timed out"), { code: "ETIMEDOUT" })),
+    );
+    req.on("error", reject);
+    if (body === undefined || Buffer.isBuffer(body)) {
+      req.end(body);
+      return;
+    }
+    // A failing source (an unreadable file) fails the request; a registry that answers early
+    // (an error status) wins over the broken pipe that follows.
+    pipeline(body, req).catch((error: unknown) => {
+      body.destroy();
+      req.destroy(error as Error);
+    });
+  });
+}

@@ -1,0 +1,107 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import {
+  buildTestImage,
+  dockerForTests,
+  realPartAvailable,
+  skopeoInspect,
+  skopeoRawManifest,
+} from "@ecr-push/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pushArtifact } from "../../../src/engine/daemonless/push.js";
+import { RegistryClient } from "../../../src/registry/index.js";
+import { openDockerArchive, openOciLayout } from "../../../src/sources/index.js";
+import { dockerSave, skopeoToLayout } from "./sources.js";
+
+const docker = dockerForTests();
+const REGISTRY_BIN = "/usr/bin/docker-registry";
+const hasRegistry = realPartAvailable(
+  "Debian's docker-registry",
+  existsSync(REGISTRY_BIN) ? undefined : `${REGISTRY_BIN} is missing (apt-get install docker-registry)`,
+);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe.runIf(docker && hasRegistry)("the registry client against Debian's docker-registry", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "distribution-"));
+  let host = "";
+  let stop = () => {};
+  let client: RegistryClient;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    host = `127.0.0.1:${port}`;
+    const config = path.join(dir, "config.yml");
+    writeFileSync(
+      config,
+      `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, "data")}\nhttp:\n  addr: ${host}\n`,
+    );
+    const child = spawn(REGISTRY_BIN, ["serve", config], { stdio: "ignore" });
+    stop = () => child.kill("SIGTERM");
+    for (let i = 0; i < 100; i++) {
+      if (
+        await fetch(`http://${host}/v2/`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // distribution ignores credentials when it has no auth configured; they are still sent.
+    client = new RegistryClient({ registry: host, username: "AWS", password: "unused" });
+  });
+  afterAll(() => {
+    client?.close();
+    stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("pushes a docker save archive whose digests skopeo sees, then re-pushes it warm", async () => {
+    const image = "daemonless/distribution:1";
+    await buildTestImage(docker as string, image, { layers: 3, sizeBytes: 3 * 1024 * 1024 });
+    const file = path.join(dir, "image.tar");
+    await dockerSave(docker as string, file, image);
+    const opened = await openDockerArchive(file, undefined, { reference: file, inputName: "SOURCE" });
+    const ctx = { client, repository: "team/archive", tag: "v1", concurrency: 4 };
+    const pushed = await pushArtifact(opened.artifact, ctx);
+    expect(await client.putManifest("team/archive", "v1", pushed.mediaType, pushed.bytes)).toBe(
+      pushed.digest,
+    );
+    const seen = await skopeoInspect(`${host}/team/archive:v1`);
+    expect(seen.Digest).toBe(pushed.digest);
+    expect(seen.Layers).toEqual(
+      JSON.parse(pushed.bytes.toString()).layers.map((l: { digest: string }) => l.digest),
+    );
+    const lines: string[] = [];
+    const again = await pushArtifact(opened.artifact, { ...ctx, onProgress: (p) => lines.push(p.line) });
+    expect(again.digest).toBe(pushed.digest);
+    expect(lines.filter((l) => l.includes("Pushed"))).toEqual([]);
+  });
+
+  it("pushes an OCI layout made by skopeo as it is stored", async () => {
+    const image = "daemonless/distribution-oci:1";
+    await buildTestImage(docker as string, image, { layers: 2 });
+    const layout = path.join(dir, "layout");
+    await skopeoToLayout(docker as string, image, layout, "v1");
+    const opened = await openOciLayout(layout, "v1", { reference: layout, inputName: "SOURCE" });
+    const pushed = await pushArtifact(opened.artifact, {
+      client,
+      repository: "team/oci",
+      tag: "v1",
+      concurrency: 2,
+    });
+    await client.putManifest("team/oci", "v1", pushed.mediaType, pushed.bytes);
+    expect(await skopeoRawManifest(`${host}/team/oci:v1`)).toBe(pushed.bytes.toString());
+    expect((await skopeoInspect(`${host}/team/oci:v1`)).Digest).toBe(pushed.digest);
+  });
+});

@@ -1,0 +1,161 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { gunzipSync } from "node:zlib";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { pushArtifact } from "../../../src/engine/daemonless/push.js";
+import type { RegistryClient } from "../../../src/registry/index.js";
+import { openDockerArchive } from "../../../src/sources/docker-archive.js";
+import type { Artifact, StoredBlob } from "../../../src/sources/types.js";
+import { clientOf, FakeRegistry } from "../registry/fake-registry.js";
+import { sha256, tar } from "../sources/tar-writer.js";
+
+const dir = mkdtempSync(path.join(tmpdir(), "push-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A docker-archive with `n` distinct raw layers. */
+async function archive(n: number) {
+  const layers = Array.from({ length: n }, (_, i) => `layer ${i} `.repeat(1000 + i));
+  const config = JSON.stringify({ rootfs: { type: "layers", diff_ids: layers.map((l) => sha256(l)) } });
+  const file = path.join(dir, `${n}-${Math.random()}.tar`);
+  writeFileSync(
+    file,
+    tar([
+      ...layers.map((data, i) => ({ name: `l${i}/layer.tar`, data })),
+      { name: "c.json", data: config },
+      {
+        name: "manifest.json",
+        data: JSON.stringify([
+          { Config: "c.json", RepoTags: ["w:1"], Layers: layers.map((_, i) => `l${i}/layer.tar`) },
+        ]),
+      },
+    ]),
+  );
+  const opened = await openDockerArchive(file, undefined, { reference: file, inputName: "SOURCE" });
+  return { artifact: opened.artifact, layers, configDigest: sha256(config) };
+}
+
+const blob = (data: string, mediaType = "application/vnd.oci.image.layer.v1.tar+gzip"): StoredBlob => ({
+  descriptor: { mediaType, digest: sha256(data), size: Buffer.byteLength(data) },
+  open: () => Readable.from([Buffer.from(data)]),
+});
+
+function image(name: string): Extract<Artifact, { kind: "manifest" }> {
+  const config = blob(`config ${name}`, "application/vnd.oci.image.config.v1+json");
+  const layers = [blob(`a ${name}`), blob(`b ${name}`)];
+  const bytes = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: config.descriptor,
+      layers: layers.map((l) => l.descriptor),
+    }),
+  );
+  return {
+    kind: "manifest",
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    bytes,
+    digest: sha256(bytes.toString()),
+    config,
+    layers,
+  };
+}
+
+describe("pushArtifact", () => {
+  let registry: FakeRegistry;
+  let client: RegistryClient;
+  const lines: string[] = [];
+  const ctx = (concurrency = 4) => ({
+    client,
+    repository: "team/web",
+    tag: "v1",
+    concurrency,
+    onProgress: (p: { line: string }) => lines.push(p.line),
+  });
+  beforeEach(async () => {
+    registry = await FakeRegistry.start();
+    client = clientOf(registry);
+    lines.length = 0;
+  });
+  afterEach(async () => {
+    client.close();
+    await registry.close();
+  });
+
+  it("gzips docker-archive layers on the way, config last, and builds a Docker v2 manifest of what was sent", async () => {
+    const { artifact, layers, configDigest } = await archive(3);
+    const pushed = await pushArtifact(artifact, ctx());
+    const manifest = JSON.parse(pushed.bytes.toString());
+    expect(pushed.digest).toBe(sha256(pushed.bytes.toString()));
+    expect(manifest.mediaType).toBe("application/vnd.docker.distribution.manifest.v2+json");
+    expect(manifest.config.digest).toBe(configDigest);
+    for (const [i, layer] of manifest.layers.entries()) {
+      expect(layer.mediaType).toBe("application/vnd.docker.image.rootfs.diff.tar.gzip");
+      expect(gunzipSync(registry.blobs.get(layer.digest) as Buffer).toString()).toBe(layers[i]);
+    }
+    const puts = registry.requests.filter((r) => r.method === "PUT").map((r) => r.path);
+    expect(puts).toHaveLength(4);
+    expect(registry.requests.filter((r) => r.method === "HEAD").at(-1)?.path).toContain(configDigest);
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^[a-f0-9]{12}: Pushed \d+\.\d MiB in \d+\.\d s \(\d+\.\d MiB\/s\)$/);
+  });
+
+  it("reuses the layers of the same image already under the tag: a warm re-push uploads nothing", async () => {
+    const { artifact } = await archive(2);
+    const first = await pushArtifact(artifact, ctx());
+    await client.putManifest("team/web", "v1", first.mediaType, first.bytes);
+    registry.requests.length = 0;
+    lines.length = 0;
+    const again = await pushArtifact(artifact, ctx());
+    expect(again.digest).toBe(first.digest);
+    expect(registry.requests.filter((r) => r.method !== "HEAD" && r.method !== "GET")).toEqual([]);
+    expect(lines.every((l) => l.endsWith("Layer already exists"))).toBe(true);
+  });
+
+  it("skips stored blobs the repository has and bounds parallel uploads", async () => {
+    const one = image("one");
+    await pushArtifact(one, ctx());
+    registry.requests.length = 0;
+    const many: Artifact = { ...one, layers: Array.from({ length: 6 }, (_, i) => blob(`layer ${i}`)) };
+    await pushArtifact(many, ctx(2));
+    expect(registry.maxConcurrentPatches).toBe(2);
+    expect(registry.requests.filter((r) => r.method === "PATCH")).toHaveLength(6);
+  });
+
+  it("uploads no config and leaves the tag alone when a layer fails", async () => {
+    const { artifact, configDigest } = await archive(2);
+    let calls = 0;
+    registry.fail = (r) =>
+      r.method === "PATCH" && calls++ === 0
+        ? { status: 400, code: "BLOB_UPLOAD_INVALID", message: "bad" }
+        : undefined;
+    await expect(pushArtifact(artifact, ctx(1))).rejects.toMatchObject({ code: "BlobRejected" });
+    expect(registry.blobs.has(configDigest)).toBe(false);
+    expect(registry.requests.some((r) => r.method === "PUT" && r.path.includes("/manifests/"))).toBe(false);
+  });
+
+  it("puts every child of an index by digest before returning the index", async () => {
+    const children = [image("amd64"), image("arm64")];
+    const bytes = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: children.map((c) => ({ mediaType: c.mediaType, digest: c.digest, size: c.bytes.length })),
+      }),
+    );
+    const index: Artifact = {
+      kind: "index",
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      bytes,
+      digest: sha256(bytes.toString()),
+      children,
+    };
+    const pushed = await pushArtifact(index, ctx());
+    expect(pushed.digest).toBe(index.digest);
+    const manifestPuts = registry.requests.filter((r) => r.path.includes("/manifests/"));
+    expect(manifestPuts.map((r) => r.path.split("/").at(-1))).toEqual(children.map((c) => c.digest));
+    expect(manifestPuts.every((r) => r.contentType === "application/vnd.oci.image.manifest.v1+json")).toBe(
+      true,
+    );
+  });
+});

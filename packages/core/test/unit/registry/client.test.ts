@@ -1,0 +1,100 @@
+import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { RegistryClient } from "../../../src/registry/index.js";
+import { clientOf, FakeRegistry } from "./fake-registry.js";
+
+const digestOf = (data: Buffer) => `sha256:${createHash("sha256").update(data).digest("hex")}`;
+
+describe("RegistryClient", () => {
+  let registry: FakeRegistry;
+  let client: RegistryClient;
+  beforeEach(async () => {
+    registry = await FakeRegistry.start();
+    client = clientOf(registry);
+  });
+  afterEach(async () => {
+    client.close();
+    await registry.close();
+  });
+
+  it("uploads a blob in one POST, one streamed PATCH and a PUT with the digest, then finds it", async () => {
+    const data = Buffer.alloc(300_000, 7);
+    const uploaded = await client.uploadBlob("team/web", () =>
+      Readable.from([data.subarray(0, 1000), data.subarray(1000)]),
+    );
+    expect(uploaded).toEqual({ digest: digestOf(data), size: data.length });
+    expect(registry.requests.map((r) => r.method)).toEqual(["POST", "PATCH", "PUT"]);
+    expect(await client.hasBlob("team/web", uploaded.digest)).toBe(true);
+    expect(await client.hasBlob("team/web", digestOf(Buffer.from("other")))).toBe(false);
+  });
+
+  it("retries a 5xx and restarts the upload from a fresh POST with the source re-opened", async () => {
+    let failures = 1;
+    registry.fail = (r) =>
+      r.method === "PATCH" && failures-- > 0
+        ? { status: 503, code: "UNAVAILABLE", message: "busy" }
+        : undefined;
+    let opened = 0;
+    const data = Buffer.from("layer");
+    const uploaded = await client.uploadBlob("team/web", () => {
+      opened++;
+      return Readable.from([data]);
+    });
+    expect(uploaded.digest).toBe(digestOf(data));
+    expect(opened).toBe(2);
+    expect(registry.requests.map((r) => r.method)).toEqual(["POST", "PATCH", "POST", "PATCH", "PUT"]);
+  });
+
+  it("puts a manifest with its exact media type and says which tag is immutable", async () => {
+    const bytes = Buffer.from('{"schemaVersion":2}');
+    expect(
+      await client.putManifest("team/web", "v1", "application/vnd.oci.image.manifest.v1+json", bytes),
+    ).toBe(digestOf(bytes));
+    expect(registry.requests.at(-1)?.contentType).toBe("application/vnd.oci.image.manifest.v1+json");
+    registry.fail = () => ({
+      status: 400,
+      code: "TAG_INVALID",
+      message:
+        "The image tag 'v1' already exists in the 'team/web' repository and cannot be overwritten because the repository is immutable.",
+    });
+    await expect(client.putManifest("team/web", "v1", "application/json", bytes)).rejects.toMatchObject({
+      code: "ImageTagAlreadyExists",
+      message:
+        "The tag v1 already exists in team/web and the repository's tags are immutable: push a new tag or make the repository's tags mutable.",
+    });
+    expect(registry.requests.filter((r) => r.method === "PUT")).toHaveLength(2);
+  });
+
+  it("words refused credentials and an unreachable registry in one sentence each", async () => {
+    const wrong = new RegistryClient({
+      registry: registry.host,
+      username: "AWS",
+      password: "wrong",
+      retryDelayMs: 1,
+    });
+    await expect(wrong.hasBlob("team/web", digestOf(Buffer.from("x")))).rejects.toThrow(/\(HTTP 401\)/);
+    await expect(wrong.getManifest("team/web", "v1")).rejects.toMatchObject({
+      code: "RegistryAuthFailed",
+      message: `The registry ${registry.host} refused the push to team/web (authentication required): check that the credentials may push to this repository and have not expired.`,
+    });
+    wrong.close();
+    const host = registry.host;
+    await registry.close();
+    const gone = new RegistryClient({
+      registry: host,
+      username: "AWS",
+      password: "p",
+      retryDelayMs: 1,
+      attempts: 3,
+    });
+    await expect(gone.hasBlob("team/web", digestOf(Buffer.from("x")))).rejects.toMatchObject({
+      code: "RegistryUnreachable",
+      message: expect.stringMatching(
+        /^Could not reach the registry 127\.0\.0\.1:\d+ while checking blob sha256:\w+ \(ECONNREFUSED\) after 3 attempts: check the network and proxy settings, then push again\.$/,
+      ),
+    });
+    gone.close();
+    registry = await FakeRegistry.start();
+  });
+});

@@ -1,0 +1,135 @@
+import { createHash } from "node:crypto";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { RegistryClient } from "../../../src/registry/index.js";
+
+export interface Recorded {
+  method: string;
+  path: string;
+  /** For manifests: the Content-Type sent. */
+  contentType?: string;
+}
+
+/**
+ * An in-memory OCI registry on loopback, enough for the client: Basic auth, HEAD blobs, POST/PATCH/PUT
+ * uploads, manifests. `fail` makes chosen requests answer with an error status.
+ */
+export class FakeRegistry {
+  readonly blobs = new Map<string, Buffer>();
+  readonly manifests = new Map<string, { type: string; bytes: Buffer }>();
+  readonly requests: Recorded[] = [];
+  /** Concurrent PATCH bodies at most, to check the upload bound. */
+  maxConcurrentPatches = 0;
+  fail: (r: Recorded) => { status: number; code: string; message: string } | undefined = () => undefined;
+  #uploads = new Map<string, Buffer[]>();
+  #patching = 0;
+  #server: Server;
+
+  private constructor(readonly password: string) {
+    this.#server = createServer((req, res) => {
+      void this.#handle(req).then(
+        ({ status, headers, body }) => {
+          res.writeHead(status, headers);
+          res.end(body);
+        },
+        (error) => {
+          res.writeHead(500);
+          res.end(String(error));
+        },
+      );
+    });
+  }
+
+  static async start(password = "registry-password"): Promise<FakeRegistry> {
+    const registry = new FakeRegistry(password);
+    await new Promise<void>((resolve) => registry.#server.listen(0, "127.0.0.1", resolve));
+    return registry;
+  }
+
+  get host(): string {
+    return `127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  close(): Promise<void> {
+    this.#server.closeAllConnections();
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+
+  async #handle(req: IncomingMessage) {
+    const url = new URL(req.url ?? "/", "http://x");
+    const body = await this.#read(req);
+    const recorded: Recorded = {
+      method: req.method ?? "",
+      path: url.pathname,
+      contentType: req.headers["content-type"],
+    };
+    this.requests.push(recorded);
+    const json = (status: number, code: string, message: string) => ({
+      status,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ errors: [{ code, message }] }),
+    });
+    if (req.headers.authorization !== `Basic ${Buffer.from(`AWS:${this.password}`).toString("base64")}`) {
+      return json(401, "UNAUTHORIZED", "authentication required");
+    }
+    const failure = this.fail(recorded);
+    if (failure) return json(failure.status, failure.code, failure.message);
+    const blob = /^\/v2\/(.+)\/blobs\/(sha256:[a-f0-9]+)$/.exec(url.pathname);
+    if (blob && req.method === "HEAD")
+      return { status: this.blobs.has(blob[2] ?? "") ? 200 : 404, headers: {}, body: "" };
+    const upload = /^\/v2\/(.+)\/blobs\/uploads\/(.*)$/.exec(url.pathname);
+    if (upload && req.method === "POST") {
+      const id = String(this.#uploads.size + 1);
+      this.#uploads.set(id, []);
+      return { status: 202, headers: { Location: `/v2/${upload[1]}/blobs/uploads/${id}?state=x` }, body: "" };
+    }
+    if (upload && req.method === "PATCH") {
+      this.#uploads.get(upload[2] ?? "")?.push(body);
+      return {
+        status: 202,
+        headers: { Location: `/v2/${upload[1]}/blobs/uploads/${upload[2]}?state=y` },
+        body: "",
+      };
+    }
+    if (upload && req.method === "PUT") {
+      const data = Buffer.concat(this.#uploads.get(upload[2] ?? "") ?? []);
+      const digest = url.searchParams.get("digest") ?? "";
+      if (`sha256:${createHash("sha256").update(data).digest("hex")}` !== digest) {
+        return json(400, "DIGEST_INVALID", "digest mismatch");
+      }
+      this.blobs.set(digest, data);
+      return { status: 201, headers: { "Docker-Content-Digest": digest }, body: "" };
+    }
+    const manifest = /^\/v2\/(.+)\/manifests\/(.+)$/.exec(url.pathname);
+    if (manifest && req.method === "PUT") {
+      const digest = `sha256:${createHash("sha256").update(body).digest("hex")}`;
+      const stored = { type: String(req.headers["content-type"]), bytes: body };
+      this.manifests.set(manifest[2] ?? "", stored);
+      this.manifests.set(digest, stored);
+      return { status: 201, headers: { "Docker-Content-Digest": digest }, body: "" };
+    }
+    if (manifest && req.method === "GET") {
+      const found = this.manifests.get(manifest[2] ?? "");
+      return found
+        ? { status: 200, headers: { "Content-Type": found.type }, body: found.bytes }
+        : json(404, "MANIFEST_UNKNOWN", "unknown");
+    }
+    return json(404, "NOT_FOUND", "no route");
+  }
+
+  async #read(req: IncomingMessage): Promise<Buffer> {
+    const patch = req.method === "PATCH";
+    if (patch) this.maxConcurrentPatches = Math.max(this.maxConcurrentPatches, ++this.#patching);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    // Hold the body a moment so that parallel uploads overlap.
+    if (patch) await new Promise((resolve) => setTimeout(resolve, 20));
+    if (patch) this.#patching--;
+    return Buffer.concat(chunks);
+  }
+}
+
+/** A client of `registry` with the right password and no real back-off. */
+export function clientOf(registry: FakeRegistry, password = registry.password): RegistryClient {
+  return new RegistryClient({ registry: registry.host, username: "AWS", password, retryDelayMs: 1 });
+}
