@@ -3,6 +3,7 @@ export * from "./aws/index.js";
 export * from "./engine/index.js";
 export * from "./errors/index.js";
 export * from "./job/index.js";
+export * from "./naming/index.js";
 export * from "./ports/index.js";
 export * from "./request/index.js";
 export * from "./workflow/index.js";

@@ -1,0 +1,50 @@
+import { asEcrPushError, pushFromInputs } from "@ecr-push/core";
+import { type Agent, type TaskLib, taskLibAgent } from "./agent.js";
+import { agentOidcTokens, readCredentials } from "./credentials.js";
+import { AgentHost } from "./host.js";
+import { readTaskInputs } from "./inputs.js";
+
+export interface TaskContext {
+  tl: TaskLib;
+  /** The process environment after task-lib took INPUT_*, ENDPOINT_* and SECRET_* out of it. */
+  env: Record<string, string | undefined>;
+  write: (text: string) => void;
+  signal?: AbortSignal;
+  agent?: Agent;
+  fetch?: typeof fetch;
+}
+
+/**
+ * The task: read the agent's inputs, variables and service connection, hand them to core's one
+ * push job, publish the results as variables, and end with task.complete (Failed with core's one
+ * sentence). Returns whether the push succeeded.
+ */
+export async function runTask(context: TaskContext): Promise<boolean> {
+  const { tl } = context;
+  const agent = context.agent ?? taskLibAgent(tl);
+  const host = new AgentHost(tl, context.write);
+  try {
+    const settings = readTaskInputs(agent);
+    host.verbose = settings.verbose;
+    const credentials = await readCredentials(agent, host, agentOidcTokens(agent, host, context.fetch));
+    host.debug(`AWS credentials from ${credentials.description}.`);
+    const result = await pushFromInputs(
+      { ...settings.raw, ...credentials.raw },
+      {
+        logger: host,
+        outputs: host,
+        secrets: host,
+        env: context.env,
+        signal: context.signal,
+        inputNames: { ...settings.names, ...credentials.names },
+      },
+    );
+    if (settings.outputVariable) host.setVariable(settings.outputVariable, result.imageUri);
+    if (settings.digestOutputVariable) host.setVariable(settings.digestOutputVariable, result.digest);
+    host.succeed(`Pushed ${result.imageUris.join(", ")}.`);
+    return true;
+  } catch (error) {
+    host.fail(asEcrPushError(error).message);
+    return false;
+  }
+}

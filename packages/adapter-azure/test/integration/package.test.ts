@@ -1,0 +1,66 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { inflateRawSync } from "node:zlib";
+import { run } from "@ecr-push/testkit";
+import { describe, expect, it } from "vitest";
+import { BUILT_TASK, PACKAGE_DIR } from "./harness.js";
+
+/** The entries of a zip file (a .vsix), by name, read from its central directory. */
+function unzip(file: string): Map<string, Buffer> {
+  const zip = readFileSync(file);
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  let at = zip.readUInt32LE(end + 16);
+  const entries = new Map<string, Buffer>();
+  for (let i = 0; i < zip.readUInt16LE(end + 10); i++) {
+    const method = zip.readUInt16LE(at + 10);
+    const size = zip.readUInt32LE(at + 20);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const name = zip.toString("utf8", at + 46, at + 46 + nameLength);
+    const local = zip.readUInt32LE(at + 42);
+    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const data = zip.subarray(start, start + size);
+    entries.set(name, method === 8 ? inflateRawSync(data) : data);
+    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+  }
+  return entries;
+}
+
+describe("the extension package", () => {
+  it("packs with tfx into a .vsix holding the task folder and our AWS connection type", async () => {
+    const out = mkdtempSync(path.join(tmpdir(), "ecr-push-vsix-"));
+    try {
+      const vsix = path.join(out, "ecr-push.vsix");
+      const tfx = path.join(PACKAGE_DIR, "node_modules", ".bin", "tfx");
+      const result = await run(
+        tfx,
+        [
+          "extension",
+          "create",
+          "--root",
+          PACKAGE_DIR,
+          "--manifest-globs",
+          "vss-extension.json",
+          "--output-path",
+          vsix,
+          "--no-prompt",
+        ],
+        // tfx keeps a cache in HOME: a private one, removed with the output.
+        { cwd: PACKAGE_DIR, env: { ...process.env, HOME: out, USERPROFILE: out } },
+      );
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      const entries = unzip(vsix);
+      const taskJson = JSON.parse(String(entries.get("dist/ECRPushImage/task.json")));
+      expect(taskJson).toEqual(JSON.parse(readFileSync(path.join(BUILT_TASK, "task.json"), "utf8")));
+      expect(taskJson.execution.Node20_1.target).toBe("index.js");
+      expect(
+        entries.get("dist/ECRPushImage/index.js")?.equals(readFileSync(path.join(BUILT_TASK, "index.js"))),
+      ).toBe(true);
+      const manifest = String(entries.get("extension.vsomanifest"));
+      expect(manifest).toContain("ms.vss-endpoint.service-endpoint-type");
+      expect(manifest).toContain("ms.vss-distributed-task.task");
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
