@@ -1,0 +1,63 @@
+import * as actions from "@actions/core";
+import type { Logger, OutputName, Outputs, SecretMasker } from "@ecr-push/core";
+
+/** Core's output names as the action's outputs (action.yml documents each). */
+export const ACTION_OUTPUTS = {
+  imageUri: "image-uri",
+  imageUris: "image-uris",
+  digest: "digest",
+  registry: "registry",
+  repositoryCreated: "repository-created",
+} as const satisfies Record<OutputName, string>;
+
+/**
+ * The runner's log as core's Logger and SecretMasker: every secret is sent to the runner with
+ * `::add-mask::` once, the first time it is seen, and every line this action prints is scrubbed
+ * as well, so a value is hidden even where the runner's masking would not catch it.
+ */
+export class ActionsLog implements Logger, SecretMasker {
+  private readonly secrets = new Set<string>();
+
+  mask(secret: string): void {
+    if (!secret || this.secrets.has(secret)) return;
+    this.secrets.add(secret);
+    actions.setSecret(secret);
+  }
+
+  /** Records a value the runner already masks (e.g. an OIDC token from getIDToken). */
+  masked(secret: string): void {
+    if (secret) this.secrets.add(secret);
+  }
+
+  scrub(text: string): string {
+    let out = text;
+    // Very short values would hide ordinary words; no real credential is that short.
+    for (const secret of this.secrets) if (secret.length >= 4) out = out.split(secret).join("***");
+    return out;
+  }
+
+  debug(message: string): void {
+    actions.debug(this.scrub(message));
+  }
+
+  info(message: string): void {
+    actions.info(this.scrub(message));
+  }
+
+  warn(message: string): void {
+    actions.warning(this.scrub(message));
+  }
+
+  error(message: string): void {
+    actions.error(this.scrub(message));
+  }
+
+  group<T>(title: string, fn: () => Promise<T>): Promise<T> {
+    return actions.group(this.scrub(title), fn);
+  }
+}
+
+/** Core's outputs as step outputs, written to GITHUB_OUTPUT as core reports them. */
+export const actionOutputs: Outputs = {
+  set: (name, value) => actions.setOutput(ACTION_OUTPUTS[name], value),
+};

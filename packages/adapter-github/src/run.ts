@@ -1,0 +1,50 @@
+import * as actions from "@actions/core";
+import { asEcrPushError, type PushRequest, parsePushRequest, pushFromInputs } from "@ecr-push/core";
+import { oidcToken, usesOidc, withCredentialsHint } from "./credentials.js";
+import { ActionsLog, actionOutputs } from "./host.js";
+import { GITHUB_INPUT_NAMES, readInputs, SECRET_INPUTS } from "./inputs.js";
+import { summaryMarkdown } from "./summary.js";
+
+/**
+ * The action: read the inputs, mask the secrets, add GitHub's OIDC token when it is the credential,
+ * push with core, write the job summary. A failure fails the step with core's one sentence.
+ */
+export async function runAction(env: Record<string, string | undefined>, signal: AbortSignal): Promise<void> {
+  const started = Date.now();
+  const log = new ActionsLog();
+  let request: PushRequest | undefined;
+  try {
+    const raw = readInputs((name) => actions.getInput(name));
+    for (const name of SECRET_INPUTS) log.mask(actions.getInput(name));
+    // Bad input fails here, before a token is requested or anything is sent.
+    request = parsePushRequest(raw, GITHUB_INPUT_NAMES);
+    const webIdentityToken = usesOidc(request, env) ? await oidcToken(log) : undefined;
+    if (webIdentityToken) log.info(`Using GitHub's OIDC token to assume ${request.credentials.roleArn}.`);
+    const result = await pushFromInputs(
+      { ...raw, webIdentityToken },
+      {
+        logger: log,
+        secrets: log,
+        outputs: actionOutputs,
+        env,
+        signal,
+        inputNames: GITHUB_INPUT_NAMES,
+      },
+    );
+    await writeSummary(summaryMarkdown(result, Date.now() - started), env, log);
+  } catch (error) {
+    const failure = withCredentialsHint(asEcrPushError(error), request);
+    if (failure.cause instanceof Error) log.debug(`cause: ${failure.cause.message}`);
+    actions.setFailed(log.scrub(failure.message));
+  }
+}
+
+/** The job summary is a report: when the runner offers none, or writing fails, the push still succeeded. */
+async function writeSummary(markdown: string, env: Record<string, string | undefined>, log: ActionsLog) {
+  if (!env.GITHUB_STEP_SUMMARY) return log.debug("No GITHUB_STEP_SUMMARY, so no job summary.");
+  try {
+    await actions.summary.addRaw(markdown).write();
+  } catch (error) {
+    log.warn(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
