@@ -1,0 +1,50 @@
+import type { InputKey, InputNames, RawPushInputs } from "@ecr-push/core";
+
+/**
+ * The step's arguments: environment variables of the same names, set by the typed step (step.yaml)
+ * or by a freestyle step's `environment`. Names and defaults are a public contract; step.yaml's
+ * JSON Schema documents exactly these (a unit test keeps the two equal).
+ */
+export const STEP_ARGUMENTS = {
+  IMAGE: { input: "source" },
+  REPOSITORY: { input: "repository" },
+  TAGS: { input: "tags", default: "latest" },
+  REGION: { input: "region" },
+  REGISTRY_ID: { input: "registryId" },
+  CREATE_REPOSITORY: { input: "createRepository", default: false },
+  IMAGE_TAG_MUTABILITY: { input: "imageTagMutability", default: "MUTABLE" },
+  SCAN_ON_PUSH: { input: "scanOnPush", default: false },
+  KMS_KEY: { input: "kmsKey" },
+  ROLE_ARN: { input: "roleArn" },
+  ROLE_SESSION_NAME: { input: "roleSessionName" },
+  AWS_ACCESS_KEY_ID: { input: "accessKeyId" },
+  AWS_SECRET_ACCESS_KEY: { input: "secretAccessKey", secret: true },
+  AWS_SESSION_TOKEN: { input: "sessionToken", secret: true },
+  REMOVE_LOCAL_IMAGE: { input: "removeLocalImage", default: false },
+} as const satisfies Record<string, { input: InputKey; default?: string | boolean; secret?: true }>;
+
+export type StepArgument = keyof typeof STEP_ARGUMENTS;
+
+type Env = Record<string, string | undefined>;
+
+const entries = Object.entries(STEP_ARGUMENTS) as [StepArgument, (typeof STEP_ARGUMENTS)[StepArgument]][];
+
+/** How core's error sentences name each input: as the Codefresh user writes it. */
+export const CODEFRESH_INPUT_NAMES: Partial<InputNames> = Object.fromEntries(
+  entries.map(([name, argument]) => [argument.input, name]),
+);
+
+/**
+ * The step's arguments as core's raw inputs. Unset arguments stay unset: core applies the same
+ * defaults, and credentials left out fall through to the default chain (IRSA included).
+ */
+export function stepInputs(env: Env): RawPushInputs {
+  const raw: Record<string, string | undefined> = {};
+  for (const [name, argument] of entries) raw[argument.input] = env[name];
+  return raw as RawPushInputs;
+}
+
+/** The secret argument values, to mask before anything could print them. */
+export function secretArguments(env: Env): string[] {
+  return entries.flatMap(([name, argument]) => ("secret" in argument && env[name]?.trim()) || []);
+}

@@ -1,0 +1,56 @@
+import { appendFileSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { PushFailedError, type PushResult } from "@ecr-push/core";
+import type { StepLogger } from "./logger.js";
+
+/** The variables later steps read as `${{NAME}}`; never a secret. A public contract. */
+export function exportedVariables(result: PushResult): Record<string, string> {
+  return {
+    ECR_IMAGE_URI: result.imageUri,
+    // URIs hold no commas, and an export is one line: comma-separated, in the order of TAGS.
+    ECR_IMAGE_URIS: result.imageUris.join(","),
+    ECR_IMAGE_DIGEST: result.digest,
+    ECR_REGISTRY: result.registry,
+  };
+}
+
+/**
+ * Appends the outputs to `$CF_VOLUME_PATH/env_vars_to_export` as `NAME=value` lines (what
+ * `cf_export` does) and prints them. Without CF_VOLUME_PATH (a run outside Codefresh) it says so
+ * and only prints them.
+ */
+export function exportOutputs(
+  result: PushResult,
+  env: Record<string, string | undefined>,
+  logger: StepLogger,
+): void {
+  const lines = Object.entries(exportedVariables(result)).map(([name, value]) => `${name}=${value}\n`);
+  const volume = env.CF_VOLUME_PATH?.trim();
+  if (!volume) {
+    logger.warn("CF_VOLUME_PATH is not set, so these outputs are printed but not exported to later steps:");
+  } else {
+    const file = path.join(volume, "env_vars_to_export");
+    try {
+      appendFileSync(file, separatorFor(file) + lines.join(""));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new PushFailedError(
+        "ExportFailed",
+        `The image was pushed, but its outputs could not be written to ${file} (${reason}): make CF_VOLUME_PATH a directory the step can write.`,
+        { cause: error },
+      );
+    }
+    logger.info(`Exported to ${file}:`);
+  }
+  for (const line of lines) logger.info(`  ${line.trimEnd()}`);
+}
+
+/** A newline first when the file does not end with one, so our first line never joins another. */
+function separatorFor(file: string): string {
+  try {
+    const text = readFileSync(file, "utf8");
+    return text === "" || text.endsWith("\n") ? "" : "\n";
+  } catch {
+    return "";
+  }
+}

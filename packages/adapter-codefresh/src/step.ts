@@ -1,0 +1,53 @@
+import { readFileSync } from "node:fs";
+import { asEcrPushError, pushFromInputs } from "@ecr-push/core";
+import { CODEFRESH_INPUT_NAMES, secretArguments, stepInputs } from "./arguments.js";
+import { exportOutputs } from "./exports.js";
+import { StepLogger, type StepWriters } from "./logger.js";
+
+/** What the step needs from its process; tests pass their own. */
+export interface StepIO extends StepWriters {
+  env: Record<string, string | undefined>;
+  /** Fired by SIGINT/SIGTERM, so the push cleans up before the step ends. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs the step: the arguments (environment variables) onto core's inputs, the log onto stdout and
+ * stderr, the results onto Codefresh's exported variables. Returns the exit code: 0 pushed,
+ * 2 invalid input (nothing was sent anywhere), 1 any other failure.
+ */
+export async function runStep(io: StepIO): Promise<number> {
+  const logger = new StepLogger(io);
+  for (const secret of [...secretArguments(io.env), ...webIdentityToken(io.env)]) logger.mask(secret);
+  try {
+    const result = await pushFromInputs(stepInputs(io.env), {
+      logger,
+      secrets: logger,
+      // Exports are written once from the result, after the push succeeded.
+      outputs: { set: () => {} },
+      env: io.env,
+      signal: io.signal,
+      inputNames: CODEFRESH_INPUT_NAMES,
+    });
+    exportOutputs(result, io.env, logger);
+    return 0;
+  } catch (error) {
+    const failure = asEcrPushError(error);
+    logger.error(failure.message);
+    return failure.kind === "input" ? 2 : 1;
+  }
+}
+
+/**
+ * The runtime's IRSA token (the SDK reads it for the default chain), masked like every other
+ * credential; unreadable means there is nothing to mask, and the SDK reports the problem.
+ */
+function webIdentityToken(env: Record<string, string | undefined>): string[] {
+  const file = env.AWS_WEB_IDENTITY_TOKEN_FILE?.trim();
+  if (!file) return [];
+  try {
+    return [readFileSync(file, "utf8").trim()].filter(Boolean);
+  } catch {
+    return [];
+  }
+}
