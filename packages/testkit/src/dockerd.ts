@@ -50,6 +50,25 @@ export async function findOrStartDockerd(): Promise<DockerEngineHandle | string>
   return startDockerd();
 }
 
+/**
+ * Removes a stopped daemon's directory. dockerd can leave mounts in its exec-root (network
+ * namespaces of containers it ran): unmount those first. A directory that still cannot go is
+ * reported, not thrown: the tests have finished by then.
+ */
+async function removeDaemonRoot(root: string): Promise<void> {
+  const mounts = readFileSync("/proc/self/mounts", "utf8")
+    .split("\n")
+    .map((line) => line.split(" ")[1] ?? "")
+    .filter((point) => point.startsWith(`${root}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const point of mounts) await run("umount", ["-l", point]).catch(() => undefined);
+  try {
+    rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+  } catch (error) {
+    console.warn(`Could not remove ${root}: ${(error as Error).message}`);
+  }
+}
+
 /** Starts a throw-away dockerd with the flags that work in an unprivileged sandbox with no network. */
 export async function startDockerd(): Promise<DockerEngineHandle> {
   const root = mkdtempSync(path.join(tmpdir(), "ecr-push-dockerd-"));
@@ -88,10 +107,10 @@ export async function startDockerd(): Promise<DockerEngineHandle> {
         owned: true,
         stop: async () => {
           child.kill("SIGTERM");
-          const until = Date.now() + 20_000;
+          const until = Date.now() + 30_000;
           while (child.exitCode === null && Date.now() < until) await sleep(100);
           if (child.exitCode === null) child.kill("SIGKILL");
-          rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+          await removeDaemonRoot(root);
         },
       };
     }
