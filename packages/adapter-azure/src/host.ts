@@ -1,4 +1,10 @@
-import type { Logger, OutputName, Outputs, SecretMasker } from "@ecr-push/core";
+import {
+  type Logger,
+  type OutputName,
+  type Outputs,
+  type SecretMasker,
+  SecretScrubber,
+} from "@ecr-push/core";
 import type { TaskLib } from "./agent.js";
 
 /**
@@ -7,7 +13,7 @@ import type { TaskLib } from "./agent.js";
  * scrubbed from every line this task prints itself.
  */
 export class AgentHost implements Logger, Outputs, SecretMasker {
-  private readonly secrets = new Set<string>();
+  private readonly secrets = new SecretScrubber((secret) => this.tl.setSecret(secret));
   /** `logRequest`/`logResponse`: debug lines go to the visible log, not only to the debug log. */
   verbose = false;
 
@@ -17,18 +23,11 @@ export class AgentHost implements Logger, Outputs, SecretMasker {
   ) {}
 
   mask(secret: string): void {
-    // task-lib refuses multi-line secrets: register each line. Very short values would mask words.
-    for (const line of secret.split(/\r?\n/)) {
-      if (line.length < 4 || this.secrets.has(line)) continue;
-      this.secrets.add(line);
-      this.tl.setSecret(line);
-    }
+    this.secrets.mask(secret);
   }
 
   scrub(text: string): string {
-    let out = text;
-    for (const secret of this.secrets) out = out.split(secret).join("***");
-    return out;
+    return this.secrets.scrub(text);
   }
 
   debug(message: string): void {

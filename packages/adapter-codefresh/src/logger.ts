@@ -1,4 +1,4 @@
-import type { Logger, SecretMasker } from "@ecr-push/core";
+import { type Logger, type SecretMasker, SecretScrubber } from "@ecr-push/core";
 
 export interface StepWriters {
   stdout: (text: string) => void;
@@ -11,20 +11,17 @@ export interface StepWriters {
  * Progress goes to stdout; warnings and errors to stderr.
  */
 export class StepLogger implements Logger, SecretMasker {
-  private readonly secrets = new Set<string>();
+  private readonly secrets = new SecretScrubber();
   private indent = "";
 
   constructor(private readonly out: StepWriters) {}
 
   mask(secret: string): void {
-    // Shorter values would hide ordinary words, and no credential is that short.
-    if (secret.length >= 4) this.secrets.add(secret);
+    this.secrets.mask(secret);
   }
 
   scrub(text: string): string {
-    let clean = text;
-    for (const secret of this.secrets) clean = clean.replaceAll(secret, "***");
-    return clean;
+    return this.secrets.scrub(text);
   }
 
   /** Core's debug details (region and credential sources) are kept out of the build log, as in the CLI by default. */

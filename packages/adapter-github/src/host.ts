@@ -1,5 +1,11 @@
 import * as actions from "@actions/core";
-import type { Logger, OutputName, Outputs, SecretMasker } from "@ecr-push/core";
+import {
+  type Logger,
+  type OutputName,
+  type Outputs,
+  type SecretMasker,
+  SecretScrubber,
+} from "@ecr-push/core";
 
 /** Core's output names as the action's outputs (action.yml documents each). */
 export const ACTION_OUTPUTS = {
@@ -16,24 +22,19 @@ export const ACTION_OUTPUTS = {
  * as well, so a value is hidden even where the runner's masking would not catch it.
  */
 export class ActionsLog implements Logger, SecretMasker {
-  private readonly secrets = new Set<string>();
+  private readonly secrets = new SecretScrubber((secret) => actions.setSecret(secret));
 
   mask(secret: string): void {
-    if (!secret || this.secrets.has(secret)) return;
-    this.secrets.add(secret);
-    actions.setSecret(secret);
+    this.secrets.mask(secret);
   }
 
   /** Records a value the runner already masks (e.g. an OIDC token from getIDToken). */
   masked(secret: string): void {
-    if (secret) this.secrets.add(secret);
+    this.secrets.known(secret);
   }
 
   scrub(text: string): string {
-    let out = text;
-    // Very short values would hide ordinary words; no real credential is that short.
-    for (const secret of this.secrets) if (secret.length >= 4) out = out.split(secret).join("***");
-    return out;
+    return this.secrets.scrub(text);
   }
 
   debug(message: string): void {

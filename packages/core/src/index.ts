@@ -6,4 +6,5 @@ export * from "./job/index.js";
 export * from "./naming/index.js";
 export * from "./ports/index.js";
 export * from "./request/index.js";
+export * from "./secrets/index.js";
 export * from "./workflow/index.js";

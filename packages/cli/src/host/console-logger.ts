@@ -1,4 +1,4 @@
-import type { Logger, SecretMasker } from "@ecr-push/core";
+import { type Logger, type SecretMasker, SecretScrubber } from "@ecr-push/core";
 
 export interface ConsoleLoggerOptions {
   quiet: boolean;
@@ -12,20 +12,17 @@ export interface ConsoleLoggerOptions {
  * with `mask()` is replaced by *** wherever it would appear, whoever printed it.
  */
 export class ConsoleLogger implements Logger, SecretMasker {
-  private readonly secrets = new Set<string>();
+  private readonly secrets = new SecretScrubber();
   private depth = 0;
 
   constructor(private readonly options: ConsoleLoggerOptions) {}
 
   mask(secret: string): void {
-    // Very short values would mask ordinary words; no real credential is that short.
-    if (secret && secret.length >= 4) this.secrets.add(secret);
+    this.secrets.mask(secret);
   }
 
   scrub(text: string): string {
-    let out = text;
-    for (const secret of this.secrets) out = out.split(secret).join("***");
-    return out;
+    return this.secrets.scrub(text);
   }
 
   debug(message: string): void {
