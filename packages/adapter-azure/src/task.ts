@@ -37,6 +37,8 @@ export async function runTask(context: TaskContext): Promise<boolean> {
         env: context.env,
         signal: context.signal,
         inputNames: { ...settings.names, ...credentials.names },
+        // The agent's temporary folder, cleaned by the agent after every job.
+        tempDir: agent.variable("Agent.TempDirectory") || undefined,
       },
     );
     if (settings.outputVariable) host.setVariable(settings.outputVariable, result.imageUri);

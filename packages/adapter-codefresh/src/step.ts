@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { asEcrPushError, pushFromInputs } from "@ecr-push/core";
 import { CODEFRESH_INPUT_NAMES, secretArguments, stepInputs } from "./arguments.js";
 import { exportOutputs } from "./exports.js";
@@ -18,7 +17,8 @@ export interface StepIO extends StepWriters {
  */
 export async function runStep(io: StepIO): Promise<number> {
   const logger = new StepLogger(io);
-  for (const secret of [...secretArguments(io.env), ...webIdentityToken(io.env)]) logger.mask(secret);
+  // Core masks the credentials it resolves and reads (IRSA token files too); these are the step's own.
+  for (const secret of secretArguments(io.env)) logger.mask(secret);
   try {
     const result = await pushFromInputs(stepInputs(io.env), {
       logger,
@@ -35,19 +35,5 @@ export async function runStep(io: StepIO): Promise<number> {
     const failure = asEcrPushError(error);
     logger.error(failure.message);
     return failure.kind === "input" ? 2 : 1;
-  }
-}
-
-/**
- * The runtime's IRSA token (the SDK reads it for the default chain), masked like every other
- * credential; unreadable means there is nothing to mask, and the SDK reports the problem.
- */
-function webIdentityToken(env: Record<string, string | undefined>): string[] {
-  const file = env.AWS_WEB_IDENTITY_TOKEN_FILE?.trim();
-  if (!file) return [];
-  try {
-    return [readFileSync(file, "utf8").trim()].filter(Boolean);
-  } catch {
-    return [];
   }
 }

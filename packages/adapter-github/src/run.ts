@@ -29,6 +29,8 @@ export async function runAction(env: Record<string, string | undefined>, signal:
         env,
         signal,
         inputNames: GITHUB_INPUT_NAMES,
+        // The job's own temporary folder, emptied by the runner after the job.
+        tempDir: env.RUNNER_TEMP || undefined,
       },
     );
     await writeSummary(summaryMarkdown(result, Date.now() - started), env, log);

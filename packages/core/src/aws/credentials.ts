@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type * as CredentialProviders from "@aws-sdk/credential-providers";
 import type { SecretMasker } from "../ports/index.js";
 import type { CredentialInputs } from "../request/index.js";
@@ -40,9 +41,28 @@ export interface CredentialOptions {
 export const DEFAULT_ROLE_SESSION_NAME = "ecr-push";
 
 /** Registers every secret input with the masker; call it before anything could print them. */
-export function maskSecretInputs(inputs: CredentialInputs, secrets: SecretMasker): void {
-  for (const secret of [inputs.secretAccessKey, inputs.sessionToken, inputs.webIdentityToken]) {
+export function maskSecretInputs(inputs: CredentialInputs, secrets: SecretMasker, env: AwsEnv = {}): void {
+  const tokenFiles = [inputs.webIdentityTokenFile, env.AWS_WEB_IDENTITY_TOKEN_FILE];
+  for (const secret of [
+    inputs.secretAccessKey,
+    inputs.sessionToken,
+    inputs.webIdentityToken,
+    env.AWS_SECRET_ACCESS_KEY,
+    env.AWS_SESSION_TOKEN,
+    // The SDK reads token files itself (IRSA, --web-identity-token-file): mask what it will send.
+    ...tokenFiles.map(readTokenFile),
+  ]) {
     if (secret) secrets.mask(secret);
+  }
+}
+
+/** A token file's content, or undefined when there is none to read (the provider then says why). */
+function readTokenFile(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch {
+    return undefined;
   }
 }
 

@@ -24,6 +24,11 @@ export interface HostPorts {
   inputNames?: Partial<InputNames>;
   /** The docker executable; by default `docker` is found on PATH. */
   dockerPath?: string;
+  /**
+   * Where temporary credentials may be written (a private folder removed after the push); the
+   * host's own temporary folder (RUNNER_TEMP, Agent.TempDirectory) when it has one, else os.tmpdir().
+   */
+  tempDir?: string;
   clock?: Clock;
 }
 
@@ -76,7 +81,7 @@ async function engineFor(request: PushRequest, host: HostPorts): Promise<Contain
     await engine.inspect(source.reference);
     return engine;
   }
-  return createDockerEngine({ env: host.env, dockerPath: host.dockerPath, debug });
+  return createDockerEngine({ env: host.env, dockerPath: host.dockerPath, tempDir: host.tempDir, debug });
 }
 
 /** The one call every host adapter makes: validate the host's raw inputs, then push. */

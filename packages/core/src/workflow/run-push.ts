@@ -50,7 +50,7 @@ export const WorkflowErrorCodes = {
 export async function runPush(request: PushRequest, deps: PushDeps): Promise<PushResult> {
   const { logger, engine, signal } = deps;
   const names = resolveInputNames(deps.inputNames);
-  maskSecretInputs(request.credentials, deps.secrets);
+  maskSecretInputs(request.credentials, deps.secrets, deps.env);
   const started = deps.clock.now().getTime();
   const createdTags: string[] = [];
   // The source is removed only after a successful push: after a failure the user can retry.
