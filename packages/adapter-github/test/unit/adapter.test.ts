@@ -132,6 +132,7 @@ describe("the job summary", () => {
     region: "eu-west-1",
     repositoryCreated: true,
     sourceImageId: `sha256:${"b".repeat(64)}`,
+    imageSizeBytes: 5_033_165,
   };
 
   it("is a small table of what was pushed", () => {
@@ -144,6 +145,7 @@ describe("the job summary", () => {
         "| Repository | `team/web` in `123456789012.dkr.ecr.eu-west-1.amazonaws.com` |",
         "| Tags | `1.4.2`, `latest` |",
         `| Digest | \`sha256:${"a".repeat(64)}\` |`,
+        "| Size | 4.8 MiB |",
         "| Repository status | created by this push |",
         "| Time taken | 12.3 s |",
         "",
@@ -152,5 +154,9 @@ describe("the job summary", () => {
     expect(summaryMarkdown({ ...result, repositoryCreated: false }, 80)).toContain(
       "| Repository status | existing |\n| Time taken | 0.1 s |",
     );
+    expect(summaryMarkdown({ ...result, imageSizeBytes: undefined }, 80)).toContain(
+      "| Size | not reported by ECR |",
+    );
+    expect(summaryMarkdown({ ...result, imageSizeBytes: 512 }, 80)).toContain("| Size | 512 B |");
   });
 });

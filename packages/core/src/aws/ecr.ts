@@ -1,6 +1,7 @@
 import {
   CreateRepositoryCommand,
   type CreateRepositoryCommandInput,
+  DescribeImagesCommand,
   DescribeRepositoriesCommand,
   ECRClient,
   GetAuthorizationTokenCommand,
@@ -69,11 +70,9 @@ export class EcrApi {
 
   /** GetAuthorizationToken: the registry host and the Docker password (masked before it is returned). */
   async getAuthorization(registryId?: string): Promise<EcrAuthorization> {
-    const response = await this.call("GetAuthorizationToken", registryId, () =>
-      this.client.send(
-        new GetAuthorizationTokenCommand(registryId ? { registryIds: [registryId] } : {}),
-        this.sendOptions(),
-      ),
+    const input = registryId ? { registryIds: [registryId] } : {};
+    const response = await this.call("GetAuthorizationToken", input, () =>
+      this.client.send(new GetAuthorizationTokenCommand(input), this.sendOptions()),
     );
     const data = response.authorizationData?.[0];
     const token = data?.authorizationToken;
@@ -101,14 +100,11 @@ export class EcrApi {
   async ensureRepository(options: EnsureRepositoryOptions): Promise<EnsuredRepository> {
     const { repository, registryId } = options;
     try {
+      const input = { registryId, repositoryNames: [repository] };
       const found = await this.call(
         "DescribeRepositories",
-        registryId,
-        () =>
-          this.client.send(
-            new DescribeRepositoriesCommand({ registryId, repositoryNames: [repository] }),
-            this.sendOptions(),
-          ),
+        input,
+        () => this.client.send(new DescribeRepositoriesCommand(input), this.sendOptions()),
         ["RepositoryNotFoundException"],
       );
       return { registryId: found.repositories?.[0]?.registryId ?? registryId ?? "", created: false };
@@ -126,6 +122,27 @@ export class EcrApi {
     }
   }
 
+  /**
+   * The pushed image's size in bytes as ECR reports it (compressed layers), or undefined when ECR
+   * does not say: the image is pushed by then, so this never fails the push.
+   */
+  async imageSize(
+    repository: string,
+    registryId: string | undefined,
+    digest: string,
+  ): Promise<number | undefined> {
+    const input = { repositoryName: repository, registryId, imageIds: [{ imageDigest: digest }] };
+    try {
+      const described = await this.call("DescribeImages", input, () =>
+        this.client.send(new DescribeImagesCommand(input), this.sendOptions()),
+      );
+      return described.imageDetails?.[0]?.imageSizeInBytes;
+    } catch (error) {
+      this.options.logger.debug(`No image size: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
   destroy(): void {
     this.client.destroy();
   }
@@ -136,10 +153,11 @@ export class EcrApi {
   ): Promise<EnsuredRepository> {
     const { repository, registryId } = options;
     try {
+      const input = createInput(options);
       const created = await this.call(
         "CreateRepository",
-        registryId,
-        () => this.client.send(new CreateRepositoryCommand(createInput(options)), this.sendOptions()),
+        input,
+        () => this.client.send(new CreateRepositoryCommand(input), this.sendOptions()),
         ["RepositoryAlreadyExistsException"],
       );
       this.options.logger.info(`Created repository ${repository}.`);
@@ -152,18 +170,28 @@ export class EcrApi {
     }
   }
 
-  /** Runs one call with a debug line; errors other than the `expected` codes become PushFailedErrors. */
-  private async call<T>(
+  /**
+   * Runs one call, logging its request and response at debug level (what hosts show for
+   * logRequest/logResponse, tokens redacted); errors other than the `expected` codes become
+   * PushFailedErrors.
+   */
+  private async call<T extends { $metadata?: { httpStatusCode?: number; requestId?: string } }>(
     operation: string,
-    registryId: string | undefined,
+    input: object,
     send: () => Promise<T>,
     expected: string[] = [],
   ): Promise<T> {
-    this.options.logger.debug(
-      `ECR ${operation} (region ${this.options.region}${registryId ? `, registry ${registryId}` : ""}${this.endpoint ? `, endpoint ${this.endpoint}` : ""})`,
+    const { logger, region } = this.options;
+    logger.debug(
+      `ECR ${operation} request (region ${region}${this.endpoint ? `, endpoint ${this.endpoint}` : ""}): ${JSON.stringify(input)}`,
     );
     try {
-      return await send();
+      const response = await send();
+      const { $metadata, ...output } = response;
+      logger.debug(
+        `ECR ${operation} response (HTTP ${$metadata?.httpStatusCode ?? "?"}, request id ${$metadata?.requestId ?? "none"}): ${JSON.stringify(output, redactTokens)}`,
+      );
+      return response;
     } catch (error) {
       if (expected.includes(awsErrorName(error))) throw error;
       throw awsFailure(error, {
@@ -178,6 +206,11 @@ export class EcrApi {
   private sendOptions() {
     return this.options.signal ? { abortSignal: this.options.signal } : {};
   }
+}
+
+/** JSON replacer for logged responses: an authorization token never reaches a log line. */
+function redactTokens(key: string, value: unknown): unknown {
+  return key === "authorizationToken" ? "***" : value;
 }
 
 function createInput(options: EnsureRepositoryOptions): CreateRepositoryCommandInput {

@@ -33,6 +33,8 @@ export interface PushResult {
   region: string;
   repositoryCreated: boolean;
   sourceImageId: string;
+  /** Size of the pushed image as ECR reports it (compressed layers), when it does. */
+  imageSizeBytes?: number;
 }
 
 /** Stable codes of the failures the workflow itself reports (AWS ones are in `AwsErrorCodes`). */
@@ -123,6 +125,7 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
       digests.push(await logger.group(`Pushing ${target}`, () => pushTarget(target, deps)));
     }
     const digest = sameDigest(imageUris, digests);
+    const imageSizeBytes = await ecr?.imageSize(request.repository, request.registryId, digest);
 
     const result = resultOf(request, session.auth, {
       imageUris,
@@ -131,6 +134,7 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
       registryId: session.repository.registryId,
       repositoryCreated: session.repository.created,
       sourceImageId: image.id,
+      imageSizeBytes,
     });
     setOutputs(deps, result);
     pushed = true;
@@ -205,7 +209,13 @@ function resultOf(
   auth: EcrAuthorization,
   pushed: Pick<
     PushResult,
-    "imageUris" | "digest" | "region" | "registryId" | "repositoryCreated" | "sourceImageId"
+    | "imageUris"
+    | "digest"
+    | "region"
+    | "registryId"
+    | "repositoryCreated"
+    | "sourceImageId"
+    | "imageSizeBytes"
   >,
 ): PushResult {
   return {

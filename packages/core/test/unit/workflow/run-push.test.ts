@@ -1,5 +1,6 @@
 import {
   CreateRepositoryCommand,
+  DescribeImagesCommand,
   DescribeRepositoriesCommand,
   ECRClient,
   ECRServiceException,
@@ -279,6 +280,31 @@ describe("runPush", () => {
     await run();
     expect(events.filter((e) => e.startsWith("remove "))).toEqual([`remove ${REGISTRY}/team/web:new`]);
     expect(engine.local.has(existing)).toBe(true);
+  });
+
+  it("reports the image size ECR gives and logs each call's request and response without the token", async () => {
+    ecr
+      .on(DescribeImagesCommand)
+      .resolves({ imageDetails: [{ imageDigest: DIGEST, imageSizeInBytes: 5_242_880 }] });
+    const { run, logger } = setup();
+    const result = await run();
+    expect(result.imageSizeBytes).toBe(5_242_880);
+    expect(ecr.commandCalls(DescribeImagesCommand)[0]?.args[0].input).toEqual({
+      repositoryName: "team/web",
+      imageIds: [{ imageDigest: DIGEST }],
+    });
+    const calls = logger.lines.filter((line) => line.includes("ECR "));
+    expect(calls).toContain(
+      'debug: ECR DescribeRepositories request (region eu-west-1): {"repositoryNames":["team/web"]}',
+    );
+    expect(calls.some((line) => line.includes('"authorizationToken":"***"'))).toBe(true);
+    expect(calls.join("\n")).not.toContain(TOKEN);
+  });
+
+  it("still succeeds, without a size, when ECR cannot describe the image", async () => {
+    ecr.on(DescribeImagesCommand).rejects(new Error("no access"));
+    const { run } = setup();
+    expect((await run()).imageSizeBytes).toBeUndefined();
   });
 
   it("removes the source after a successful push when asked", async () => {
