@@ -14,11 +14,15 @@ export interface TaskSettings {
 
 /** The inputs of task.json that are not credentials, as the AWS Toolkit's ECRPushImage@1 reads them. */
 export function readTaskInputs(agent: Agent): TaskSettings {
-  const byId = imageSourceOf(agent) === "imageid";
+  const imageSource = imageSourceOf(agent);
+  const byId = imageSource === "imageid";
   const name = agent.input("sourceImageName");
-  const source = byId
-    ? agent.input("sourceImageId")
-    : name && `${name}:${agent.input("sourceImageTag") || "latest"}`;
+  const source =
+    imageSource === "archive"
+      ? agent.input("sourceArchive")
+      : byId
+        ? agent.input("sourceImageId")
+        : name && `${name}:${agent.input("sourceImageTag") || "latest"}`;
   const repository = agent.input("repositoryName");
   const additionalTags = agent.input("additionalTags");
   const regionInput = agent.input("regionName").toLowerCase();
@@ -40,7 +44,14 @@ export function readTaskInputs(agent: Agent): TaskSettings {
       removeLocalImage: bool(agent, "removeDockerImage"),
     },
     names: {
-      source: byId ? "sourceImageId" : name ? "sourceImageName and sourceImageTag" : "sourceImageName",
+      source:
+        imageSource === "archive"
+          ? "sourceArchive"
+          : byId
+            ? "sourceImageId"
+            : name
+              ? "sourceImageName and sourceImageTag"
+              : "sourceImageName",
       repository: "repositoryName",
       tags: additionalTags ? "pushTag or additionalTags" : "pushTag",
       region: regionInput || !region ? "regionName" : "AWS.Region variable",
@@ -58,10 +69,11 @@ export function readTaskInputs(agent: Agent): TaskSettings {
   };
 }
 
-function imageSourceOf(agent: Agent): "imagename" | "imageid" {
+/** The Toolkit's two ways to name a local image, plus `archive`: a daemonless source (sourceArchive). */
+function imageSourceOf(agent: Agent): "imagename" | "imageid" | "archive" {
   const value = agent.input("imageSource").toLowerCase() || "imagename";
-  if (value === "imagename" || value === "imageid") return value;
-  throw new InputError("source", `Invalid imageSource "${value}": use imagename or imageid.`);
+  if (value === "imagename" || value === "imageid" || value === "archive") return value;
+  throw new InputError("source", `Invalid imageSource "${value}": use imagename, imageid or archive.`);
 }
 
 /** task-lib's getBoolInput: "true" in any case is true, anything else false. */

@@ -1,9 +1,18 @@
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { EcrFixture } from "@ecr-push/e2e";
-import { buildTestImage, dockerForTests, listLocalTags } from "@ecr-push/testkit";
+import {
+  buildTestImage,
+  dockerEnv,
+  dockerForTests,
+  listLocalTags,
+  runOk,
+  skopeoInspect,
+} from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
@@ -83,6 +92,49 @@ describe.runIf(dockerHost)(
         e2e.local.calls.filter((c) => c.service === "ecr").every((c) => c.accessKeyId === KEYS.accessKeyId),
       ).toBe(true);
       expect(await listLocalTags(host)).not.toContain(uris[0]);
+    });
+
+    it("pushes a docker-archive with no Docker daemon, logging each AWS call with tokens redacted", async () => {
+      await e2e.createRepository("azure/archive");
+      await buildTestImage(host, "azure/archive-src:1");
+      const dir = mkdtempSync(path.join(tmpdir(), "ecr-push-azure-archive-"));
+      try {
+        const archive = path.join(dir, "image.tar");
+        await runOk("docker", ["save", "-o", archive, "azure/archive-src:1"], { env: dockerEnv(host) });
+        const run = await runTask(e2e, task.entry, {
+          ...NO_ENV_KEYS,
+          ...serviceConnection({ username: KEYS.accessKeyId, password: KEYS.secretAccessKey }),
+          // No engine and no docker CLI: the archive goes straight to the registry.
+          DOCKER_HOST: "unix:///nonexistent/docker.sock",
+          PATH: path.dirname(process.execPath),
+          ...inputs({
+            regionName: e2e.local.region,
+            imageSource: "archive",
+            sourceArchive: `docker-archive:${archive}`,
+            repositoryName: "azure/archive",
+            pushTag: "v1",
+            logRequest: "true",
+          }),
+        });
+        expect(run.code, run.stdout + run.stderr).toBe(0);
+        const uri = `${e2e.local.registry}/azure/archive:v1`;
+        expect(commands(run.lines, "task.complete")).toEqual([
+          `##vso[task.complete result=Succeeded;]Pushed ${uri}.`,
+        ]);
+        const digest = commands(run.lines, "task.setvariable")
+          .find((l) => l.includes("variable=digest;"))
+          ?.split("]")[1];
+        expect(digest).toBe((await skopeoInspect(uri, await e2e.registryCredentials())).Digest);
+        expect(run.lines).toContainEqual(
+          expect.stringMatching(/ECR GetAuthorizationToken response \(HTTP 200/),
+        );
+        expect(run.lines.some((l) => l.includes('"authorizationToken":"***"'))).toBe(true);
+        expect(run.stdout).not.toContain(password);
+        expectMaskedFirst(run, KEYS.secretAccessKey);
+        expect(run.leftovers).toEqual([]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it("assumes AWS.AssumeRoleArn with the AWS.* task variables, the secret ones given as SECRET_*", async () => {

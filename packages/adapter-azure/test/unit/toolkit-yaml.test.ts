@@ -45,7 +45,7 @@ describe("a pipeline written for ECRPushImage@1", () => {
     }
     expect(declared.get("awsCredentials")?.type).toBe("connectedService:AWS");
     expect(declared.get("imageSource")).toMatchObject({
-      options: { imagename: expect.any(String), imageid: expect.any(String) },
+      options: { imagename: expect.any(String), imageid: expect.any(String), archive: expect.any(String) },
     });
   });
 
@@ -105,6 +105,11 @@ describe("a pipeline written for ECRPushImage@1", () => {
     [{ sourceImageName: "web", sourceImageTag: "" }, "web:latest", "sourceImageName and sourceImageTag"],
     [{ sourceImageName: "web" }, "web:latest", "sourceImageName and sourceImageTag"],
     [{}, "", "sourceImageName"],
+    [
+      { imageSource: "archive", sourceArchive: "docker-archive:/builds/app.tar", sourceImageName: "ignored" },
+      "docker-archive:/builds/app.tar",
+      "sourceArchive",
+    ],
   ])("reads the source of %j as %j", (given, source, name) => {
     const settings = readTaskInputs(envAgent(inputEnv({ repositoryName: "web", ...given })));
     expect(settings.raw.source).toBe(source);
@@ -125,7 +130,7 @@ describe("a pipeline written for ECRPushImage@1", () => {
 
   it("rejects an unknown imageSource in one sentence", () => {
     expect(() => readTaskInputs(envAgent(inputEnv({ imageSource: "digest" })))).toThrow(
-      'Invalid imageSource "digest": use imagename or imageid.',
+      'Invalid imageSource "digest": use imagename, imageid or archive.',
     );
   });
 
