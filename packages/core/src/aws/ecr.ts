@@ -151,7 +151,7 @@ export class EcrApi {
     options: EnsureRepositoryOptions,
     account?: string,
   ): Promise<EnsuredRepository> {
-    const { repository, registryId } = options;
+    const { repository } = options;
     try {
       const input = createInput(options);
       const created = await this.call(
