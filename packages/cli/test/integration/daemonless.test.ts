@@ -43,7 +43,8 @@ describe.runIf(dockerHost)(
     beforeAll(async () => {
       e2e = await EcrFixture.start(host);
       password = (await e2e.registryCredentials()).password;
-      webId = await buildTestImage(host, "daemonless/web:1", { layers: 3, sizeBytes: 2 * 1024 * 1024 });
+      // 3 MiB layers: several gzip members each, which docker pull must read back to the same image.
+      webId = await buildTestImage(host, "daemonless/web:1", { layers: 3, sizeBytes: 9 * 1024 * 1024 });
       await buildTestImage(host, "daemonless/api:2", { layers: 1 });
       await runOk("docker", ["save", "-o", archive, "daemonless/web:1", "daemonless/api:2"], {
         env: dockerEnv(host),
