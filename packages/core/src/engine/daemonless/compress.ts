@@ -18,7 +18,7 @@ export const GZIP_LEVEL = 1;
  */
 export const PIECE_BYTES = 1024 * 1024;
 /** Pieces being compressed at once per layer: memory stays near 2 × this × PIECE_BYTES. */
-const PIECES_IN_FLIGHT = 4;
+const PIECES_IN_FLIGHT = 2;
 const SAMPLE_BYTES = 32 * 1024;
 
 /**
@@ -31,9 +31,14 @@ function levelFor(piece: Buffer): number {
   return deflateRawSync(sample, { level: GZIP_LEVEL }).length > sample.length * 0.95 ? 0 : GZIP_LEVEL;
 }
 
-/** Cuts the stream into pieces and emits their gzip members in order. */
+/**
+ * Cuts the stream into pieces and emits their gzip members in order. Piece buffers are reused once
+ * compressed, and each member comes out of zlib as one buffer: at hundreds of MiB/s, fresh buffers
+ * would pile up as garbage faster than the collector frees them.
+ */
 class PiecewiseGzip extends Transform {
-  #piece = Buffer.allocUnsafe(PIECE_BYTES);
+  readonly #free: Buffer[] = [];
+  #piece = this.#buffer();
   #filled = 0;
   #sealedAny = false;
   readonly #pending: Promise<Buffer>[] = [];
@@ -48,6 +53,10 @@ class PiecewiseGzip extends Transform {
       if (this.#filled > 0 || !this.#sealedAny) this.#seal();
       while (this.#pending.length > 0) this.push(await this.#pending.shift());
     })().then(() => callback(), callback);
+  }
+
+  #buffer(): Buffer {
+    return this.#free.pop() ?? Buffer.allocUnsafe(PIECE_BYTES);
   }
 
   async #take(chunk: Buffer): Promise<void> {
@@ -65,11 +74,16 @@ class PiecewiseGzip extends Transform {
   }
 
   #seal(): void {
-    const piece = this.#piece.subarray(0, this.#filled);
-    const member = gzipAsync(piece, { level: levelFor(piece) });
-    member.catch(() => {}); // awaited in order later; never an unhandled rejection meanwhile
+    const buffer = this.#piece;
+    const piece = buffer.subarray(0, this.#filled);
+    // One output chunk big enough for a stored piece: the member is a single buffer, not many.
+    const member = gzipAsync(piece, { level: levelFor(piece), chunkSize: PIECE_BYTES + 64 * 1024 });
+    member.then(
+      () => this.#free.push(buffer),
+      () => {}, // awaited in order later; never an unhandled rejection meanwhile
+    );
     this.#pending.push(member);
-    this.#piece = Buffer.allocUnsafe(PIECE_BYTES);
+    this.#piece = this.#buffer();
     this.#filled = 0;
     this.#sealedAny = true;
   }
