@@ -8,14 +8,16 @@ import { gzipLayer, PIECE_BYTES } from "../../../src/engine/daemonless/compress.
 /** Feeds `data` in uneven chunks, as a file stream would. */
 function chunked(data: Buffer): Readable {
   const chunks: Buffer[] = [];
-  for (let offset = 0; offset < data.length; offset += 300_001) chunks.push(data.subarray(offset, offset + 300_001));
+  for (let offset = 0; offset < data.length; offset += 300_001)
+    chunks.push(data.subarray(offset, offset + 300_001));
   return Readable.from(chunks);
 }
 
 /** Offsets of gzip member headers (1f 8b 08) at the starts the compressor writes. */
 function members(gz: Buffer): number {
   let count = 0;
-  for (let i = 0; i + 2 < gz.length; i++) if (gz[i] === 0x1f && gz[i + 1] === 0x8b && gz[i + 2] === 0x08) count++;
+  for (let i = 0; i + 2 < gz.length; i++)
+    if (gz[i] === 0x1f && gz[i + 1] === 0x8b && gz[i + 2] === 0x08) count++;
   return count;
 }
 
