@@ -12,20 +12,11 @@ import {
   skopeoRawManifest,
 } from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli, KEYS } from "./harness.js";
+import { cli, expectClean } from "./harness.js";
 
 const dockerHost = dockerForTests();
 /** What a job without any Docker engine or CLI looks like: no docker on PATH, no daemon socket. */
 const NO_DOCKER = { PATH: "/nonexistent", DOCKER_HOST: "unix:///nonexistent/docker.sock" };
-
-function expectClean(run: { stdout: string; stderr: string; leftovers: string[] }, ...secrets: string[]) {
-  expect(run.leftovers).toEqual([]);
-  expect(run.stderr).not.toMatch(/^\(node:\d+\)/m);
-  for (const secret of [KEYS.secretAccessKey, ...secrets]) {
-    expect(run.stdout).not.toContain(secret);
-    expect(run.stderr).not.toContain(secret);
-  }
-}
 
 const sha256 = (bytes: Buffer | string) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 

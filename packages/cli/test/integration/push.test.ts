@@ -15,20 +15,9 @@ import {
   startFakeImds,
 } from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli, KEYS } from "./harness.js";
+import { cli, expectClean, KEYS } from "./harness.js";
 
 const dockerHost = dockerForTests();
-
-/** Every run must leave nothing behind and print no secret. */
-function expectClean(run: { stdout: string; stderr: string; leftovers: string[] }, ...secrets: string[]) {
-  expect(run.leftovers).toEqual([]);
-  // No raw Node process warnings (e.g. the SDK's Node-version notice) in a CI log.
-  expect(run.stderr).not.toMatch(/^\(node:\d+\)/m);
-  for (const secret of [KEYS.secretAccessKey, ...secrets]) {
-    expect(run.stdout).not.toContain(secret);
-    expect(run.stderr).not.toContain(secret);
-  }
-}
 
 describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, local ECR)", () => {
   const host = dockerHost as string;
