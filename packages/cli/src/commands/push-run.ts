@@ -16,7 +16,10 @@ const JSON_FIELDS = [
   "repositoryCreated",
 ] as const satisfies readonly (keyof PushResult)[];
 
-export type PushJson = Pick<PushResult, (typeof JSON_FIELDS)[number]>;
+export type PushJson = Pick<PushResult, (typeof JSON_FIELDS)[number]> & {
+  /** Bytes of the pushed image (config and compressed layers); null when ECR does not say. */
+  imageSizeBytes: number | null;
+};
 
 /** Maps the CLI onto the host ports and runs the shared push job. */
 export async function runPushForCli(
@@ -34,5 +37,6 @@ export async function runPushForCli(
     inputNames: CLI_INPUT_NAMES,
     dockerPath: context.dockerPath,
   });
-  return Object.fromEntries(JSON_FIELDS.map((field) => [field, result[field]])) as PushJson;
+  const picked = Object.fromEntries(JSON_FIELDS.map((field) => [field, result[field]]));
+  return { ...picked, imageSizeBytes: result.imageSizeBytes ?? null } as PushJson;
 }

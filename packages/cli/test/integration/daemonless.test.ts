@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import { EcrFixture, errorLines } from "@ecr-push/e2e";
 import {
   buildTestImage,
@@ -70,6 +71,14 @@ describe.runIf(dockerHost)(
       expect(run.code, run.stderr).toBe(0);
       const doc = JSON.parse(run.stdout);
       expect(doc.imageUris).toEqual(["1.0", "latest"].map((t) => `${e2e.local.registry}/team/archive:${t}`));
+      // The daemonless engine knows the size it pushed; it must agree with ECR's.
+      const described = await e2e.ecr().send(
+        new DescribeImagesCommand({
+          repositoryName: "team/archive",
+          imageIds: [{ imageDigest: doc.digest }],
+        }),
+      );
+      expect(doc.imageSizeBytes).toBe(described.imageDetails?.[0]?.imageSizeInBytes);
       const credentials = await e2e.registryCredentials();
       for (const uri of doc.imageUris)
         expect((await skopeoInspect(uri, credentials)).Digest).toBe(doc.digest);

@@ -65,6 +65,7 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
     expect(Object.keys(doc).sort()).toEqual(
       [
         "digest",
+        "imageSizeBytes",
         "imageUri",
         "imageUris",
         "region",
@@ -91,6 +92,8 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
     expect(described.imageDetails).toHaveLength(1);
     expect(described.imageDetails?.[0]?.imageDigest).toBe(doc.digest);
     expect(described.imageDetails?.[0]?.imageTags?.sort()).toEqual(["1.0", "1.0.0", "stable"]);
+    // The docker engine does not know the pushed size: ECR's own figure is reported.
+    expect(doc.imageSizeBytes).toBe(described.imageDetails?.[0]?.imageSizeInBytes);
     expectClean(run, password);
   });
 

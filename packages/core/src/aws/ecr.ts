@@ -41,6 +41,8 @@ export interface EnsuredRepository {
   created: boolean;
 }
 
+export type DescribedRepository = { registryId: string } | { missing: unknown };
+
 export interface EcrApiOptions {
   region: string;
   credentials: AwsCredentials | AwsCredentialProvider;
@@ -96,30 +98,47 @@ export class EcrApi {
     };
   }
 
-  /** Finds the repository, creating it when allowed; a lost create race counts as found. */
-  async ensureRepository(options: EnsureRepositoryOptions): Promise<EnsuredRepository> {
-    const { repository, registryId } = options;
+  /**
+   * DescribeRepositories, read-only, so it may start before the source is checked: the registry id
+   * of the repository, or the RepositoryNotFoundException for ensureRepository to act on.
+   */
+  async describeRepository(repository: string, registryId: string | undefined): Promise<DescribedRepository> {
+    const input = { registryId, repositoryNames: [repository] };
     try {
-      const input = { registryId, repositoryNames: [repository] };
       const found = await this.call(
         "DescribeRepositories",
         input,
         () => this.client.send(new DescribeRepositoriesCommand(input), this.sendOptions()),
         ["RepositoryNotFoundException"],
       );
-      return { registryId: found.repositories?.[0]?.registryId ?? registryId ?? "", created: false };
+      return { registryId: found.repositories?.[0]?.registryId ?? registryId ?? "" };
     } catch (error) {
       if (awsErrorName(error) !== "RepositoryNotFoundException") throw error;
-      const account = registryId ?? accountFrom(error) ?? accountFromRegistry(options.registry);
-      if (!options.create) {
-        throw new PushFailedError(
-          AwsErrorCodes.repositoryNotFound,
-          `Repository "${repository}" does not exist in registry ${account ?? options.registry} (${this.options.region}): create it, or set ${options.createInputName} to create it during the push.`,
-          { cause: error },
-        );
-      }
-      return this.createRepository(options, account);
+      return { missing: error };
     }
+  }
+
+  /**
+   * Acts on describeRepository's answer: found, or created when allowed (a lost create race counts
+   * as found), or a one-sentence error saying how to allow creation.
+   */
+  async ensureRepository(
+    options: EnsureRepositoryOptions,
+    described: Promise<DescribedRepository> = this.describeRepository(options.repository, options.registryId),
+  ): Promise<EnsuredRepository> {
+    const { repository, registryId } = options;
+    const answer = await described;
+    if ("registryId" in answer) return { registryId: answer.registryId, created: false };
+    const error = answer.missing;
+    const account = registryId ?? accountFrom(error) ?? accountFromRegistry(options.registry);
+    if (!options.create) {
+      throw new PushFailedError(
+        AwsErrorCodes.repositoryNotFound,
+        `Repository "${repository}" does not exist in registry ${account ?? options.registry} (${this.options.region}): create it, or set ${options.createInputName} to create it during the push.`,
+        { cause: error },
+      );
+    }
+    return this.createRepository(options, account);
   }
 
   /**

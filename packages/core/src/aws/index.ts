@@ -11,6 +11,7 @@ export {
   resolveCredentials,
 } from "./credentials.js";
 export {
+  type DescribedRepository,
   EcrApi,
   type EcrApiOptions,
   type EcrAuthorization,

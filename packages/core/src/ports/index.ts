@@ -51,6 +51,8 @@ export interface PushedImage {
   digest: string;
   /** Manifest size in bytes when the engine reports it. */
   size?: number;
+  /** Bytes of the pushed image (config and compressed layers) when the engine knows them. */
+  imageSizeBytes?: number;
 }
 
 /**

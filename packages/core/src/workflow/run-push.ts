@@ -3,7 +3,15 @@ import type { EcrApi, EcrAuthorization } from "../aws/ecr.js";
 import type { AwsEnv } from "../aws/env.js";
 import { resolveRegion } from "../aws/region.js";
 import { isEcrPushError, PushFailedError } from "../errors/index.js";
-import type { Clock, ContainerEngine, LocalImage, Logger, Outputs, SecretMasker } from "../ports/index.js";
+import type {
+  Clock,
+  ContainerEngine,
+  LocalImage,
+  Logger,
+  Outputs,
+  PushedImage,
+  SecretMasker,
+} from "../ports/index.js";
 import { type InputNames, type PushRequest, resolveInputNames } from "../request/index.js";
 
 export interface PushDeps {
@@ -94,6 +102,9 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
       checkAborted(signal);
       const { EcrApi } = await ecrModule;
       ecr = new EcrApi({ region, credentials, env: deps.env, logger, secrets: deps.secrets, signal });
+      // The read-only repository check runs alongside the token request.
+      const described = ecr.describeRepository(request.repository, request.registryId);
+      described.catch(() => {}); // observed below; never an unhandled rejection meanwhile
       const auth = await ecr.getAuthorization(request.registryId);
       const image = await inspection;
       logger.debug(`Source ${request.source.reference} is image ${image.id}.`);
@@ -102,14 +113,17 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
       // Independent of each other: the repository check (or creation), the registry login and the
       // local target tags.
       const [repository] = await settleAll([
-        ecr.ensureRepository({
-          repository: request.repository,
-          registryId: request.registryId,
-          create: request.createRepository,
-          settings: request.repositorySettings,
-          registry: auth.registry,
-          createInputName: names.createRepository,
-        }),
+        ecr.ensureRepository(
+          {
+            repository: request.repository,
+            registryId: request.registryId,
+            create: request.createRepository,
+            settings: request.repositorySettings,
+            registry: auth.registry,
+            createInputName: names.createRepository,
+          },
+          described,
+        ),
         engine.login(auth.registry, auth.username, auth.password, signal),
         settleAll(
           targets.map((target) => tagTarget(request.source.reference, target, image, deps, createdTags)),
@@ -120,12 +134,17 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
     });
     const { image, targets: imageUris } = session;
 
-    const digests: string[] = [];
+    const pushes: PushedImage[] = [];
     for (const target of imageUris) {
-      digests.push(await logger.group(`Pushing ${target}`, () => pushTarget(target, deps)));
+      pushes.push(await logger.group(`Pushing ${target}`, () => pushTarget(target, deps)));
     }
-    const digest = sameDigest(imageUris, digests);
-    const imageSizeBytes = await ecr?.imageSize(request.repository, request.registryId, digest);
+    const digest = sameDigest(
+      imageUris,
+      pushes.map((pushed) => pushed.digest),
+    );
+    // The engine may know the size already (daemonless); else ECR says, with one more call.
+    const imageSizeBytes =
+      pushes[0]?.imageSizeBytes ?? (await ecr?.imageSize(request.repository, request.registryId, digest));
 
     const result = resultOf(request, session.auth, {
       imageUris,
@@ -172,12 +191,12 @@ async function tagTarget(
   if (!image.repoTags.includes(target)) createdTags.push(target);
 }
 
-async function pushTarget(target: string, deps: PushDeps): Promise<string> {
+async function pushTarget(target: string, deps: PushDeps): Promise<PushedImage> {
   const { engine, logger, signal } = deps;
   checkAborted(signal);
   const pushed = await engine.push(target, (progress) => logger.info(progress.line), signal);
   logger.debug(`${target}: digest ${pushed.digest}`);
-  return pushed.digest;
+  return pushed;
 }
 
 /**

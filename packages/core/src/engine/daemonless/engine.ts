@@ -76,7 +76,11 @@ export class DaemonlessEngine implements ContainerEngine {
       this.#options.debug?.(`the registry reports ${reported} for manifest ${manifest.digest}`);
     }
     onProgress?.({ line: `${tag}: digest: ${manifest.digest} size: ${manifest.bytes.length}` });
-    return { digest: manifest.digest, size: manifest.bytes.length };
+    return {
+      digest: manifest.digest,
+      size: manifest.bytes.length,
+      imageSizeBytes: imageBytes(manifest.bytes),
+    };
   }
 
   /** Nothing local to remove. */
@@ -103,4 +107,14 @@ function splitTarget(target: string, registry: string): { repository: string; ta
 
 export function createDaemonlessEngine(options: DaemonlessEngineOptions): DaemonlessEngine {
   return new DaemonlessEngine(options);
+}
+
+/** Config plus layers as an image manifest declares them; undefined for an index (ECR then says). */
+function imageBytes(manifest: Buffer): number | undefined {
+  const parsed = JSON.parse(manifest.toString("utf8")) as {
+    config?: { size?: number };
+    layers?: { size?: number }[];
+  };
+  if (!parsed.config || !Array.isArray(parsed.layers)) return undefined;
+  return [parsed.config, ...parsed.layers].reduce((total, blob) => total + (blob.size ?? 0), 0);
 }
