@@ -5,4 +5,7 @@ export interface CliIO {
   env: Record<string, string | undefined>;
   /** An AbortSignal fired by SIGINT/SIGTERM. */
   signal: AbortSignal;
+  /** Whether stderr is a terminal (live progress) and its width. */
+  stderrIsTTY?: boolean;
+  columns?: number;
 }

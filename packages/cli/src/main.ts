@@ -15,6 +15,8 @@ const code = await runCli(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(text),
   env: process.env,
   signal: controller.signal,
+  stderrIsTTY: process.stderr.isTTY === true,
+  columns: process.stderr.columns,
 });
 signals.dispose();
 const signal = signals.received();

@@ -111,6 +111,8 @@ export async function pushCommand(args: string[], io: CliIO): Promise<number> {
   const logger = new ConsoleLogger({
     quiet: values.quiet === true,
     debug: values.debug === true,
+    live: io.stderrIsTTY === true && values.quiet !== true,
+    columns: io.columns,
     write: io.stderr,
   });
   const raw: RawPushInputs = {

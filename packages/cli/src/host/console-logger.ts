@@ -1,8 +1,12 @@
-import { type Logger, type SecretMasker, SecretScrubber } from "@ecr-push/core";
+import { type Logger, type SecretMasker, SecretScrubber, type Transfer } from "@ecr-push/core";
 
 export interface ConsoleLoggerOptions {
   quiet: boolean;
   debug: boolean;
+  /** Redraw one live status line of uploads (a terminal, not quiet); off, progress is lines only. */
+  live?: boolean;
+  /** Terminal width, to keep the status line on one row. */
+  columns?: number;
   /** Where lines go; stderr, so stdout carries only results. */
   write: (text: string) => void;
 }
@@ -14,6 +18,12 @@ export interface ConsoleLoggerOptions {
 export class ConsoleLogger implements Logger, SecretMasker {
   private readonly secrets = new SecretScrubber();
   private depth = 0;
+  private readonly transfers = new Map<string, Transfer>();
+  /** Bytes moved since the first transfer update, for the rate. */
+  private moved = 0;
+  private firstUpdate = 0;
+  private lastDraw = 0;
+  private statusShown = false;
 
   constructor(private readonly options: ConsoleLoggerOptions) {}
 
@@ -51,12 +61,55 @@ export class ConsoleLogger implements Logger, SecretMasker {
     }
   }
 
+  progress(transfer: Transfer): void {
+    if (!this.options.live) return;
+    const before = this.transfers.get(transfer.id)?.bytes ?? 0;
+    // A retried upload starts again from zero: count its bytes anew.
+    this.moved += transfer.bytes >= before ? transfer.bytes - before : transfer.bytes;
+    this.firstUpdate ||= Date.now();
+    if (transfer.done) this.transfers.delete(transfer.id);
+    else this.transfers.set(transfer.id, transfer);
+    const now = Date.now();
+    if (transfer.done || now - this.lastDraw >= 100) {
+      this.lastDraw = now;
+      this.draw();
+    }
+  }
+
+  /** One status line, redrawn in place: every active upload's bytes, and the overall rate. */
+  private draw(): void {
+    if (this.transfers.size === 0) {
+      this.clearStatus();
+      return;
+    }
+    const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+    const parts = [...this.transfers.values()].map(
+      (t) => `${t.id} ${mib(t.bytes)}${t.total ? `/${mib(t.total)}` : ""} MiB`,
+    );
+    const seconds = (Date.now() - this.firstUpdate) / 1000;
+    // A rate over the first few milliseconds would be noise.
+    const rate = seconds >= 0.2 ? ` at ${mib(this.moved / seconds)} MiB/s` : "";
+    const text = `Uploading ${parts.join(", ")}${rate}`;
+    const width = Math.max(20, (this.options.columns || 80) - 1); // 0 means unknown, as under `script`
+    this.options.write(`\r\x1b[K${text.length > width ? `${text.slice(0, width - 1)}…` : text}`);
+    this.statusShown = true;
+  }
+
+  private clearStatus(): void {
+    if (!this.statusShown) return;
+    this.options.write("\r\x1b[K");
+    this.statusShown = false;
+  }
+
   private line(message: string): void {
     const indent = "  ".repeat(this.depth);
     const text = this.scrub(message)
       .split("\n")
       .map((l) => indent + l)
       .join("\n");
+    // A log line goes above the live status line, which is then drawn again below it.
+    this.clearStatus();
     this.options.write(`${text}\n`);
+    if (this.transfers.size > 0) this.draw();
   }
 }

@@ -41,3 +41,50 @@ describe("ConsoleLogger", () => {
     expect(lines).toEqual(["Pushing\n", "  layer: Pushed\n"]);
   });
 });
+
+describe("ConsoleLogger live progress", () => {
+  const MiB = 1024 * 1024;
+
+  it("shows nothing unless live (not a terminal, or quiet)", () => {
+    const { log, lines } = logger();
+    log.progress({ id: "aaaaaaaaaaaa", bytes: MiB, total: 4 * MiB });
+    expect(lines).toEqual([]);
+  });
+
+  it("redraws one status line in place and keeps log lines above it", () => {
+    const out: string[] = [];
+    const log = new ConsoleLogger({
+      quiet: false,
+      debug: false,
+      live: true,
+      columns: 200,
+      write: (t) => out.push(t),
+    });
+    log.progress({ id: "aaaaaaaaaaaa", bytes: MiB, total: 4 * MiB });
+    expect(out.at(-1)).toBe("\r\x1b[KUploading aaaaaaaaaaaa 1.0/4.0 MiB");
+    log.info("bbbbbbbbbbbb: Pushed 2.0 MiB");
+    // The status line is cleared, the log line printed, and the status drawn again below it.
+    expect(out.slice(-3)).toEqual([
+      "\r\x1b[K",
+      "bbbbbbbbbbbb: Pushed 2.0 MiB\n",
+      "\r\x1b[KUploading aaaaaaaaaaaa 1.0/4.0 MiB",
+    ]);
+    log.progress({ id: "aaaaaaaaaaaa", bytes: 4 * MiB, total: 4 * MiB, done: true });
+    expect(out.at(-1)).toBe("\r\x1b[K");
+  });
+
+  it("keeps the status line within the terminal's width", () => {
+    const out: string[] = [];
+    const log = new ConsoleLogger({
+      quiet: false,
+      debug: false,
+      live: true,
+      columns: 25,
+      write: (t) => out.push(t),
+    });
+    log.progress({ id: "aaaaaaaaaaaa", bytes: MiB, total: 4 * MiB });
+    const shown = (out.at(-1) ?? "").replace("\r\x1b[K", "");
+    expect(shown.length).toBeLessThanOrEqual(24);
+    expect(shown.endsWith("…")).toBe(true);
+  });
+});

@@ -12,6 +12,21 @@ export interface Logger {
   error(message: string): void;
   /** Runs `fn` inside a collapsible/indented group where the host supports one. */
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Live transfer progress, a few times a second while a blob uploads. Optional: hosts that only
+   * keep a log (CI systems) leave it out and still get one line per finished layer through `info`.
+   */
+  progress?(transfer: Transfer): void;
+}
+
+/** Bytes moved so far for one blob; `done` once it is confirmed, after which no update follows. */
+export interface Transfer {
+  /** Short id shown to users, e.g. the first 12 hex digits of a digest. */
+  id: string;
+  bytes: number;
+  /** Total bytes when known beforehand (the source's size). */
+  total?: number;
+  done?: boolean;
 }
 
 /** The stable names of the workflow's outputs; hosts may spell them their own way. */
@@ -42,8 +57,10 @@ export interface LocalImage {
 }
 
 export interface PushProgress {
-  /** One human-readable line of progress, e.g. `5f70bf18a086: Pushed`. */
-  line: string;
+  /** One human-readable line of progress, e.g. `5f70bf18a086: Pushed`; absent for a live transfer update. */
+  line?: string;
+  /** A live byte count of one blob (engines that upload themselves). */
+  transfer?: Transfer;
 }
 
 export interface PushedImage {

@@ -194,7 +194,14 @@ async function tagTarget(
 async function pushTarget(target: string, deps: PushDeps): Promise<PushedImage> {
   const { engine, logger, signal } = deps;
   checkAborted(signal);
-  const pushed = await engine.push(target, (progress) => logger.info(progress.line), signal);
+  const pushed = await engine.push(
+    target,
+    (progress) => {
+      if (progress.transfer) logger.progress?.(progress.transfer);
+      if (progress.line) logger.info(progress.line);
+    },
+    signal,
+  );
   logger.debug(`${target}: digest ${pushed.digest}`);
   return pushed;
 }

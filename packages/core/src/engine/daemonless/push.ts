@@ -1,3 +1,4 @@
+import { type Readable, Transform } from "node:stream";
 import type { PushProgress } from "../../ports/index.js";
 import type { RegistryClient } from "../../registry/index.js";
 import {
@@ -95,7 +96,11 @@ class Pusher {
         return descriptor;
       }
       const started = Date.now();
-      await client.uploadBlob(repository, blob.open, descriptor);
+      await client.uploadBlob(
+        repository,
+        () => this.#counted(blob.open(), descriptor.digest, descriptor.size),
+        descriptor,
+      );
       this.#pushed(descriptor.digest, descriptor.size, started);
       return descriptor;
     });
@@ -105,7 +110,10 @@ class Pusher {
   async #compressed(layer: RawLayer): Promise<Descriptor> {
     return this.#slot(async () => {
       const started = Date.now();
-      const uploaded = await this.ctx.client.uploadBlob(this.ctx.repository, () => gzipLayer(layer.open()));
+      // Counted before compression: the layer's size is known up front, the compressed size is not.
+      const uploaded = await this.ctx.client.uploadBlob(this.ctx.repository, () =>
+        gzipLayer(this.#counted(layer.open(), layer.diffId, layer.size)),
+      );
       this.#pushed(uploaded.digest, uploaded.size, started);
       return { mediaType: MediaTypes.dockerLayerGzip, digest: uploaded.digest, size: uploaded.size };
     });
@@ -153,6 +161,36 @@ class Pusher {
 
   #report(digest: string, what: string): void {
     this.ctx.onProgress?.({ line: `${digest.slice(7, 19)}: ${what}` });
+  }
+
+  /**
+   * Passes a blob's bytes through unchanged, reporting the count at most every 100 ms and once at
+   * the end (a retried upload starts counting again from zero).
+   */
+  #counted(source: Readable, digest: string, total: number): Readable {
+    const id = digest.slice(7, 19);
+    const report = this.ctx.onProgress;
+    if (!report) return source;
+    let bytes = 0;
+    let last = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        bytes += chunk.length;
+        const now = Date.now();
+        if (now - last >= 100) {
+          last = now;
+          report({ transfer: { id, bytes, total } });
+        }
+        callback(null, chunk);
+      },
+      flush(callback) {
+        report({ transfer: { id, bytes, total, done: true } });
+        callback();
+      },
+    });
+    source.on("error", (error) => counter.destroy(error));
+    counter.on("close", () => source.destroy());
+    return source.pipe(counter);
   }
 
   /** Runs `fn` when one of the `concurrency` slots is free; after a failure, queued work is dropped. */

@@ -72,7 +72,7 @@ describe.runIf(partsReady)("DockerCliEngine with a real docker and registry", ()
 
       await engine.tag(source, v1);
       const progress: string[] = [];
-      const pushed = await engine.push(v1, ({ line }) => progress.push(line));
+      const pushed = await engine.push(v1, ({ line }) => line && progress.push(line));
       expect(pushed.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(pushed.size).toBeGreaterThan(0);
       expect(progress.some((line) => line.includes("Pushed"))).toBe(true);

@@ -83,7 +83,10 @@ describe.runIf(docker && hasRegistry)("the registry client against Debian's dock
       JSON.parse(pushed.bytes.toString()).layers.map((l: { digest: string }) => l.digest),
     );
     const lines: string[] = [];
-    const again = await pushArtifact(opened.artifact, { ...ctx, onProgress: (p) => lines.push(p.line) });
+    const again = await pushArtifact(opened.artifact, {
+      ...ctx,
+      onProgress: (p) => p.line && lines.push(p.line),
+    });
     expect(again.digest).toBe(pushed.digest);
     expect(lines.filter((l) => l.includes("Pushed"))).toEqual([]);
   });

@@ -5,6 +5,7 @@ import { Readable } from "node:stream";
 import { gunzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pushArtifact } from "../../../src/engine/daemonless/push.js";
+import type { PushProgress, Transfer } from "../../../src/ports/index.js";
 import type { RegistryClient } from "../../../src/registry/index.js";
 import { openDockerArchive } from "../../../src/sources/docker-archive.js";
 import type { Artifact, StoredBlob } from "../../../src/sources/types.js";
@@ -71,7 +72,7 @@ describe("pushArtifact", () => {
     repository: "team/web",
     tag: "v1",
     concurrency,
-    onProgress: (p: { line: string }) => lines.push(p.line),
+    onProgress: (p: PushProgress) => p.line && lines.push(p.line),
   });
   beforeEach(async () => {
     registry = await FakeRegistry.start();
@@ -99,6 +100,22 @@ describe("pushArtifact", () => {
     expect(registry.requests.filter((r) => r.method === "HEAD").at(-1)?.path).toContain(configDigest);
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/^[a-f0-9]{12}: Pushed \d+\.\d MiB in \d+\.\d s \(\d+\.\d MiB\/s\)$/);
+  });
+
+  it("reports each upload's bytes, ending with a done update of the whole blob", async () => {
+    const { artifact } = await archive(2);
+    const transfers: Transfer[] = [];
+    await pushArtifact(artifact, {
+      ...ctx(),
+      onProgress: (p: PushProgress) => p.transfer && transfers.push(p.transfer),
+    });
+    const done = transfers.filter((t) => t.done);
+    // Two layers and the config, each finished once with its full size.
+    expect(done).toHaveLength(3);
+    for (const t of done) {
+      expect(t.id).toMatch(/^[a-f0-9]{12}$/);
+      expect(t.bytes).toBe(t.total);
+    }
   });
 
   it("reuses the layers of the same image already under the tag: a warm re-push uploads nothing", async () => {

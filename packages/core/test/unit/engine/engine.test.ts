@@ -198,7 +198,7 @@ describe("push", () => {
   it("streams progress lines and returns the digest of the final digest line", async () => {
     const { engine } = engineWith(pushOk);
     const lines: string[] = [];
-    const pushed = await engine.push(TARGET, (progress) => lines.push(progress.line));
+    const pushed = await engine.push(TARGET, (progress) => progress.line && lines.push(progress.line));
     expect(pushed).toEqual({ digest: DIGEST, size: 528 });
     expect(lines).toContain("5f70bf18a086: Pushed");
     expect(lines).not.toContain("");
