@@ -1,5 +1,5 @@
 // `pnpm bench`: ecr-push next to its peers on the same small push, side by side in one run, written
-// as a Markdown table to bench-results/push.md. Needs a Docker engine (started when missing, as the
+// as a Markdown table to bench/results.md. Needs a Docker engine (started when missing, as the
 // tests do). Medians of BENCH_RUNS runs (default 9); each push goes to a fresh repository so its
 // layer really uploads. Peers that are not installed are listed as such.
 import { spawn, spawnSync } from "node:child_process";
@@ -142,7 +142,7 @@ const contenders = [
 /**
  * The daemonless section (issue 4): the same 4 x 128 MiB random-layer image pushed from a
  * `docker save` archive by ecr-push, by skopeo (same archive, same gzip level 1) and by docker push,
- * each cold (fresh repository) and warm (the same push again). Written to bench-results/push.md as
+ * each cold (fresh repository) and warm (the same push again). Written to bench/results.md as
  * a second section. BENCH_BIG_RUNS (default 3) runs each, medians.
  */
 async function daemonlessSection() {
@@ -238,7 +238,7 @@ async function daemonlessSection() {
   return [
     `## Daemonless push (issue 4): 4 random layers of 128 MiB, ${runs} runs each, medians`,
     "",
-    `Machine: ${cpus.length} x ${cpus[0]?.model ?? "unknown CPU"}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}; registry: ecr-push local on loopback. The issue names bench/results.md; the table lives here, next to the other one.`,
+    `Machine: ${cpus.length} x ${cpus[0]?.model ?? "unknown CPU"}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}; registry: ecr-push local on loopback.`,
     "",
     "| what | cold push | warm re-push | peak RSS | note |",
     "| --- | --- | --- | --- | --- |",
@@ -320,6 +320,6 @@ const table = [
   "",
   daemonless,
 ].join("\n");
-mkdirSync("bench-results", { recursive: true });
-writeFileSync("bench-results/push.md", table);
+mkdirSync("bench", { recursive: true });
+writeFileSync("bench/results.md", table);
 console.log(table);
