@@ -42,6 +42,7 @@ export function readTaskInputs(agent: Agent): TaskSettings {
       kmsKey: agent.input("kmsKeyArn"),
       repositoryTags: agent.input("repositoryTags"),
       removeLocalImage: bool(agent, "removeDockerImage"),
+      concurrency: agent.input("concurrency"),
     },
     names: {
       source:
@@ -60,6 +61,7 @@ export function readTaskInputs(agent: Agent): TaskSettings {
       imageTagMutability: "imageTagMutability",
       scanOnPush: "scanOnPush",
       kmsKey: "kmsKeyArn",
+      concurrency: "concurrency",
       repositoryTags: "repositoryTags",
       removeLocalImage: "removeDockerImage",
     },

@@ -21,7 +21,12 @@ export const STEP_ARGUMENTS = {
   AWS_SECRET_ACCESS_KEY: { input: "secretAccessKey", secret: true },
   AWS_SESSION_TOKEN: { input: "sessionToken", secret: true },
   REMOVE_LOCAL_IMAGE: { input: "removeLocalImage", default: false },
-} as const satisfies Record<string, { input: InputKey; default?: string | boolean; secret?: true }>;
+  // A number in the pipeline's YAML; it still reaches the step as a string, as every variable does.
+  CONCURRENCY: { input: "concurrency", schemaType: "integer" },
+} as const satisfies Record<
+  string,
+  { input: InputKey; default?: string | boolean; secret?: true; schemaType?: "integer" }
+>;
 
 export type StepArgument = keyof typeof STEP_ARGUMENTS;
 

@@ -23,6 +23,7 @@ export const ACTION_INPUTS = {
   "aws-secret-access-key": "secretAccessKey",
   "aws-session-token": "sessionToken",
   "remove-local-image": "removeLocalImage",
+  concurrency: "concurrency",
 } as const satisfies Record<string, InputKey>;
 
 export type ActionInputName = keyof typeof ACTION_INPUTS;

@@ -111,6 +111,7 @@ describe.runIf(dockerHost)(
             regionName: e2e.local.region,
             imageSource: "archive",
             sourceArchive: `docker-archive:${archive}`,
+            concurrency: "2",
             repositoryName: "azure/archive",
             pushTag: "v1",
             logRequest: "true",

@@ -77,6 +77,7 @@ describe("a pipeline written for ECRPushImage@1", () => {
       kmsKey: "",
       repositoryTags: "",
       removeLocalImage: true,
+      concurrency: "",
     });
     expect(settings).toMatchObject({
       outputVariable: "WEB_IMAGE_URI",
@@ -114,6 +115,21 @@ describe("a pipeline written for ECRPushImage@1", () => {
     const settings = readTaskInputs(envAgent(inputEnv({ repositoryName: "web", ...given })));
     expect(settings.raw.source).toBe(source);
     expect(settings.names.source).toBe(name);
+  });
+
+  it("passes concurrency on for an archive source and names it as the task does", () => {
+    const settings = readTaskInputs(
+      envAgent(
+        inputEnv({
+          repositoryName: "web",
+          imageSource: "archive",
+          sourceArchive: "oci:/l",
+          concurrency: "8",
+        }),
+      ),
+    );
+    expect(settings.raw.concurrency).toBe("8");
+    expect(settings.names.concurrency).toBe("concurrency");
   });
 
   it("keeps the repository name as given without forceDockerNamingConventions", () => {

@@ -182,6 +182,7 @@ describe.runIf(dockerHost)("the Codefresh step, built, on a real engine against 
     try {
       const run = await runStep(e2e, {
         IMAGE: `docker-archive:${archive}:cf/archive:1`,
+        CONCURRENCY: "2",
         REPOSITORY: "team/archive",
         TAGS: "from-archive",
         DOCKER_HOST: "unix:///nonexistent/docker.sock",

@@ -48,7 +48,8 @@ describe("step.yaml", () => {
       const property = args.properties[name];
       const expected = "default" in argument ? argument.default : undefined;
       expect(property?.default, name).toEqual(expected);
-      expect(property?.type, name).toBe(typeof expected === "boolean" ? "boolean" : "string");
+      const type = "schemaType" in argument ? argument.schemaType : undefined;
+      expect(property?.type, name).toBe(type ?? (typeof expected === "boolean" ? "boolean" : "string"));
     }
   });
 
