@@ -1,0 +1,163 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { EcrFixture } from "@ecr-push/e2e";
+
+const packages = fileURLToPath(new URL("../../..", import.meta.url));
+const built = (...parts: string[]) => path.join(packages, ...parts);
+
+/** One push, as a pipeline author would configure it on any host. */
+export interface Scenario {
+  image: string;
+  repository: string;
+  tags: string[];
+  createRepository?: boolean;
+}
+
+/** What a host reports: the pushed URI and digest, or its one error sentence. */
+export interface HostResult {
+  code: number;
+  imageUri?: string;
+  digest?: string;
+  error?: string;
+  log: string;
+}
+
+export interface Host {
+  name: string;
+  /** How this host spells the inputs that error sentences name. */
+  names: { source: string; repository: string; createRepository: string };
+  run(fixture: EcrFixture, scenario: Scenario): Promise<HostResult>;
+}
+
+/** Runs an entry with a private scratch folder for the files a host reads its results from. */
+async function withScratch<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(path.join(tmpdir(), "ecr-push-parity-"));
+  try {
+    return await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const HOSTS: Host[] = [
+  {
+    name: "CLI",
+    names: { source: "SOURCE", repository: "--repository", createRepository: "--create-repository" },
+    async run(fixture, s) {
+      const args = [
+        "push",
+        s.image,
+        "--repository",
+        s.repository,
+        ...s.tags.flatMap((t) => ["--tag", t]),
+        "--json",
+      ];
+      if (s.createRepository) args.push("--create-repository");
+      const run = await fixture.runNode(built("cli", "dist", "ecr-push.js"), args);
+      const doc = run.code === 0 ? JSON.parse(run.stdout) : {};
+      const error = /^error: (.*)$/m.exec(run.stderr)?.[1];
+      return {
+        code: run.code,
+        imageUri: doc.imageUri,
+        digest: doc.digest,
+        error,
+        log: run.stdout + run.stderr,
+      };
+    },
+  },
+  {
+    name: "GitHub Action",
+    names: { source: "image", repository: "repository", createRepository: "create-repository" },
+    run: (fixture, s) =>
+      withScratch(async (dir) => {
+        const outputs = path.join(dir, "output");
+        writeFileSync(outputs, "");
+        const run = await fixture.runNode(built("adapter-github", "dist", "index.js"), [], {
+          GITHUB_ACTIONS: "true",
+          GITHUB_OUTPUT: outputs,
+          GITHUB_STEP_SUMMARY: path.join(dir, "summary"),
+          RUNNER_TEMP: dir,
+          INPUT_IMAGE: s.image,
+          INPUT_REPOSITORY: s.repository,
+          INPUT_TAGS: s.tags.join("\n"),
+          "INPUT_CREATE-REPOSITORY": String(s.createRepository ?? false),
+          "INPUT_REMOVE-LOCAL-IMAGE": "false",
+        });
+        // name<<DELIMITER / value / DELIMITER, as @actions/core writes outputs.
+        const written = readFileSync(outputs, "utf8");
+        const output = (name: string) =>
+          new RegExp(`^${name}<<(.+)\\n([^]*?)\\n\\1$`, "m").exec(written)?.[2];
+        const error = /^::error::(.*)$/m.exec(run.stdout)?.[1];
+        return {
+          code: run.code,
+          imageUri: output("image-uri"),
+          digest: output("digest"),
+          error,
+          log: run.stdout,
+        };
+      }),
+  },
+  {
+    name: "Azure Pipelines task",
+    names: {
+      source: "sourceImageName and sourceImageTag",
+      repository: "repositoryName",
+      createRepository: "autoCreateRepository",
+    },
+    run: (fixture, s) =>
+      withScratch(async (dir) => {
+        const [name, tag] = s.image.split(":");
+        const run = await fixture.runNode(built("adapter-azure", "dist", "ECRPushImage", "index.js"), [], {
+          AGENT_TEMPDIRECTORY: dir,
+          INPUT_IMAGESOURCE: "imagename",
+          INPUT_SOURCEIMAGENAME: name,
+          INPUT_SOURCEIMAGETAG: tag,
+          INPUT_REPOSITORYNAME: s.repository,
+          INPUT_PUSHTAG: s.tags[0],
+          INPUT_ADDITIONALTAGS: s.tags.slice(1).join("\n"),
+          INPUT_AUTOCREATEREPOSITORY: String(s.createRepository ?? false),
+        });
+        const variable = (v: string) =>
+          new RegExp(`^##vso\\[task\\.setvariable variable=${v};[^\\]]*\\](.*)$`, "m").exec(run.stdout)?.[1];
+        const error = /^##vso\[task\.complete result=Failed;\](.*)$/m.exec(run.stdout)?.[1];
+        return {
+          code: run.code,
+          imageUri: variable("imageUri"),
+          digest: variable("digest"),
+          error,
+          log: run.stdout,
+        };
+      }),
+  },
+  {
+    name: "Codefresh step",
+    names: { source: "IMAGE", repository: "REPOSITORY", createRepository: "CREATE_REPOSITORY" },
+    run: (fixture, s) =>
+      withScratch(async (dir) => {
+        const run = await fixture.runNode(built("adapter-codefresh", "dist", "index.js"), [], {
+          CF_VOLUME_PATH: dir,
+          IMAGE: s.image,
+          REPOSITORY: s.repository,
+          TAGS: s.tags.join(","),
+          CREATE_REPOSITORY: String(s.createRepository ?? false),
+        });
+        let exported = "";
+        try {
+          exported = readFileSync(path.join(dir, "env_vars_to_export"), "utf8");
+        } catch {
+          // Nothing is exported after a failure.
+        }
+        const value = (v: string) => new RegExp(`^${v}=(.*)$`, "m").exec(exported)?.[1];
+        const error = /^error: (.*)$/m.exec(run.stderr)?.[1];
+        return {
+          code: run.code,
+          imageUri: value("ECR_IMAGE_URI"),
+          digest: value("ECR_IMAGE_DIGEST"),
+          error,
+          log: run.stdout + run.stderr,
+        };
+      }),
+  },
+];

@@ -1,0 +1,81 @@
+import { EcrFixture } from "@ecr-push/e2e";
+import { buildTestImage, dockerForTests } from "@ecr-push/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HOSTS, type Host, type Scenario } from "./hosts.js";
+
+const dockerHost = dockerForTests();
+
+/**
+ * The sentence `host` must print, given the CLI's: the same words, with the inputs spelled as that
+ * host spells them (the CLI's spellings appear nowhere else in a sentence, so they are safe to swap).
+ */
+function sentenceFor(host: Host, cliSentence: string): string {
+  const cli = HOSTS[0] as Host;
+  return cliSentence
+    .replaceAll(cli.names.createRepository, host.names.createRepository)
+    .replaceAll(cli.names.repository, host.names.repository)
+    .replaceAll(cli.names.source, host.names.source);
+}
+
+describe.runIf(dockerHost)("one scenario table through all four shipped entries", () => {
+  const host = dockerHost as string;
+  let fixture: EcrFixture;
+  beforeAll(async () => {
+    fixture = await EcrFixture.start(host);
+    await buildTestImage(host, "parity/app:1", { layers: 2 });
+  });
+  afterAll(async () => {
+    await fixture?.close();
+  });
+
+  it("pushes the same image under several tags to the same URI and digest on every host", async () => {
+    await fixture.createRepository("parity/web");
+    const scenario: Scenario = { image: "parity/app:1", repository: "parity/web", tags: ["1.0.0", "stable"] };
+    const results = [];
+    for (const h of HOSTS) results.push({ host: h.name, ...(await h.run(fixture, scenario)) });
+    for (const r of results) expect(r.code, `${r.host}: ${r.log}`).toBe(0);
+    const expected = `${fixture.local.registry}/parity/web:1.0.0`;
+    expect(results.map((r) => [r.host, r.imageUri])).toEqual(HOSTS.map((h) => [h.name, expected]));
+    const digests = new Set(results.map((r) => r.digest));
+    expect(digests.size).toBe(1);
+    expect([...digests][0]).toMatch(/^sha256:[a-f0-9]{64}$/);
+  });
+
+  it("creates a missing repository on every host when asked", async () => {
+    for (const h of HOSTS) {
+      const repository = `parity/new-${h.name.toLowerCase().replace(/[^a-z]+/g, "-")}`;
+      const result = await h.run(fixture, {
+        image: "parity/app:1",
+        repository,
+        tags: ["1"],
+        createRepository: true,
+      });
+      expect(result.code, `${h.name}: ${result.log}`).toBe(0);
+      expect(result.imageUri).toBe(`${fixture.local.registry}/${repository}:1`);
+      expect(fixture.local.repository(repository), h.name).toBeDefined();
+    }
+  });
+
+  it.each([
+    ["an invalid repository name", { image: "parity/app:1", repository: "Bad_Repo", tags: ["1"] }],
+    [
+      "a missing repository without creation",
+      { image: "parity/app:1", repository: "parity/absent", tags: ["1"] },
+    ],
+    ["a missing source image", { image: "parity/never-built:1", repository: "parity/web", tags: ["1"] }],
+  ] satisfies [string, Scenario][])(
+    "fails with the same sentence on every host for %s",
+    async (_, scenario) => {
+      const results = [];
+      for (const h of HOSTS) results.push({ host: h, ...(await h.run(fixture, scenario)) });
+      for (const r of results) {
+        expect(r.code, `${r.host.name}: ${r.log}`).not.toBe(0);
+        expect(r.error, `${r.host.name}: ${r.log}`).toBeTruthy();
+      }
+      const cliSentence = results[0]?.error ?? "";
+      expect(results.map((r) => [r.host.name, r.error])).toEqual(
+        results.map((r) => [r.host.name, sentenceFor(r.host, cliSentence)]),
+      );
+    },
+  );
+});
