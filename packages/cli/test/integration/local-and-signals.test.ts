@@ -52,40 +52,47 @@ describe.runIf(dockerHost)("ecr-push push interrupted", () => {
     await e2e?.close();
   });
 
-  it("cleans up temporary credentials and tags and exits 143 on SIGTERM mid-push", async () => {
-    await e2e.ecr().send(new CreateRepositoryCommand({ repositoryName: "team/interrupted" }));
-    await buildTestImage(host, "e2e/interrupted:1", { sizeBytes: 96 * 1024 * 1024, layers: 3 });
-    const tmp = mkdtempSync(path.join(tmpdir(), "ecr-push-e2e-sig-"));
-    const home = mkdtempSync(path.join(tmpdir(), "ecr-push-e2e-sighome-"));
-    try {
-      const env = Object.fromEntries(
-        Object.entries({ ...e2e.env(), HOME: home, TMPDIR: tmp }).filter(
-          (e): e is [string, string] => !!e[1],
-        ),
-      );
-      const child = spawn(process.execPath, [CLI, "push", "e2e/interrupted:1", "-r", "team/interrupted"], {
-        env,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stderr = "";
-      const pushing = new Promise<void>((resolve) => {
-        child.stderr.setEncoding("utf8").on("data", (d: string) => {
-          stderr += d;
-          // docker is running: credentials and the target tag exist now.
-          if (/Pushing|Preparing|Waiting/.test(stderr)) resolve();
+  it.each([
+    ["SIGTERM", 143],
+    ["SIGINT", 130],
+  ] as const)(
+    "cleans up temporary credentials and tags and exits on %s mid-push with %i",
+    async (signal, code) => {
+      const repository = `team/interrupted-${signal.toLowerCase()}`;
+      await e2e.ecr().send(new CreateRepositoryCommand({ repositoryName: repository }));
+      await buildTestImage(host, "e2e/interrupted:1", { sizeBytes: 96 * 1024 * 1024, layers: 3 });
+      const tmp = mkdtempSync(path.join(tmpdir(), "ecr-push-e2e-sig-"));
+      const home = mkdtempSync(path.join(tmpdir(), "ecr-push-e2e-sighome-"));
+      try {
+        const env = Object.fromEntries(
+          Object.entries({ ...e2e.env(), HOME: home, TMPDIR: tmp }).filter(
+            (e): e is [string, string] => !!e[1],
+          ),
+        );
+        const child = spawn(process.execPath, [CLI, "push", "e2e/interrupted:1", "-r", repository], {
+          env,
+          stdio: ["ignore", "pipe", "pipe"],
         });
-      });
-      const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-      await pushing;
-      child.kill("SIGTERM");
-      expect(await exit, stderr).toBe(143);
-      expect(readdirSync(tmp)).toEqual([]);
-      const tags = await listLocalTags(host);
-      expect(tags.filter((t) => t.startsWith(e2e.local.registry))).toEqual([]);
-      expect(tags).toContain("e2e/interrupted:1");
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-      rmSync(home, { recursive: true, force: true });
-    }
-  });
+        let stderr = "";
+        const pushing = new Promise<void>((resolve) => {
+          child.stderr.setEncoding("utf8").on("data", (d: string) => {
+            stderr += d;
+            // docker is running: credentials and the target tag exist now.
+            if (/Pushing|Preparing|Waiting/.test(stderr)) resolve();
+          });
+        });
+        const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+        await pushing;
+        child.kill(signal);
+        expect(await exit, stderr).toBe(code);
+        expect(readdirSync(tmp)).toEqual([]);
+        const tags = await listLocalTags(host);
+        expect(tags.filter((t) => t.startsWith(e2e.local.registry))).toEqual([]);
+        expect(tags).toContain("e2e/interrupted:1");
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+        rmSync(home, { recursive: true, force: true });
+      }
+    },
+  );
 });
