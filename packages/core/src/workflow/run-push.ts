@@ -70,16 +70,17 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
     checkAborted(signal);
     // The local inspect runs alongside the read-only AWS calls; nothing is created or logged in to
     // before it has confirmed the source exists.
-    const inspection = engine.inspect(request.source.reference, signal).then((found) => {
-      if (!found) {
-        throw new PushFailedError(
-          WorkflowErrorCodes.sourceImageNotFound,
-          `Source image "${request.source.reference}" was not found in the local engine: check ${names.source} (docker images lists the local images).`,
-        );
-      }
-      return found;
-    });
-    inspection.catch(() => {}); // observed below; never an unhandled rejection meanwhile
+    const inspection = startedNow(
+      engine.inspect(request.source.reference, signal).then((found) => {
+        if (!found) {
+          throw new PushFailedError(
+            WorkflowErrorCodes.sourceImageNotFound,
+            `Source image "${request.source.reference}" was not found in the local engine: check ${names.source} (docker images lists the local images).`,
+          );
+        }
+        return found;
+      }),
+    );
     // The ECR client (most of the AWS SDK) loads while docker inspects: start-up overlaps real work.
     const ecrModule = import("../aws/ecr.js");
 
@@ -103,8 +104,7 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
       const { EcrApi } = await ecrModule;
       ecr = new EcrApi({ region, credentials, env: deps.env, logger, secrets: deps.secrets, signal });
       // The read-only repository check runs alongside the token request.
-      const described = ecr.describeRepository(request.repository, request.registryId);
-      described.catch(() => {}); // observed below; never an unhandled rejection meanwhile
+      const described = startedNow(ecr.describeRepository(request.repository, request.registryId));
       const auth = await ecr.getAuthorization(request.registryId);
       const image = await inspection;
       logger.debug(`Source ${request.source.reference} is image ${image.id}.`);
@@ -282,6 +282,15 @@ async function cleanUp(deps: PushDeps, createdTags: string[], source: string | u
   } catch (error) {
     logger.warn(`Could not clean up the container engine session: ${messageOf(error)}`);
   }
+}
+
+/**
+ * A step started early and awaited later: its failure surfaces where it is awaited, never as an
+ * unhandled rejection in between.
+ */
+function startedNow<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
 }
 
 function checkAborted(signal: AbortSignal | undefined): void {
