@@ -1,5 +1,6 @@
 import { type Readable, Transform, type TransformCallback } from "node:stream";
 import { promisify } from "node:util";
+import * as zlib from "node:zlib";
 import { deflateRawSync, gzip } from "node:zlib";
 
 const gzipAsync = promisify(gzip);
@@ -76,8 +77,17 @@ class PiecewiseGzip extends Transform {
   #seal(): void {
     const buffer = this.#piece;
     const piece = buffer.subarray(0, this.#filled);
+    const level = levelFor(piece);
+    if (level === 0 && crc32) {
+      // Stored without zlib: no handle and one buffer instead of two; the piece is copied out at
+      // once, so its buffer is filled again straight away.
+      this.#pending.push(Promise.resolve(storedMember(piece, crc32)));
+      this.#filled = 0;
+      this.#sealedAny = true;
+      return;
+    }
     // One output chunk big enough for a stored piece: the member is a single buffer, not many.
-    const member = gzipAsync(piece, { level: levelFor(piece), chunkSize: PIECE_BYTES + 64 * 1024 });
+    const member = gzipAsync(piece, { level, chunkSize: PIECE_BYTES + 64 * 1024 });
     member.then(
       () => this.#free.push(buffer),
       () => {}, // awaited in order later; never an unhandled rejection meanwhile
@@ -87,6 +97,36 @@ class PiecewiseGzip extends Transform {
     this.#filled = 0;
     this.#sealedAny = true;
   }
+}
+
+/** zlib.crc32 arrived in Node 20.15; without it stored pieces go through zlib like the others. */
+const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+/** The largest stored deflate block. */
+const STORED_BLOCK = 65535;
+
+/**
+ * One gzip member holding `data` in stored deflate blocks (RFC 1951 3.2.4, RFC 1952): header,
+ * then per block a 5-byte preamble (final bit, LEN, ~LEN) and the bytes, then CRC-32 and length.
+ * Returned as a single buffer: the data is copied once into it.
+ */
+function storedMember(data: Buffer, crc: (data: Uint8Array) => number): Buffer {
+  const blocks = Math.max(1, Math.ceil(data.length / STORED_BLOCK));
+  const out = Buffer.allocUnsafe(10 + blocks * 5 + data.length + 8);
+  // ID1 ID2 CM=deflate FLG=0 MTIME=0 XFL=0 OS=255 (unknown).
+  out.set([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff], 0);
+  let at = 10;
+  for (let b = 0; b < blocks; b++) {
+    const start = b * STORED_BLOCK;
+    const len = Math.min(STORED_BLOCK, data.length - start);
+    out[at] = b === blocks - 1 ? 1 : 0;
+    out.writeUInt16LE(len, at + 1);
+    out.writeUInt16LE(~len & 0xffff, at + 3);
+    data.copy(out, at + 5, start, start + len);
+    at += 5 + len;
+  }
+  out.writeUInt32LE(crc(data) >>> 0, at);
+  out.writeUInt32LE(data.length >>> 0, at + 4);
+  return out;
 }
 
 /** The gzip stream of an uncompressed layer; a read error of the layer fails the stream. */

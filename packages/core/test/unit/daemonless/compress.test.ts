@@ -38,6 +38,14 @@ describe("gzipLayer", () => {
     expect(gz.length).toBeLessThan(random.length * 1.001 + 100);
   });
 
+  it("mixes deflated and stored members in one stream, in order", async () => {
+    const text = Buffer.from("compressible ".repeat(Math.ceil(PIECE_BYTES / 13))).subarray(0, PIECE_BYTES);
+    const layer = Buffer.concat([text, randomBytes(PIECE_BYTES), text, randomBytes(70_000)]);
+    const gz = await buffer(gzipLayer(chunked(layer)));
+    expect(gunzipSync(gz).equals(layer)).toBe(true);
+    expect(members(gz)).toBe(4);
+  });
+
   it("writes a valid gzip stream for an empty layer", async () => {
     const gz = await buffer(gzipLayer(Readable.from([])));
     expect(gunzipSync(gz).length).toBe(0);
