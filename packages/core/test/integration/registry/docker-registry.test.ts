@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer, request as httpRequest, type Server } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -60,6 +62,77 @@ describe.runIf(docker && hasRegistry)("the registry client against Debian's dock
     // distribution ignores credentials when it has no auth configured; they are still sent.
     client = new RegistryClient({ registry: host, username: "AWS", password: "unused" });
   });
+  /**
+   * distribution's own auth needs a bcrypt htpasswd file; a Basic check in front of it is all the
+   * client must get right: the credentials go with every request, 401 means they are wrong.
+   */
+  async function basicAuthFront(user: string, password: string): Promise<Server> {
+    const expected = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+    const [hostname, port] = host.split(":");
+    const front = createHttpServer((req, res) => {
+      if (req.headers.authorization !== expected) {
+        res.writeHead(401, { "WWW-Authenticate": 'Basic realm="test"', "Content-Type": "application/json" });
+        res.end(JSON.stringify({ errors: [{ code: "UNAUTHORIZED", message: "authentication required" }] }));
+        req.resume();
+        return;
+      }
+      const upstream = httpRequest(
+        { hostname, port, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on("error", () => res.destroy());
+      req.pipe(upstream);
+    });
+    front.listen(0, "127.0.0.1");
+    await once(front, "listening");
+    return front;
+  }
+
+  it("sends Basic credentials a registry checks: the right ones push, wrong ones fail in one sentence", async () => {
+    const front = await basicAuthFront("AWS", "s3cret-token");
+    const frontHost = `127.0.0.1:${(front.address() as { port: number }).port}`;
+    const image = "daemonless/basic-auth:1";
+    await buildTestImage(docker as string, image, { layers: 1 });
+    const archive = path.join(dir, "basic.tar");
+    await dockerSave(docker as string, archive, image);
+    const right = new RegistryClient({ registry: frontHost, username: "AWS", password: "s3cret-token" });
+    const wrong = new RegistryClient({
+      registry: frontHost,
+      username: "AWS",
+      password: "expired",
+      attempts: 1,
+    });
+    try {
+      const source = await openDockerArchive(archive, undefined, { reference: archive, inputName: "SOURCE" });
+      const pushed = await pushArtifact(source.artifact, {
+        client: right,
+        repository: "team/basic",
+        tag: "v1",
+        concurrency: 2,
+      });
+      await right.putManifest("team/basic", "v1", pushed.mediaType, pushed.bytes);
+      expect((await skopeoInspect(`${host}/team/basic:v1`)).Digest).toBe(pushed.digest);
+
+      const refused = pushArtifact(source.artifact, {
+        client: wrong,
+        repository: "team/basic-wrong",
+        tag: "v1",
+        concurrency: 2,
+      });
+      await expect(refused).rejects.toThrow(
+        `The registry ${frontHost} refused the push to team/basic-wrong (authentication required): check that the credentials may push to this repository and have not expired.`,
+      );
+      expect(await fetch(`http://${host}/v2/team/basic-wrong/tags/list`).then((r) => r.status)).toBe(404);
+    } finally {
+      right.close();
+      wrong.close();
+      front.close();
+    }
+  });
+
   afterAll(() => {
     client?.close();
     stop();
