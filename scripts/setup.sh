@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares a fresh machine for ecr-push development: Debian packages for the real test parts
-# (Docker engine, skopeo, docker-registry), pnpm, the workspace dependencies, and a build.
+# (Docker engine, skopeo, docker-registry, tinyproxy), pnpm, the workspace dependencies, and a build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +9,8 @@ command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
 command -v docker >/dev/null 2>&1 || need_apt+=(docker.io)
 command -v skopeo >/dev/null 2>&1 || need_apt+=(skopeo)
 command -v docker-registry >/dev/null 2>&1 || need_apt+=(docker-registry)
+# A real forward proxy for the HTTPS_PROXY/NO_PROXY tests.
+command -v tinyproxy >/dev/null 2>&1 || need_apt+=(tinyproxy)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     sudo=""
