@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import type * as CredentialProviders from "@aws-sdk/credential-providers";
+import { sdkRequestHandler } from "../net/index.js";
 import type { SecretMasker } from "../ports/index.js";
 import type { CredentialInputs } from "../request/index.js";
 import { type AwsEnv, endpointFromEnv } from "./env.js";
 import { awsFailure } from "./errors.js";
+import { sdkRetryConfig } from "./retry.js";
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -111,7 +113,12 @@ export function createCredentialProvider(
   const plan = planCredentials(inputs, env);
   const endpoint = endpointFromEnv("STS", env);
   // Only STS clients get this config: fromIni and the chain pass clientConfig to SSO as well.
-  const stsConfig = { region, ...(endpoint ? { endpoint } : {}) };
+  const stsConfig = {
+    region,
+    ...(endpoint ? { endpoint } : {}),
+    ...sdkRetryConfig(env),
+    requestHandler: sdkRequestHandler(env),
+  };
   const role = {
     roleArn: inputs.roleArn ?? "",
     roleSessionName: inputs.roleSessionName ?? DEFAULT_ROLE_SESSION_NAME,

@@ -7,11 +7,13 @@ import {
   GetAuthorizationTokenCommand,
 } from "@aws-sdk/client-ecr";
 import { PushFailedError } from "../errors/index.js";
+import { sdkRequestHandler } from "../net/index.js";
 import type { Logger, SecretMasker } from "../ports/index.js";
 import type { RepositorySettings } from "../request/index.js";
 import type { AwsCredentialProvider, AwsCredentials } from "./credentials.js";
 import { type AwsEnv, endpointFromEnv } from "./env.js";
 import { AwsErrorCodes, awsErrorName, awsFailure } from "./errors.js";
+import { sdkRetryConfig } from "./retry.js";
 
 export interface EcrAuthorization {
   /** Registry host[:port] of every image URI: the host of the proxy endpoint. */
@@ -64,9 +66,8 @@ export class EcrApi {
       region: options.region,
       credentials: options.credentials,
       ...(this.endpoint ? { endpoint: this.endpoint } : {}),
-      maxAttempts: 5,
-      // Without a connection timeout an unreachable endpoint would hang the push.
-      requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
+      ...sdkRetryConfig(options.env),
+      requestHandler: sdkRequestHandler(options.env),
     });
   }
 

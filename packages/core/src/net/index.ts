@@ -1,0 +1,1 @@
+export { sdkRequestHandler } from "./sdk.js";

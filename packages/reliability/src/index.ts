@@ -1,0 +1,1 @@
+export { type FigureSection, RESULTS_DIR, recordFigures } from "./figures.js";
