@@ -1,5 +1,8 @@
 import { type Logger, type SecretMasker, SecretScrubber, type Transfer } from "@ecr-push/core";
 
+/** Characters between the brackets of the upload bar. */
+const BAR_WIDTH = 20;
+
 export interface ConsoleLoggerOptions {
   quiet: boolean;
   debug: boolean;
@@ -24,6 +27,9 @@ export class ConsoleLogger implements Logger, SecretMasker {
   private firstUpdate = 0;
   private lastDraw = 0;
   private statusShown = false;
+  /** Uploads finished since the status line appeared: their bytes stay in the bar's sums. */
+  private finishedBytes = 0;
+  private finishedTotal = 0;
 
   constructor(private readonly options: ConsoleLoggerOptions) {}
 
@@ -67,8 +73,11 @@ export class ConsoleLogger implements Logger, SecretMasker {
     // A retried upload starts again from zero: count its bytes anew.
     this.moved += transfer.bytes >= before ? transfer.bytes - before : transfer.bytes;
     this.firstUpdate ||= Date.now();
-    if (transfer.done) this.transfers.delete(transfer.id);
-    else this.transfers.set(transfer.id, transfer);
+    if (transfer.done) {
+      this.transfers.delete(transfer.id);
+      this.finishedBytes += transfer.bytes;
+      this.finishedTotal += transfer.total ?? transfer.bytes;
+    } else this.transfers.set(transfer.id, transfer);
     const now = Date.now();
     if (transfer.done || now - this.lastDraw >= 100) {
       this.lastDraw = now;
@@ -76,26 +85,43 @@ export class ConsoleLogger implements Logger, SecretMasker {
     }
   }
 
-  /** One status line, redrawn in place: every active upload's bytes, and the overall rate. */
+  /**
+   * One status line, redrawn in place: a bar and percentage over the uploads under way (and those
+   * finished since the line appeared) when their sizes are known, else their bytes; then the rate
+   * and the uploads' ids, which are cut first when the terminal is narrow. Plain characters only:
+   * the line uses no colour, so NO_COLOR and FORCE_COLOR=0 have nothing to turn off.
+   */
   private draw(): void {
     if (this.transfers.size === 0) {
       this.clearStatus();
       return;
     }
     const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-    const parts = [...this.transfers.values()].map(
-      (t) => `${t.id} ${mib(t.bytes)}${t.total ? `/${mib(t.total)}` : ""} MiB`,
-    );
+    const active = [...this.transfers.values()];
     const seconds = (Date.now() - this.firstUpdate) / 1000;
     // A rate over the first few milliseconds would be noise.
     const rate = seconds >= 0.2 ? ` at ${mib(this.moved / seconds)} MiB/s` : "";
-    const text = `Uploading ${parts.join(", ")}${rate}`;
+    let text: string;
+    if (active.every((t) => t.total)) {
+      const bytes = this.finishedBytes + active.reduce((sum, t) => sum + t.bytes, 0);
+      const total = this.finishedTotal + active.reduce((sum, t) => sum + (t.total ?? 0), 0);
+      const share = total > 0 ? Math.min(1, bytes / total) : 0;
+      const filled = Math.round(share * BAR_WIDTH);
+      const bar = `[${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}]`;
+      const ids = active.map((t) => t.id).join(", ");
+      text = `Uploading ${bar} ${Math.floor(share * 100)}% ${mib(bytes)}/${mib(total)} MiB${rate}: ${ids}`;
+    } else {
+      const parts = active.map((t) => `${t.id} ${mib(t.bytes)}${t.total ? `/${mib(t.total)}` : ""} MiB`);
+      text = `Uploading ${parts.join(", ")}${rate}`;
+    }
     const width = Math.max(20, (this.options.columns || 80) - 1); // 0 means unknown, as under `script`
     this.options.write(`\r\x1b[K${text.length > width ? `${text.slice(0, width - 1)}…` : text}`);
     this.statusShown = true;
   }
 
   private clearStatus(): void {
+    // A new batch of uploads starts its bar from zero; a log line above the bar does not.
+    if (this.transfers.size === 0) this.finishedBytes = this.finishedTotal = 0;
     if (!this.statusShown) return;
     this.options.write("\r\x1b[K");
     this.statusShown = false;

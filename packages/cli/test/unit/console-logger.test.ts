@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConsoleLogger } from "../../src/host/console-logger.js";
 
 function logger(options: { quiet?: boolean; debug?: boolean } = {}) {
@@ -61,13 +61,13 @@ describe("ConsoleLogger live progress", () => {
       write: (t) => out.push(t),
     });
     log.progress({ id: "aaaaaaaaaaaa", bytes: MiB, total: 4 * MiB });
-    expect(out.at(-1)).toBe("\r\x1b[KUploading aaaaaaaaaaaa 1.0/4.0 MiB");
+    expect(out.at(-1)).toBe("\r\x1b[KUploading [#####---------------] 25% 1.0/4.0 MiB: aaaaaaaaaaaa");
     log.info("bbbbbbbbbbbb: Pushed 2.0 MiB");
     // The status line is cleared, the log line printed, and the status drawn again below it.
     expect(out.slice(-3)).toEqual([
       "\r\x1b[K",
       "bbbbbbbbbbbb: Pushed 2.0 MiB\n",
-      "\r\x1b[KUploading aaaaaaaaaaaa 1.0/4.0 MiB",
+      "\r\x1b[KUploading [#####---------------] 25% 1.0/4.0 MiB: aaaaaaaaaaaa",
     ]);
     log.progress({ id: "aaaaaaaaaaaa", bytes: 4 * MiB, total: 4 * MiB, done: true });
     expect(out.at(-1)).toBe("\r\x1b[K");
@@ -86,5 +86,77 @@ describe("ConsoleLogger live progress", () => {
     const shown = (out.at(-1) ?? "").replace("\r\x1b[K", "");
     expect(shown.length).toBeLessThanOrEqual(24);
     expect(shown.endsWith("…")).toBe(true);
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("draws one bar over the uploads under way and those finished since it appeared", () => {
+    vi.useFakeTimers();
+    const out: string[] = [];
+    const log = new ConsoleLogger({
+      quiet: false,
+      debug: false,
+      live: true,
+      columns: 200,
+      write: (t) => out.push(t),
+    });
+    log.progress({ id: "aaaaaaaaaaaa", bytes: 0, total: 2 * MiB });
+    vi.advanceTimersByTime(100); // redraws are at most every 100 ms
+    log.progress({ id: "bbbbbbbbbbbb", bytes: MiB, total: 2 * MiB });
+    expect(out.at(-1)).toBe(
+      "\r\x1b[KUploading [#####---------------] 25% 1.0/4.0 MiB: aaaaaaaaaaaa, bbbbbbbbbbbb",
+    );
+    log.progress({ id: "bbbbbbbbbbbb", bytes: 2 * MiB, total: 2 * MiB, done: true });
+    // The finished upload still counts: the bar never moves backwards while uploads go on.
+    expect(out.at(-1)).toBe("\r\x1b[KUploading [##########----------] 50% 2.0/4.0 MiB: aaaaaaaaaaaa");
+    log.progress({ id: "aaaaaaaaaaaa", bytes: 2 * MiB, total: 2 * MiB, done: true });
+    expect(out.at(-1)).toBe("\r\x1b[K");
+    // The next batch starts from zero.
+    vi.advanceTimersByTime(100);
+    log.progress({ id: "cccccccccccc", bytes: MiB, total: 4 * MiB });
+    // 5 MiB moved in 0.2 s.
+    expect(out.at(-1)).toBe(
+      "\r\x1b[KUploading [#####---------------] 25% 1.0/4.0 MiB at 25.0 MiB/s: cccccccccccc",
+    );
+  });
+
+  it("lists bytes without a bar when a size is unknown", () => {
+    vi.useFakeTimers();
+    const out: string[] = [];
+    const log = new ConsoleLogger({
+      quiet: false,
+      debug: false,
+      live: true,
+      columns: 200,
+      write: (t) => out.push(t),
+    });
+    log.progress({ id: "aaaaaaaaaaaa", bytes: MiB, total: 4 * MiB });
+    vi.advanceTimersByTime(100);
+    log.progress({ id: "bbbbbbbbbbbb", bytes: 3 * MiB });
+    expect(out.at(-1)).toBe("\r\x1b[KUploading aaaaaaaaaaaa 1.0/4.0 MiB, bbbbbbbbbbbb 3.0 MiB");
+  });
+
+  it("writes no colour codes, so NO_COLOR and FORCE_COLOR=0 hold on a terminal too", async () => {
+    const out: string[] = [];
+    const log = new ConsoleLogger({
+      quiet: false,
+      debug: true,
+      live: true,
+      columns: 80,
+      write: (t) => out.push(t),
+    });
+    await log.group("Pushing", async () => {
+      log.progress({ id: "aaaaaaaaaaaa", bytes: MiB, total: 4 * MiB });
+      log.info("info");
+      log.debug("debug");
+      log.warn("careful");
+      log.error("broken");
+      log.progress({ id: "aaaaaaaaaaaa", bytes: 4 * MiB, total: 4 * MiB, done: true });
+    });
+    const text = out.join("");
+    // Only the status line's own controls: carriage return and erase-line (ESC [ K).
+    expect(text.split("\r\x1b[K").join("")).not.toContain("\x1b");
   });
 });

@@ -1,0 +1,87 @@
+// The hosts' README tables are generated from task.json, action.yml and step.yaml by
+// scripts/docs.mjs; this fails when one of them changed and `pnpm docs` was not run.
+import { execFile } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../../../../", import.meta.url));
+const script = path.join(root, "scripts/docs.mjs");
+const run = promisify(execFile);
+
+const FILES = [
+  "packages/adapter-azure/task/task.json",
+  "packages/adapter-azure/README.md",
+  "action.yml",
+  "packages/adapter-github/README.md",
+  "packages/adapter-codefresh/step.yaml",
+  "packages/adapter-codefresh/README.md",
+];
+
+async function docs(...args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [script, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("generated host docs", () => {
+  const copy = mkdtempSync(path.join(tmpdir(), "ecr-push-docs-"));
+  afterAll(() => rmSync(copy, { recursive: true, force: true }));
+  for (const file of FILES) {
+    mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
+    cpSync(path.join(root, file), path.join(copy, file));
+  }
+
+  it("match task.json, action.yml and step.yaml (else run `pnpm docs`)", async () => {
+    const result = await docs("--check");
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+  });
+
+  it("--check names the README a changed source leaves stale, and a write brings it back in step", async () => {
+    // Bring the copy in step first, whatever the state of the checkout.
+    expect((await docs("--root", copy)).code).toBe(0);
+    const before = readFileSync(path.join(copy, "packages/adapter-github/README.md"), "utf8");
+    const actionYml = path.join(copy, "action.yml");
+    writeFileSync(
+      actionYml,
+      readFileSync(actionYml, "utf8").replace(
+        "The ECR repository to push to, for example team/web.",
+        "The ECR repository to push to | drifted.",
+      ),
+    );
+    const stale = await docs("--check", "--root", copy);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr.trim()).toBe(
+      "docs: packages/adapter-github/README.md is out of date with action.yml; run `pnpm docs` and commit it.",
+    );
+
+    expect((await docs("--root", copy)).code).toBe(0);
+    const readme = readFileSync(path.join(copy, "packages/adapter-github/README.md"), "utf8");
+    // The table is formatted as biome formats Markdown (`pnpm lint`), cells padded.
+    expect(readme).toMatch(
+      /^\| `repository` +\| required +\| The ECR repository to push to \\\| drifted\. +\|$/m,
+    );
+    expect((await docs("--check", "--root", copy)).code).toBe(0);
+    // Only the table changed: the prose around it is kept as written.
+    const outside = (text: string) => text.replace(/<!-- inputs:start -->[\s\S]*<!-- inputs:end -->/, "");
+    expect(outside(readme)).toBe(outside(before));
+  });
+
+  it("fails in one sentence when a README lost its markers", async () => {
+    const readme = path.join(copy, "packages/adapter-codefresh/README.md");
+    writeFileSync(readme, readFileSync(readme, "utf8").replace("<!-- outputs:end -->", ""));
+    const result = await docs("--check", "--root", copy);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      "docs: packages/adapter-codefresh/README.md has no <!-- outputs:start --> ... <!-- outputs:end --> markers.",
+    );
+  });
+});

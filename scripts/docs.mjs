@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+// Writes the inputs and outputs tables of each host's README from the file that host reads:
+// task.json (Azure Pipelines), action.yml (GitHub Actions), step.yaml (Codefresh). The tables sit
+// between `<!-- inputs:start -->` / `<!-- inputs:end -->` and `<!-- outputs:start -->` /
+// `<!-- outputs:end -->` markers; everything else in the README is left as written.
+//
+//   node scripts/docs.mjs           rewrite the tables (`pnpm docs`)
+//   node scripts/docs.mjs --check   change nothing; exit 1 naming each README that is out of date
+//   --root DIR                      work on another checkout (the drift test uses a copy)
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+// The workspace has `yaml` as a dependency of the adapters, not of the root: load it through one.
+const YAML = createRequire(path.join(repoRoot, "packages/adapter-codefresh/package.json"))("yaml");
+
+/** Markdown table cell: one line, pipes escaped, `<tag`-like text kept visible. */
+function cell(value) {
+  return String(value ?? "")
+    .replace(/\s*\n\s*/g, " ")
+    .replace(/\|/g, "\\|")
+    .replace(/<(?=[A-Za-z/])/g, "&lt;")
+    .trim();
+}
+
+function code(value) {
+  return `\`${value}\``;
+}
+
+function table(header, rows) {
+  const line = (cells) => `| ${cells.map(cell).join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+/** The default column: the default value, else "required" for a required input without one. */
+function defaultCell(value, required) {
+  const text = value === undefined || value === null ? "" : String(value);
+  if (text !== "") return code(text);
+  return required ? "required" : "";
+}
+
+function azure(root) {
+  const file = "packages/adapter-azure/task/task.json";
+  const task = JSON.parse(readFileSync(path.join(root, file), "utf8"));
+  const groups = new Map((task.groups ?? []).map((g) => [g.name, g.displayName]));
+  const inputs = task.inputs.map((input) => {
+    const notes = [];
+    if (input.options && Object.keys(input.options).length > 0)
+      notes.push(`one of ${Object.keys(input.options).map(code).join(", ")}`);
+    if (input.type.startsWith("connectedService:"))
+      notes.push(`a service connection of type ${code(input.type.slice("connectedService:".length))}`);
+    else if (input.type === "boolean") notes.push("`true` or `false`");
+    if (input.visibleRule) notes.push(`used when ${code(input.visibleRule)}`);
+    if (input.groupName && groups.has(input.groupName)) notes.push(`under "${groups.get(input.groupName)}"`);
+    const meaning = [input.helpMarkDown, notes.length ? `(${notes.join("; ")})` : ""].join(" ");
+    return [code(input.name), input.label, defaultCell(input.defaultValue, input.required), meaning];
+  });
+  const outputs = (task.outputVariables ?? []).map((o) => [code(o.name), o.description]);
+  return {
+    readme: "packages/adapter-azure/README.md",
+    source: file,
+    inputs: table(["input", "label", "default", "meaning"], inputs),
+    outputs: table(["output variable", "value"], outputs),
+  };
+}
+
+function github(root) {
+  const file = "action.yml";
+  const action = YAML.parse(readFileSync(path.join(root, file), "utf8"));
+  const inputs = Object.entries(action.inputs ?? {}).map(([name, input]) => [
+    code(name),
+    defaultCell(input.default, input.required === true),
+    input.description,
+  ]);
+  const outputs = Object.entries(action.outputs ?? {}).map(([name, output]) => [
+    code(name),
+    output.description,
+  ]);
+  return {
+    readme: "packages/adapter-github/README.md",
+    source: file,
+    inputs: table(["input", "default", "meaning"], inputs),
+    outputs: table(["output", "value"], outputs),
+  };
+}
+
+function codefresh(root) {
+  const file = "packages/adapter-codefresh/step.yaml";
+  const step = YAML.parse(readFileSync(path.join(root, file), "utf8"));
+  const args = JSON.parse(step.spec.arguments);
+  const returns = JSON.parse(step.spec.returns);
+  const required = new Set(args.required ?? []);
+  const inputs = Object.entries(args.properties ?? {}).map(([name, schema]) => [
+    code(name),
+    schema.type ?? "",
+    defaultCell(schema.default, required.has(name)),
+    schema.description,
+  ]);
+  const outputs = Object.entries(returns.properties ?? {}).map(([name, schema]) => [
+    code(name),
+    schema.description,
+  ]);
+  return {
+    readme: "packages/adapter-codefresh/README.md",
+    source: file,
+    inputs: table(["argument", "type", "default", "meaning"], inputs),
+    outputs: table(["variable", "value"], outputs),
+  };
+}
+
+/** Replaces what sits between the `name` markers; throws when the README lacks them. */
+function fill(text, name, body, readme, source) {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`${readme} has no ${start} ... ${end} markers.`);
+  const note = `<!-- generated from ${source} by \`pnpm docs\`: edit that file, not this table -->`;
+  return `${text.slice(0, from + start.length)}\n${note}\n\n${body}\n\n${text.slice(to)}`;
+}
+
+/**
+ * The README as `pnpm lint` wants it: biome formats Markdown too (it pads table columns), so the
+ * generated text goes through the same formatter and `pnpm docs` never fights `pnpm lint`.
+ */
+function formatMarkdown(text, readme) {
+  const biome = path.join(repoRoot, "node_modules/@biomejs/biome/bin/biome");
+  const result = spawnSync(process.execPath, [biome, "format", `--stdin-file-path=${readme}`], {
+    cwd: repoRoot,
+    input: text,
+    encoding: "utf8",
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (result.status !== 0)
+    throw new Error(`biome could not format ${readme}: ${(result.stderr || "").trim()}`);
+  return result.stdout;
+}
+
+/** Every README with its tables as they should read: [{ readme, current, expected }]. */
+export function renderAll(root = repoRoot) {
+  return [azure(root), github(root), codefresh(root)].map((doc) => {
+    const current = readFileSync(path.join(root, doc.readme), "utf8");
+    let expected = fill(current, "inputs", doc.inputs, doc.readme, doc.source);
+    expected = fill(expected, "outputs", doc.outputs, doc.readme, doc.source);
+    return {
+      readme: doc.readme,
+      source: doc.source,
+      current,
+      expected: formatMarkdown(expected, doc.readme),
+    };
+  });
+}
+
+function main(argv) {
+  const check = argv.includes("--check");
+  const rootAt = argv.indexOf("--root");
+  const root = rootAt >= 0 ? path.resolve(argv[rootAt + 1] ?? ".") : repoRoot;
+  let docs;
+  try {
+    docs = renderAll(root);
+  } catch (error) {
+    console.error(`docs: ${error instanceof Error ? error.message : error}`);
+    return 1;
+  }
+  const stale = docs.filter((d) => d.current !== d.expected);
+  if (check) {
+    for (const d of stale)
+      console.error(`docs: ${d.readme} is out of date with ${d.source}; run \`pnpm docs\` and commit it.`);
+    if (stale.length === 0) console.log(`docs: ${docs.length} READMEs match their sources.`);
+    return stale.length === 0 ? 0 : 1;
+  }
+  for (const d of stale) {
+    writeFileSync(path.join(root, d.readme), d.expected);
+    console.log(`docs: wrote ${d.readme}`);
+  }
+  if (stale.length === 0) console.log("docs: nothing to change.");
+  return 0;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = main(process.argv.slice(2));
+}
