@@ -50,6 +50,8 @@ export interface Context {
   calls: RecordedCall[];
   assumedRoles: AssumedRole[];
   stats: RegistryStats;
+  /** Control-plane calls still to be answered with a ThrottlingException before any is served. */
+  throttle: { remaining: number };
   log: (message: string) => void;
 }
 

@@ -32,6 +32,8 @@ export interface LocalEcrOptions {
   env?: NodeJS.ProcessEnv;
   /** Receives internal errors; nothing is logged without it. */
   log?: (message: string) => void;
+  /** Answer the first `firstCalls` ECR control-plane calls with a ThrottlingException (see throttleNext). */
+  throttle?: { firstCalls: number };
 }
 
 /** A repository as a test sees it: its settings, resource tags and image tags. */
@@ -64,6 +66,8 @@ export interface LocalEcr {
   readonly assumedRoles: readonly AssumedRole[];
   readonly stats: Readonly<RegistryStats>;
   repository(name: string): RepositoryInfo | undefined;
+  /** Answers the next `calls` ECR control-plane calls (signed ones, any operation) with a ThrottlingException. */
+  throttleNext(calls: number): void;
   /** Stops serving, drops open connections and uploads; idempotent. */
   close(): Promise<void>;
 }
@@ -157,6 +161,7 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
     calls: [],
     assumedRoles: [],
     stats: { blobBytesReceived: 0, blobBytesSent: 0, blobsUploaded: 0, manifestsPut: 0 },
+    throttle: { remaining: options.throttle?.firstCalls ?? 0 },
     log: options.log ?? (() => {}),
   };
   ctx = context;
@@ -193,6 +198,9 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
         createdAt: new Date(repo.createdAt),
         imageDigests: Object.keys(images),
       };
+    },
+    throttleNext(calls) {
+      context.throttle.remaining = calls;
     },
     close() {
       closing ??= (async () => {

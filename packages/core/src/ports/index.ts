@@ -30,7 +30,14 @@ export interface Transfer {
 }
 
 /** The stable names of the workflow's outputs; hosts may spell them their own way. */
-export type OutputName = "imageUri" | "imageUris" | "digest" | "registry" | "repositoryCreated";
+export type OutputName =
+  | "imageUri"
+  | "imageUris"
+  | "digest"
+  | "registry"
+  | "repositoryCreated"
+  // Retag and promote: the digest of the source image (equal to `digest` unless platforms were filtered).
+  | "sourceDigest";
 
 /** Where results go: step outputs, pipeline variables, an exported env file, a JSON object... */
 export interface Outputs {
@@ -72,6 +79,14 @@ export interface PushedImage {
   imageSizeBytes?: number;
 }
 
+/** How registry credentials given to `login` are renewed before they expire. */
+export interface LoginRenewal {
+  /** When the password stops working. */
+  expiresAt?: Date;
+  /** Fresh credentials for the same registry, the password already masked. */
+  refresh(): Promise<{ username: string; password: string; expiresAt?: Date }>;
+}
+
 /**
  * A container engine able to push a local image. One instance serves one push: credentials
  * it receives live only until `dispose()`, which must be safe to call more than once and must
@@ -80,8 +95,18 @@ export interface PushedImage {
 export interface ContainerEngine {
   /** Returns the image, or undefined when the engine has no image by that reference. */
   inspect(reference: string, signal?: AbortSignal): Promise<LocalImage | undefined>;
-  /** Logs in to `registry` (a host[:port]) with credentials that never reach argv, logs or disk outside a temporary place. */
-  login(registry: string, username: string, password: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Logs in to `registry` (a host[:port]) with credentials that never reach argv, logs or disk
+   * outside a temporary place. An engine that speaks to the registry itself uses `renewal` to
+   * refresh them during a long push; one that cannot (docker) ignores it.
+   */
+  login(
+    registry: string,
+    username: string,
+    password: string,
+    signal?: AbortSignal,
+    renewal?: LoginRenewal,
+  ): Promise<void>;
   tag(source: string, target: string, signal?: AbortSignal): Promise<void>;
   push(
     target: string,

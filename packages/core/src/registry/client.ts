@@ -1,21 +1,49 @@
 import { createHash } from "node:crypto";
 import { type Readable, Transform } from "node:stream";
-import { type FailureContext, isRetryable, registryFailure, statusError } from "./errors.js";
+import { DEFAULT_RETRY_POLICY, fullJitterDelay, type RetryPolicy } from "../aws/retry.js";
+import { isEcrPushError } from "../errors/index.js";
+import {
+  type FailureContext,
+  isAuthRefusal,
+  isRetryable,
+  RegistryStatusError,
+  registryFailure,
+  statusError,
+} from "./errors.js";
 import { type Agents, createAgents, type HttpRequest, type HttpResponse, send } from "./http.js";
+import { openStream } from "./stream.js";
 
-export interface RegistryClientOptions {
-  /** `host[:port]`; loopback registries are spoken to over plain HTTP, as Docker does. */
-  registry: string;
+/** Registry credentials, and when they stop working when that is known. */
+export interface RegistryCredentials {
   username: string;
   password: string;
+  expiresAt?: Date;
+}
+
+export interface RegistryClientOptions extends RegistryCredentials {
+  /** `host[:port]`; loopback registries are spoken to over plain HTTP, as Docker does. */
+  registry: string;
+  /**
+   * Fetches fresh credentials (already masked): called shortly before `expiresAt`, and once per
+   * request refused as unauthenticated or expired. Without it the credentials are used as given.
+   */
+  refresh?: () => Promise<RegistryCredentials>;
   /** Parallel connections; the pusher bounds blob uploads itself. */
   maxSockets?: number;
-  /** Attempts per request for transient failures (network, 5xx, 429). */
+  /** Attempts, back-off and time bound for transient failures (network, 5xx, 429); see RetryPolicy. */
+  retry?: Partial<RetryPolicy>;
+  /** Attempts per request (overrides `retry.maxAttempts`). */
   attempts?: number;
-  /** First back-off delay; doubled each attempt, with jitter. */
+  /** Cap of the first back-off (overrides `retry.baseDelayMs`). */
   retryDelayMs?: number;
+  /** Seams for tests: the clock (ms), the back-off sleep and the jitter's random source. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
   signal?: AbortSignal;
   debug?: (line: string) => void;
+  /** Proxy and CA settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, AWS_CA_BUNDLE); none when absent. */
+  env?: Record<string, string | undefined>;
 }
 
 export interface UploadedBlob {
@@ -35,6 +63,23 @@ const MANIFEST_TYPES = [
   "application/vnd.docker.distribution.manifest.list.v2+json",
 ];
 
+/** How long before an ECR token expires it is refreshed (tokens last 12 hours). */
+const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+
+/** A back-off that ends early, without waiting out the delay, when the push is cancelled. */
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
 /**
  * The OCI distribution API as ECR serves it: Basic auth with the ECR token, HEAD to skip blobs,
  * POST + one streamed PATCH + PUT ?digest= per blob (never several PATCH chunks: ECR mishandles
@@ -44,23 +89,40 @@ const MANIFEST_TYPES = [
 export class RegistryClient {
   readonly registry: string;
   readonly #base: URL;
-  readonly #auth: string;
   readonly #agents: Agents;
-  readonly #attempts: number;
-  readonly #delay: number;
+  readonly #retry: RetryPolicy;
   readonly #signal: AbortSignal | undefined;
   readonly #debug: (line: string) => void;
+  readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+  readonly #refresh: (() => Promise<RegistryCredentials>) | undefined;
+  #auth = "";
+  /** Bumped by every refresh, so requests refused with older credentials do not refresh again. */
+  #generation = 0;
+  /** When a proactive refresh is due (ms); Infinity when never. */
+  #refreshAt = Number.POSITIVE_INFINITY;
+  #expiresAt = Number.POSITIVE_INFINITY;
+  #refreshing: Promise<void> | undefined;
 
   constructor(options: RegistryClientOptions) {
     this.registry = options.registry;
     const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i.test(options.registry);
     this.#base = new URL(`${loopback ? "http" : "https"}://${options.registry}/v2/`);
-    this.#auth = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString("base64")}`;
-    this.#agents = createAgents(options.maxSockets ?? 16);
-    this.#attempts = options.attempts ?? 4;
-    this.#delay = options.retryDelayMs ?? 500;
+    this.#agents = createAgents(options.maxSockets ?? 16, options.env);
+    this.#retry = {
+      ...DEFAULT_RETRY_POLICY,
+      ...options.retry,
+      ...(options.attempts === undefined ? {} : { maxAttempts: options.attempts }),
+      ...(options.retryDelayMs === undefined ? {} : { baseDelayMs: options.retryDelayMs }),
+    };
     this.#signal = options.signal;
     this.#debug = options.debug ?? (() => {});
+    this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ?? ((ms) => abortableSleep(ms, options.signal));
+    this.#random = options.random ?? Math.random;
+    this.#refresh = options.refresh;
+    this.#use(options);
   }
 
   /** True when the repository already has the blob. */
@@ -187,6 +249,7 @@ export class RegistryClient {
   }
 
   async #send(request: HttpRequest): Promise<HttpResponse> {
+    await this.#freshCredentials();
     this.#debug(`${request.method} ${request.url.pathname}`);
     const response = await send(this.#agents, {
       ...request,
@@ -197,19 +260,125 @@ export class RegistryClient {
     return response;
   }
 
+  /**
+   * Runs one operation (a request, or a whole blob upload) until it succeeds, fails for good, or runs
+   * out of attempts or time. Transient failures back off with full jitter (at least what a
+   * Retry-After asks, never past the time bound); a refusal of the credentials refreshes them once
+   * when a refresher is given; anything else fails at once, in one sentence.
+   */
   async #retrying<T>(ctx: Omit<FailureContext, "registry" | "attempts">, fn: () => Promise<T>): Promise<T> {
+    const policy = this.#retry;
+    let firstFailure: number | undefined;
+    let refreshed = false;
     for (let attempt = 1; ; attempt++) {
+      const generation = this.#generation;
       try {
         return await fn();
       } catch (error) {
-        if (this.#signal?.aborted) throw error;
-        if (attempt >= this.#attempts || !isRetryable(error)) {
-          throw registryFailure(error, { ...ctx, registry: this.registry, attempts: attempt });
+        // A cancelled push, or a refresh that failed with its own sentence (the ECR call's).
+        if (this.#signal?.aborted || isEcrPushError(error)) throw error;
+        const fail = () => registryFailure(error, { ...ctx, registry: this.registry, attempts: attempt });
+        if (this.#refresh && !refreshed && isAuthRefusal(error)) {
+          refreshed = true;
+          this.#debug(`${ctx.action} was refused (${(error as Error).message}); refreshing the credentials`);
+          if (this.#generation === generation) await this.#refreshNow();
+          continue;
         }
-        const wait = this.#delay * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
-        this.#debug(`${ctx.action} failed (${(error as Error).message}); retrying in ${Math.round(wait)} ms`);
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        const now = this.#now();
+        firstFailure ??= now;
+        const left = firstFailure + policy.maxRetryMs - now;
+        if (attempt >= policy.maxAttempts || left <= 0 || !isRetryable(error)) throw fail();
+        const asked = error instanceof RegistryStatusError ? (error.retryAfterMs ?? 0) : 0;
+        const jitter = fullJitterDelay(policy, attempt, this.#random());
+        const wait = Math.min(Math.max(jitter, Math.min(asked, policy.maxDelayMs)), left);
+        this.#debug(
+          `${ctx.action} failed (${(error as Error).message}); retrying in ${wait} ms (attempt ${attempt + 1} of ${policy.maxAttempts})`,
+        );
+        await this.#sleep(wait);
+        if (this.#signal?.aborted) throw error;
       }
+    }
+  }
+
+  /** Takes new credentials; a proactive refresh falls due a margin before they expire. */
+  #use(credentials: RegistryCredentials): void {
+    this.#auth = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
+    const now = this.#now();
+    const expires = credentials.expiresAt?.getTime();
+    if (!this.#refresh || expires === undefined || !Number.isFinite(expires)) {
+      this.#expiresAt = Number.POSITIVE_INFINITY;
+      this.#refreshAt = Number.POSITIVE_INFINITY;
+      return;
+    }
+    this.#expiresAt = expires;
+    // ECR tokens live 12 hours: refresh 5 minutes ahead. A short-lived token (a test endpoint's)
+    // is refreshed when three quarters of its life have passed.
+    const margin = Math.min(REFRESH_MARGIN_MS, Math.max(0, expires - now) / 4);
+    this.#refreshAt = expires - margin;
+  }
+
+  /** Before a request: refreshes credentials that are about to expire (one refresh for all callers). */
+  async #freshCredentials(): Promise<void> {
+    if (this.#now() < this.#refreshAt) return;
+    try {
+      await this.#refreshNow();
+    } catch (error) {
+      // The current credentials may still work for a while: go on with them, and try again later.
+      if (this.#now() >= this.#expiresAt) throw error;
+      this.#refreshAt = Math.min(this.#expiresAt, this.#now() + (this.#expiresAt - this.#now()) / 2);
+      this.#debug(`Could not refresh the registry credentials yet (${(error as Error).message}).`);
+    }
+  }
+
+  #refreshNow(): Promise<void> {
+    const refresh = this.#refresh;
+    if (!refresh) return Promise.resolve();
+    this.#refreshing ??= (async () => {
+      try {
+        this.#debug("Refreshing the registry credentials.");
+        this.#use(await refresh());
+        this.#generation++;
+      } finally {
+        this.#refreshing = undefined;
+      }
+    })();
+    return this.#refreshing;
+  }
+
+  // --- Registry-to-registry copies (promote) ---
+
+  /**
+   * Opens one blob for reading: the response body, unread, to pipe straight into an upload (no
+   * disk, no buffering). A redirect to storage is followed without the registry's credentials.
+   */
+  async openBlob(
+    repository: string,
+    digest: string,
+  ): Promise<{ size: number | undefined; stream: Readable }> {
+    return this.#retrying({ repository, action: `reading blob ${digest}` }, async () => {
+      const url = this.#url(`${repository}/blobs/${digest}`);
+      this.#debug(`GET ${url.pathname} (stream)`);
+      const response = await openStream(this.#agents, url, { Authorization: this.#auth }, this.#signal);
+      const length = Number(response.headers["content-length"]);
+      return { size: Number.isFinite(length) ? length : undefined, stream: response };
+    });
+  }
+
+  /**
+   * Asks the registry to mount a blob from another repository of the same registry: true when it
+   * did (201). A registry that does not mount (ECR by default) answers 202 with a fresh upload,
+   * which is left to expire; any failure only means the blob is copied instead.
+   */
+  async mountBlob(repository: string, digest: string, from: string): Promise<boolean> {
+    try {
+      const url = this.#url(`${repository}/blobs/uploads/`);
+      url.searchParams.set("mount", digest);
+      url.searchParams.set("from", from);
+      const response = await this.#send({ method: "POST", url, headers: { "Content-Length": "0" } });
+      return response.status === 201;
+    } catch (error) {
+      this.#debug(`Mounting ${digest} from ${from} failed (${(error as Error).message}); copying it.`);
+      return false;
     }
   }
 }

@@ -1,4 +1,5 @@
 import { PushFailedError } from "../errors/index.js";
+import { tlsFailure } from "../net/index.js";
 import type { HttpResponse } from "./http.js";
 
 export const RegistryErrorCodes = {
@@ -18,10 +19,13 @@ export class RegistryStatusError extends Error {
     readonly status: number,
     readonly code: string,
     readonly detail: string,
+    /** What a Retry-After header asked for, in ms. */
+    readonly retryAfterMs?: number,
   ) {
     super(`HTTP ${status}${code ? ` ${code}` : ""}${detail ? `: ${detail}` : ""}`);
   }
 
+  /** A registry's transient trouble: 5xx, 429 (too many requests), 408 (request timeout). */
   get retryable(): boolean {
     return this.status >= 500 || this.status === 429 || this.status === 408;
   }
@@ -39,7 +43,31 @@ export function statusError(response: HttpResponse): RegistryStatusError {
   } catch {
     detail = response.body.toString("utf8").split("\n")[0]?.slice(0, 200) ?? "";
   }
-  return new RegistryStatusError(response.status, code, detail.replace(/\.$/, ""));
+  return new RegistryStatusError(
+    response.status,
+    code,
+    detail.replace(/\.$/, ""),
+    retryAfterMs(response.headers["retry-after"]),
+  );
+}
+
+/** Retry-After as seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
+function retryAfterMs(header: string | string[] | undefined): number | undefined {
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/**
+ * The registry refused the credentials themselves (401), or said they expired (ECR answers 403
+ * DENIED "Your authorization token has expired"): fresh credentials may get through. A 403 for a
+ * missing permission is not this, and is never retried.
+ */
+export function isAuthRefusal(error: unknown): boolean {
+  if (!(error instanceof RegistryStatusError)) return false;
+  return error.status === 401 || (error.status === 403 && /expired/i.test(error.detail));
 }
 
 const TRANSIENT = new Set([
@@ -76,6 +104,8 @@ export interface FailureContext {
 /** The one sentence for a registry failure. */
 export function registryFailure(error: unknown, ctx: FailureContext): PushFailedError {
   const { registry, repository } = ctx;
+  const certificate = tlsFailure(error, registry);
+  if (certificate) return certificate;
   if (!(error instanceof RegistryStatusError) && !isRetryable(error)) {
     const why = (error as Error)?.message ?? String(error);
     return new PushFailedError(

@@ -102,7 +102,8 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
       });
       checkAborted(signal);
       const { EcrApi } = await ecrModule;
-      ecr = new EcrApi({ region, credentials, env: deps.env, logger, secrets: deps.secrets, signal });
+      const api = new EcrApi({ region, credentials, env: deps.env, logger, secrets: deps.secrets, signal });
+      ecr = api;
       // The read-only repository check runs alongside the token request.
       const described = startedNow(ecr.describeRepository(request.repository, request.registryId));
       const auth = await ecr.getAuthorization(request.registryId);
@@ -124,7 +125,20 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
           },
           described,
         ),
-        engine.login(auth.registry, auth.username, auth.password, signal),
+        engine.login(auth.registry, auth.username, auth.password, signal, {
+          expiresAt: auth.expiresAt,
+          // A push may outlast the token (12 hours on ECR): engines that speak to the registry
+          // themselves (daemonless) call this before it expires. The docker engine cannot: docker
+          // push reads its credentials once and retries on its own, so a push through docker must
+          // finish within the token's lifetime.
+          refresh: async () => {
+            const fresh = await api.getAuthorization(request.registryId);
+            logger.debug(
+              `Refreshed the registry token (valid until ${fresh.expiresAt?.toISOString() ?? "?"}).`,
+            );
+            return fresh;
+          },
+        }),
         settleAll(
           targets.map((target) => tagTarget(request.source.reference, target, image, deps, createdTags)),
         ),

@@ -35,6 +35,11 @@ export async function handleControlPlane(
   const headers = { "Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": requestId };
   try {
     const key = await authenticate(ctx, request, call, ctx.region);
+    if (ctx.throttle.remaining > 0) {
+      // As ECR answers a caller over its rate: HTTP 400 with ThrottlingException, which SDKs retry.
+      ctx.throttle.remaining--;
+      throw new ServiceError("ThrottlingException", "Rate exceeded");
+    }
     const op =
       target.startsWith(TARGET_PREFIX) && Object.hasOwn(operations, operation)
         ? operations[operation]

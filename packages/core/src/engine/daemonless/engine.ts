@@ -1,5 +1,12 @@
+import { retryPolicyFromEnv } from "../../aws/retry.js";
 import { PushFailedError } from "../../errors/index.js";
-import type { ContainerEngine, LocalImage, PushedImage, PushProgress } from "../../ports/index.js";
+import type {
+  ContainerEngine,
+  LocalImage,
+  LoginRenewal,
+  PushedImage,
+  PushProgress,
+} from "../../ports/index.js";
 import { RegistryClient } from "../../registry/index.js";
 import { type ArchiveLocation, type OpenedSource, openSource } from "../../sources/index.js";
 import { DEFAULT_CONCURRENCY, type PushedManifest, pushArtifact } from "./push.js";
@@ -11,6 +18,11 @@ export interface DaemonlessEngineOptions {
   /** Blobs uploaded at once (default 4). */
   concurrency?: number;
   debug?: (line: string) => void;
+  /**
+   * Proxy and CA settings for the registry connections (HTTPS_PROXY, NO_PROXY, AWS_CA_BUNDLE), and
+   * how hard to retry them (AWS_MAX_ATTEMPTS, ECR_PUSH_RETRY_MAX_SECONDS).
+   */
+  env?: Record<string, string | undefined>;
   /** Back-off before retrying a request (tests shorten it). */
   retryDelayMs?: number;
 }
@@ -38,16 +50,31 @@ export class DaemonlessEngine implements ContainerEngine {
     return { id: opened.id, repoTags: [], repoDigests: [] };
   }
 
-  async login(registry: string, username: string, password: string, signal?: AbortSignal): Promise<void> {
+  /**
+   * Keeps the credentials for the registry client; with `renewal` the client refreshes them before
+   * they expire (and once when the registry refuses them), so a push may outlast its token.
+   */
+  async login(
+    registry: string,
+    username: string,
+    password: string,
+    signal?: AbortSignal,
+    renewal?: LoginRenewal,
+  ): Promise<void> {
     this.#client?.close();
     this.#client = new RegistryClient({
       registry,
       username,
       password,
+      expiresAt: renewal?.expiresAt,
+      refresh: renewal && (() => renewal.refresh()),
       signal,
       maxSockets: this.#concurrency + 2,
+      // AWS_MAX_ATTEMPTS and ECR_PUSH_RETRY_MAX_SECONDS, as for the ECR calls.
+      retry: retryPolicyFromEnv(this.#options.env ?? {}),
       retryDelayMs: this.#options.retryDelayMs,
       debug: this.#options.debug,
+      env: this.#options.env,
     });
   }
 

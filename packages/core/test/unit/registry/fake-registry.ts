@@ -20,7 +20,11 @@ export class FakeRegistry {
   readonly requests: Recorded[] = [];
   /** Concurrent PATCH bodies at most, to check the upload bound. */
   maxConcurrentPatches = 0;
-  fail: (r: Recorded) => { status: number; code: string; message: string } | undefined = () => undefined;
+  /** Status 0 drops the connection without an answer (a reset); `headers` go with the error. */
+  fail: (
+    r: Recorded,
+  ) => { status: number; code: string; message: string; headers?: Record<string, string> } | undefined = () =>
+    undefined;
   #uploads = new Map<string, Buffer[]>();
   #patching = 0;
   #server: Server;
@@ -29,6 +33,7 @@ export class FakeRegistry {
     this.#server = createServer((req, res) => {
       void this.#handle(req).then(
         ({ status, headers, body }) => {
+          if (status === 0) return void req.socket.destroy();
           res.writeHead(status, headers);
           res.end(body);
         },
@@ -73,7 +78,10 @@ export class FakeRegistry {
       return json(401, "UNAUTHORIZED", "authentication required");
     }
     const failure = this.fail(recorded);
-    if (failure) return json(failure.status, failure.code, failure.message);
+    if (failure) {
+      const answer = json(failure.status, failure.code, failure.message);
+      return { ...answer, headers: { ...answer.headers, ...failure.headers } };
+    }
     const blob = /^\/v2\/(.+)\/blobs\/(sha256:[a-f0-9]+)$/.exec(url.pathname);
     if (blob && req.method === "HEAD")
       return { status: this.blobs.has(blob[2] ?? "") ? 200 : 404, headers: {}, body: "" };
