@@ -3,6 +3,8 @@ import type { Agent } from "./agent.js";
 
 /** What the task does besides the push itself: where its results go and how much it logs. */
 export interface TaskSettings {
+  /** push (the default, what ECRPushImage@1 does), retag or promote. */
+  command: TaskCommand;
   raw: RawPushInputs;
   names: Partial<InputNames>;
   /** Variable set to the first image URI (the Toolkit's `outputVariable`). */
@@ -14,12 +16,54 @@ export interface TaskSettings {
 
 /** The inputs of task.json that are not credentials, as the AWS Toolkit's ECRPushImage@1 reads them. */
 export function readTaskInputs(agent: Agent): TaskSettings {
-  const imageSource = imageSourceOf(agent);
+  const command = commandOf(agent);
+  const settings = readPushInputs(agent, command);
+  if (command === "retag") {
+    // The image to tag: repositoryName and existingImage, as REPOSITORY:TAG or REPOSITORY@DIGEST.
+    const existing = agent.input("existingImage");
+    const repository = settings.raw.repository as string;
+    settings.raw.source = existing && `${repository}${existing.startsWith("sha256:") ? "@" : ":"}${existing}`;
+    settings.names.source = "existingImage";
+  }
+  if (command === "promote") {
+    Object.assign(settings.raw, {
+      source: agent.input("promoteSource"),
+      sourceRoleArn: agent.input("sourceRoleArn"),
+      sourceUsername: agent.input("sourceUsername"),
+      sourcePassword: agent.secretInput?.("sourcePassword") ?? agent.input("sourcePassword"),
+      platform: agent.input("platforms"),
+    });
+    Object.assign(settings.names, {
+      source: "promoteSource",
+      sourceRoleArn: "sourceRoleArn",
+      sourceUsername: "sourceUsername",
+      sourcePassword: "sourcePassword",
+      platform: "platforms",
+    });
+  }
+  if (command !== "push") {
+    // Push-only inputs: a local image's removal and a daemonless source's uploads.
+    settings.raw.removeLocalImage = false;
+    settings.raw.concurrency = undefined;
+  }
+  return settings;
+}
+
+export type TaskCommand = "push" | "retag" | "promote";
+
+function commandOf(agent: Agent): TaskCommand {
+  const value = agent.input("command").toLowerCase() || "push";
+  if (value === "push" || value === "retag" || value === "promote") return value;
+  throw new InputError("source", `Invalid command "${value}": use push, retag or promote.`);
+}
+
+function readPushInputs(agent: Agent, command: TaskCommand): TaskSettings {
+  const imageSource = command === "push" ? imageSourceOf(agent) : "imagename";
   const byId = imageSource === "imageid";
   const name = agent.input("sourceImageName");
   const source =
     imageSource === "archive"
-      ? agent.input("sourceArchive")
+      ? archiveInput(agent)
       : byId
         ? agent.input("sourceImageId")
         : name && `${name}:${agent.input("sourceImageTag") || "latest"}`;
@@ -28,6 +72,7 @@ export function readTaskInputs(agent: Agent): TaskSettings {
   const regionInput = agent.input("regionName").toLowerCase();
   const region = regionInput || agent.variable("AWS.Region");
   return {
+    command,
     raw: {
       source,
       repository: bool(agent, "forceDockerNamingConventions")
@@ -69,6 +114,16 @@ export function readTaskInputs(agent: Agent): TaskSettings {
     digestOutputVariable: agent.input("digestOutputVariable"),
     verbose: bool(agent, "logRequest") || bool(agent, "logResponse"),
   };
+}
+
+/** sourceArchive names its format by prefix: a bare path could be either, so say which to write. */
+function archiveInput(agent: Agent): string {
+  const value = agent.input("sourceArchive");
+  if (!value || /^(docker-archive|oci):/.test(value)) return value;
+  throw new InputError(
+    "source",
+    `Invalid sourceArchive "${value}": write docker-archive:${value} for a docker save tarball or oci:${value} for an OCI image layout.`,
+  );
 }
 
 /** The Toolkit's two ways to name a local image, plus `archive`: a daemonless source (sourceArchive). */

@@ -117,6 +117,18 @@ describe("a pipeline written for ECRPushImage@1", () => {
     expect(settings.names.source).toBe(name);
   });
 
+  it("asks for a docker-archive: or oci: prefix when sourceArchive is a bare path", () => {
+    expect(() =>
+      readTaskInputs(
+        envAgent(
+          inputEnv({ repositoryName: "web", imageSource: "archive", sourceArchive: "/builds/app.tar" }),
+        ),
+      ),
+    ).toThrow(
+      'Invalid sourceArchive "/builds/app.tar": write docker-archive:/builds/app.tar for a docker save tarball or oci:/builds/app.tar for an OCI image layout.',
+    );
+  });
+
   it("passes concurrency on for an archive source and names it as the task does", () => {
     const settings = readTaskInputs(
       envAgent(

@@ -1,4 +1,5 @@
 import { type EcrPushError, isEcrPushError, PushFailedError } from "../errors/index.js";
+import { tlsFailure } from "../net/index.js";
 
 /** Where a failed AWS call went, for the one sentence that reports it. */
 export interface AwsCallContext {
@@ -25,6 +26,7 @@ export const AwsErrorCodes = {
   repositoryNotFound: "RepositoryNotFound",
   invalidAuthorizationToken: "InvalidAuthorizationToken",
   aborted: "Aborted",
+  regionMismatch: "RegionMismatch",
   requestFailed: "AwsRequestFailed",
 } as const;
 
@@ -80,11 +82,24 @@ export function awsFailure(error: unknown, context: AwsCallContext): EcrPushErro
   const { service, operation } = context;
 
   if (name === "AbortError") return fail(AwsErrorCodes.aborted, "The push was cancelled.");
+  const certificate = tlsFailure(error, context.endpoint ?? `the ${service} endpoint of ${context.region}`);
+  if (certificate) return certificate;
   const network = networkCode(e);
   if (network) {
     return fail(
       AwsErrorCodes.unreachable,
       `Could not reach ${service} at ${context.endpoint ?? context.region} (${network}): check the network connection and AWS_ENDPOINT_URL_${service}.`,
+    );
+  }
+  if (
+    context.endpoint &&
+    REJECTED_CREDENTIALS.has(name) &&
+    /scoped to (a valid|the correct|correct) region/i.test(e.message ?? "")
+  ) {
+    // The keys are fine: the configured endpoint serves another region than the one signed for.
+    return fail(
+      AwsErrorCodes.regionMismatch,
+      `${service} at ${context.endpoint} does not serve region ${context.region} (${name}): set the region the endpoint belongs to.`,
     );
   }
   if (REJECTED_CREDENTIALS.has(name)) {

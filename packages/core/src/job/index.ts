@@ -76,6 +76,7 @@ async function engineFor(request: PushRequest, host: HostPorts): Promise<Contain
       sourceInputName: resolveInputNames(host.inputNames).source,
       concurrency: request.concurrency,
       debug,
+      env: host.env,
     });
     // Read before anything goes to AWS: a bad path is bad input, and nothing has been sent yet.
     await engine.inspect(source.reference);

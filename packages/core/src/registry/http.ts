@@ -2,6 +2,7 @@ import http, { type IncomingHttpHeaders } from "node:http";
 import https from "node:https";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { createRoutingAgents, type NetEnv, type RoutingAgents } from "../net/index.js";
 
 export interface HttpResponse {
   status: number;
@@ -23,14 +24,15 @@ const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 /** A connection silent this long is dead (a blob upload keeps it busy the whole time). */
 const IDLE_TIMEOUT_MS = 120_000;
 
-/** Keep-alive agents shared by one client, so HEADs and uploads reuse connections. */
-export function createAgents(maxSockets: number) {
-  return {
-    "http:": new http.Agent({ keepAlive: true, maxSockets }),
-    "https:": new https.Agent({ keepAlive: true, maxSockets }),
-  };
+/**
+ * Keep-alive agents shared by one client, so HEADs and uploads reuse connections. They take the
+ * same route as the AWS SDK's (net/): HTTP_PROXY for http: registries, HTTPS_PROXY for https:
+ * ones, none for a host in NO_PROXY; and they trust AWS_CA_BUNDLE when it is set.
+ */
+export function createAgents(maxSockets: number, env: NetEnv = {}): Agents {
+  return createRoutingAgents(env, { maxSockets });
 }
-export type Agents = ReturnType<typeof createAgents>;
+export type Agents = RoutingAgents;
 
 /** One HTTP exchange on node:http(s). Rejects only for transport failures, never for a status. */
 export function send(agents: Agents, request: HttpRequest): Promise<HttpResponse> {

@@ -213,7 +213,7 @@ export class DockerCliEngine implements ContainerEngine {
   /** Runs docker with the engine's environment; a missing executable becomes DockerNotFound. */
   async #docker(args: string[], options: Omit<RunOptions, "env">): Promise<RunResult> {
     const executable = await this.#resolveExecutable();
-    const env = { ...this.#env, ...this.#session?.env };
+    const env = { ...withoutCredentials(this.#env), ...this.#session?.env };
     this.#debug(`docker ${args.join(" ")}`);
     try {
       return await this.#runner.run(executable, args, { ...options, env });
@@ -249,6 +249,22 @@ export class DockerCliEngine implements ContainerEngine {
       daemonHost,
     });
   }
+}
+
+/**
+ * Variables that carry the job's credentials or host secrets: AWS keys and tokens, GitHub Action
+ * inputs (secrets among them) and OIDC request tokens, Azure service-connection data and secret
+ * variables. docker needs none of them (it logs in through the private DOCKER_CONFIG), and a child's
+ * environment is readable by other processes of the same user, so they are not passed on.
+ */
+const CREDENTIAL_VARIABLES =
+  /^(AWS_|INPUT_|ENDPOINT_(AUTH|DATA)_|SECRET_|ACTIONS_ID_TOKEN_REQUEST_|ACTIONS_RUNTIME_TOKEN$|SYSTEM_ACCESSTOKEN$|GITHUB_TOKEN$)/i;
+
+/** The environment minus CREDENTIAL_VARIABLES. */
+export function withoutCredentials(
+  env: Record<string, string | undefined>,
+): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !CREDENTIAL_VARIABLES.test(name)));
 }
 
 /** The docker CLI engine; pass `env: process.env` from the host. */

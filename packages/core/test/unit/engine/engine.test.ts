@@ -56,6 +56,28 @@ function pushOk(args: string[]): Partial<RunResult> {
 }
 
 describe("credentials", () => {
+  it("keeps the job's credentials and host secrets out of docker's environment", async () => {
+    const { engine, runner } = engineWith(() => ({}), {
+      ...USER_ENV,
+      AWS_ACCESS_KEY_ID: "AKIAEXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "secret-key",
+      AWS_SESSION_TOKEN: "session-token",
+      "INPUT_AWS-SECRET-ACCESS-KEY": "secret-key",
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: "oidc-request",
+      ENDPOINT_AUTH_PARAMETER_AWS_PASSWORD: "secret-key",
+      SYSTEM_ACCESSTOKEN: "azure-token",
+      DOCKER_HOST: "unix:///run/docker.sock",
+      HTTPS_PROXY: "http://proxy:3128",
+    });
+    await engine.login("123456789012.dkr.ecr.eu-west-1.amazonaws.com", "AWS", PASSWORD);
+    for (const call of runner.calls) {
+      expect(Object.keys(call.env).filter((name) => /AWS|INPUT|TOKEN|ENDPOINT_AUTH/.test(name))).toEqual([]);
+      expect(call.env.DOCKER_HOST).toBe("unix:///run/docker.sock");
+      expect(call.env.HTTPS_PROXY).toBe("http://proxy:3128");
+      expect(call.env.HOME).toBe("/home/user");
+    }
+  });
+
   it("passes the password only on stdin, never in argv, env or logs", async () => {
     const { engine, runner, debug } = engineWith((args) =>
       args[0] === "login"

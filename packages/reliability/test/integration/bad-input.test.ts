@@ -1,0 +1,737 @@
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { EcrFixture } from "@ecr-push/e2e";
+import { buildTestImage, dockerEnv, dockerForTests, runOk } from "@ecr-push/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordFigures } from "../../src/figures.js";
+
+const packages = fileURLToPath(new URL("../../..", import.meta.url));
+const ENTRIES = {
+  CLI: path.join(packages, "cli", "dist", "ecr-push.js"),
+  GitHub: path.join(packages, "adapter-github", "dist", "index.js"),
+  Azure: path.join(packages, "adapter-azure", "dist", "ECRPushImage", "index.js"),
+  Codefresh: path.join(packages, "adapter-codefresh", "dist", "index.js"),
+};
+type HostName = keyof typeof ENTRIES;
+type Env = Record<string, string | undefined>;
+const dockerHost = dockerForTests();
+
+/** The largest blob of an OCI layout: a layer. */
+function largestBlob(layout: string): { file: string; size: number } {
+  const blobs = path.join(layout, "blobs", "sha256");
+  const largest = readdirSync(blobs)
+    .map((name) => ({ file: path.join(blobs, name), size: statSync(path.join(blobs, name)).size }))
+    .sort((a, b) => b.size - a.size)[0];
+  if (!largest) throw new Error(`${layout} has no blobs`);
+  return largest;
+}
+
+/** What a host reported: how it ended, its one error sentence, and everything it printed. */
+interface Outcome {
+  /** The CLI's exit code; for the CI hosts 1 when the step failed (Azure says so in a logging command). */
+  code: number;
+  error?: string;
+  errors: string[];
+  log: string;
+}
+
+/**
+ * One bad input: the host, its configuration, and what must come out. `$ARCHIVE`, `$LAYOUT`,
+ * `$BROKEN`, `$TRUNCATED`, `$REGISTRY`, `$ENDPOINT` and `$ACCOUNT` are filled in once the fixture exists.
+ */
+interface Case {
+  name: string;
+  host: HostName;
+  /** CLI arguments after `push`, or a CI host's inputs (GitHub/Azure) or variables (Codefresh). */
+  args?: string[];
+  inputs?: Record<string, string>;
+  env?: Env;
+  code: number;
+  sentence: string | RegExp;
+}
+
+const NO_DOCKER: Env = { PATH: "/nonexistent", DOCKER_HOST: "unix:///nonexistent/docker.sock" };
+const NO_KEYS: Env = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined };
+const cli = (name: string, args: string[], code: number, sentence: string | RegExp, env?: Env): Case => ({
+  name,
+  host: "CLI",
+  args,
+  code,
+  sentence,
+  env,
+});
+
+const CASES: Case[] = [
+  // Names and values (exit 2: nothing is sent anywhere).
+  cli(
+    "repository with capitals and _",
+    ["bad/app:1", "-r", "Bad_Repo"],
+    2,
+    'Invalid --repository "Bad_Repo": use 2-256 lowercase letters, digits, and . _ - separators, with / between path parts (for example team/web-app).',
+  ),
+  cli(
+    "repository with a leading slash",
+    ["bad/app:1", "-r", "/team/web"],
+    2,
+    'Invalid --repository "/team/web": use 2-256 lowercase letters, digits, and . _ - separators, with / between path parts (for example team/web-app).',
+  ),
+  cli(
+    "repository longer than 256",
+    ["bad/app:1", "-r", "a".repeat(257)],
+    2,
+    `Invalid --repository "${"a".repeat(257)}": use 2-256 lowercase letters, digits, and . _ - separators, with / between path parts (for example team/web-app).`,
+  ),
+  cli("missing repository", ["bad/app:1"], 2, "Missing --repository: name the ECR repository to push to."),
+  cli(
+    "tag with a space",
+    ["bad/app:1", "-r", "bad/web", "-t", "bad tag"],
+    2,
+    'Invalid --tag "bad tag": use up to 128 letters, digits, and _ . - characters, starting with a letter, digit or _.',
+  ),
+  cli(
+    "tag longer than 128",
+    ["bad/app:1", "-r", "bad/web", "-t", "t".repeat(129)],
+    2,
+    `Invalid --tag "${"t".repeat(129)}": use up to 128 letters, digits, and _ . - characters, starting with a letter, digit or _.`,
+  ),
+  cli(
+    "tag starting with a dot",
+    ["bad/app:1", "-r", "bad/web", "-t", ".hidden"],
+    2,
+    'Invalid --tag ".hidden": use up to 128 letters, digits, and _ . - characters, starting with a letter, digit or _.',
+  ),
+  cli(
+    "region that is no region",
+    ["bad/app:1", "-r", "bad/web", "--region", "not a region"],
+    2,
+    'Invalid --region "not a region": use an AWS region code such as us-east-1.',
+  ),
+  cli(
+    "region in capitals and underscores",
+    ["bad/app:1", "-r", "bad/web", "--region", "EU_WEST_1"],
+    2,
+    'Invalid --region "EU_WEST_1": use an AWS region code such as us-east-1 (did you mean eu-west-1?).',
+  ),
+  cli(
+    "registry id of 5 digits",
+    ["bad/app:1", "-r", "bad/web", "--registry-id", "12345"],
+    2,
+    'Invalid --registry-id "12345": use the 12-digit AWS account id of the registry.',
+  ),
+  cli(
+    "registry id with letters",
+    ["bad/app:1", "-r", "bad/web", "--registry-id", "12345678901a"],
+    2,
+    'Invalid --registry-id "12345678901a": use the 12-digit AWS account id of the registry.',
+  ),
+  cli(
+    "image reference with capitals",
+    ["Bad/App:1", "-r", "bad/web"],
+    2,
+    'Invalid SOURCE "Bad/App:1": use a local image name[:tag] such as web:1.4.2, an image ID (sha256:<64 hex> or 12 to 64 hex digits), or docker-archive:PATH or oci:DIR.',
+  ),
+  cli(
+    "image reference with an empty tag",
+    ["bad/app:", "-r", "bad/web"],
+    2,
+    'Invalid SOURCE "bad/app:": use a local image name[:tag] such as web:1.4.2, an image ID (sha256:<64 hex> or 12 to 64 hex digits), or docker-archive:PATH or oci:DIR.',
+  ),
+  cli(
+    "no source at all",
+    ["-r", "bad/web"],
+    2,
+    "Missing SOURCE: name the local image to push, as name[:tag] or an image ID.",
+  ),
+  cli(
+    "unknown option",
+    ["bad/app:1", "-r", "bad/web", "--frobnicate"],
+    2,
+    "Unknown option --frobnicate: run `ecr-push push --help` for the options.",
+  ),
+  cli(
+    "tag mutability that is neither",
+    ["bad/app:1", "-r", "bad/web", "--create-repository", "--image-tag-mutability", "SOMETIMES"],
+    2,
+    'Invalid --image-tag-mutability "SOMETIMES": use MUTABLE or IMMUTABLE.',
+  ),
+  cli(
+    "repository tag without =",
+    ["bad/app:1", "-r", "bad/web", "--create-repository", "--repository-tag", "team"],
+    2,
+    'Invalid --repository-tag "team": use KEY=VALUE entries.',
+  ),
+  cli(
+    "concurrency 0",
+    ["docker-archive:$ARCHIVE", "-r", "bad/web", "--concurrency", "0"],
+    2,
+    'Invalid --concurrency "0": use a whole number from 1 to 32.',
+    NO_DOCKER,
+  ),
+  cli(
+    "role duration below 900",
+    [
+      "bad/app:1",
+      "-r",
+      "bad/web",
+      "--role-arn",
+      "arn:aws:iam::123456789012:role/x",
+      "--role-duration-seconds",
+      "60",
+    ],
+    2,
+    'Invalid --role-duration-seconds "60": use a whole number of seconds from 900 to 43200.',
+  ),
+  cli(
+    "role ARN that is no ARN",
+    ["bad/app:1", "-r", "bad/web", "--role-arn", "pusher"],
+    2,
+    'Invalid --role-arn "pusher": use an IAM role ARN such as arn:aws:iam::123456789012:role/ecr-push.',
+  ),
+  cli(
+    "role session name of one character",
+    [
+      "bad/app:1",
+      "-r",
+      "bad/web",
+      "--role-arn",
+      "arn:aws:iam::123456789012:role/x",
+      "--role-session-name",
+      "a",
+    ],
+    2,
+    'Invalid --role-session-name "a": use 2-64 letters, digits, and + = , . @ - characters.',
+  ),
+  // Conflicting options.
+  cli(
+    "external id without a role",
+    ["bad/app:1", "-r", "bad/web", "--external-id", "x"],
+    2,
+    'Invalid --external-id "x": it applies only when assuming a role, so set --role-arn or remove it.',
+  ),
+  cli(
+    "web identity token file without a role",
+    ["bad/app:1", "-r", "bad/web", "--web-identity-token-file", "/tmp/token"],
+    2,
+    "Missing --role-arn: a web identity token needs the ARN of the role to assume with it.",
+  ),
+  cli(
+    "remove-local-image for a docker-archive",
+    ["docker-archive:$ARCHIVE", "-r", "bad/web", "--remove-local-image"],
+    2,
+    "Invalid --remove-local-image: it applies only to a local Docker image, not to docker-archive: sources, so remove it.",
+    NO_DOCKER,
+  ),
+  cli(
+    "concurrency for a docker image",
+    ["bad/app:1", "-r", "bad/web", "--concurrency", "4"],
+    2,
+    'Invalid --concurrency "4": it applies only to docker-archive: and oci: sources (the Docker engine sets its own), so remove it.',
+  ),
+  // Sources that cannot be read.
+  cli(
+    "docker-archive that does not exist",
+    ["docker-archive:/nonexistent/app.tar", "-r", "bad/web"],
+    2,
+    "Cannot read docker-archive:/nonexistent/app.tar (it does not exist): check SOURCE.",
+    NO_DOCKER,
+  ),
+  cli(
+    "oci layout that does not exist",
+    ["oci:/nonexistent/layout", "-r", "bad/web"],
+    2,
+    "Cannot read oci:/nonexistent/layout (it does not exist): check SOURCE.",
+    NO_DOCKER,
+  ),
+  cli(
+    "docker-archive that is not a tar",
+    ["docker-archive:$BROKEN", "-r", "bad/web"],
+    1,
+    "docker-archive:$BROKEN is not a valid image source (bad number in a tar header): write it again with docker save.",
+    NO_DOCKER,
+  ),
+  cli(
+    "docker-archive without the named image",
+    ["docker-archive:$ARCHIVE:other/app:9", "-r", "bad/web"],
+    2,
+    "docker-archive:$ARCHIVE:other/app:9 has no image other/app:9 (it has bad/app:1): name one of its images in SOURCE.",
+    NO_DOCKER,
+  ),
+  cli(
+    "oci layout with a truncated layer",
+    ["oci:$TRUNCATED", "-r", "bad/web"],
+    1,
+    /^oci:\S+ is not a valid image source \(blob sha256:[a-f0-9]{64} is truncated\): make it again, e\.g\. with skopeo copy \.\.\. oci:DIR\.$/,
+    NO_DOCKER,
+  ),
+  cli(
+    "oci layout with a layer whose digest is wrong",
+    ["oci:$CORRUPT", "-r", "bad/web"],
+    1,
+    /^Reading the image source failed while uploading blob (sha256:[a-f0-9]{64}) \(the data read has digest sha256:[a-f0-9]{64}, not \1\): check that the source is complete and unchanged, then push again\.$/,
+    NO_DOCKER,
+  ),
+  // Credentials.
+  cli(
+    "no credentials anywhere",
+    ["bad/app:1", "-r", "bad/web"],
+    1,
+    "No AWS credentials found: give access keys, a profile, or a role with a web identity token, or provide them through the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), SSO, or container or instance metadata.",
+    NO_KEYS,
+  ),
+  cli(
+    "unknown access key",
+    ["bad/app:1", "-r", "bad/web"],
+    1,
+    "AWS rejected the credentials (UnrecognizedClientException): check that the access key, secret key and session token belong together and have not expired, and that the system clock is right.",
+    {
+      AWS_ACCESS_KEY_ID: "AKIAUNKNOWN000000000",
+    },
+  ),
+  cli(
+    "wrong secret key",
+    ["bad/app:1", "-r", "bad/web"],
+    1,
+    "AWS rejected the credentials (InvalidSignatureException): check that the access key, secret key and session token belong together and have not expired, and that the system clock is right.",
+    {
+      AWS_SECRET_ACCESS_KEY: "wrong/Secret+Key/bad-input-000000000000",
+    },
+  ),
+  cli(
+    "expired or forged session token",
+    ["bad/app:1", "-r", "bad/web"],
+    1,
+    "AWS rejected the credentials (UnrecognizedClientException): check that the access key, secret key and session token belong together and have not expired, and that the system clock is right.",
+    {
+      AWS_SESSION_TOKEN: "FwoGZXIvYXdzEXPIRED0000000000000000",
+    },
+  ),
+  cli(
+    "profile that does not exist",
+    ["bad/app:1", "-r", "bad/web", "--profile", "nobody"],
+    1,
+    'No AWS credentials found for profile "nobody": check the profile in the shared config and credentials files, and run aws sso login for an SSO profile.',
+    {
+      ...NO_KEYS,
+      AWS_CONFIG_FILE: "/nonexistent/config",
+      AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/credentials",
+    },
+  ),
+  cli(
+    "web identity token file that does not exist",
+    [
+      "bad/app:1",
+      "-r",
+      "bad/web",
+      "--role-arn",
+      "arn:aws:iam::123456789012:role/x",
+      "--web-identity-token-file",
+      "/nonexistent/token",
+    ],
+    1,
+    'Could not read the web identity token file "/nonexistent/token" (ENOENT): check that it exists and is readable.',
+    NO_KEYS,
+  ),
+  cli(
+    "unknown region (well-formed)",
+    ["bad/app:1", "-r", "bad/web", "--region", "xx-nowhere-9"],
+    1,
+    "ECR at $ENDPOINT does not serve region xx-nowhere-9 (InvalidSignatureException): set the region the endpoint belongs to.",
+  ),
+  cli("no region anywhere", ["bad/app:1", "-r", "bad/web"], 2, "No AWS region: set --region or AWS_REGION.", {
+    AWS_REGION: undefined,
+    AWS_DEFAULT_REGION: undefined,
+    AWS_EC2_METADATA_DISABLED: "true",
+  }),
+  // The engine, the image and the registry.
+  cli(
+    "no Docker daemon",
+    ["bad/app:1", "-r", "bad/web"],
+    1,
+    "Cannot connect to the Docker daemon at unix:///nonexistent/docker.sock: start Docker or set DOCKER_HOST.",
+    {
+      DOCKER_HOST: "unix:///nonexistent/docker.sock",
+    },
+  ),
+  cli(
+    "no docker executable",
+    ["bad/app:1", "-r", "bad/web", "--docker-path", "/nonexistent/docker"],
+    1,
+    "The docker CLI was not found at /nonexistent/docker: install Docker or correct the docker path.",
+  ),
+  cli(
+    "image that does not exist",
+    ["bad/never-built:1", "-r", "bad/web"],
+    1,
+    'Source image "bad/never-built:1" was not found in the local engine: check SOURCE (docker images lists the local images).',
+  ),
+  cli(
+    "immutable tag already taken",
+    ["bad/other:1", "-r", "bad/frozen", "-t", "v1"],
+    1,
+    "The tag of $REGISTRY/bad/frozen:v1 already exists and the repository's tags are immutable: push a new tag or make the repository's tags mutable.",
+  ),
+  cli(
+    "repository missing without creation",
+    ["bad/app:1", "-r", "bad/absent"],
+    1,
+    'Repository "bad/absent" does not exist in registry 123456789012 (eu-west-3): create it, or set --create-repository to create it during the push.',
+  ),
+  cli(
+    "registry of another account",
+    ["bad/app:1", "-r", "bad/web", "--registry-id", "210987654321"],
+    1,
+    "AWS denied ecr:DescribeRepositories (AccessDeniedException): allow that action for these credentials in an IAM policy.",
+  ),
+  cli(
+    "AWS_CA_BUNDLE that does not exist",
+    ["bad/app:1", "-r", "bad/web"],
+    1,
+    'Could not read the certificate bundle AWS_CA_BUNDLE="/nonexistent/ca.pem" (ENOENT): point AWS_CA_BUNDLE at a readable PEM file or unset it.',
+    {
+      AWS_CA_BUNDLE: "/nonexistent/ca.pem",
+    },
+  ),
+  // The same mistakes through the CI hosts, named as each host spells its inputs.
+  {
+    name: "repository name",
+    host: "GitHub",
+    inputs: { image: "bad/app:1", repository: "Bad_Repo" },
+    code: 1,
+    sentence:
+      'Invalid repository "Bad_Repo": use 2-256 lowercase letters, digits, and . _ - separators, with / between path parts (for example team/web-app).',
+  },
+  {
+    name: "tag",
+    host: "GitHub",
+    inputs: { image: "bad/app:1", repository: "bad/web", tags: "bad tag" },
+    code: 1,
+    sentence:
+      'Invalid tags "bad tag": use up to 128 letters, digits, and _ . - characters, starting with a letter, digit or _.',
+  },
+  {
+    name: "region",
+    host: "GitHub",
+    inputs: { image: "bad/app:1", repository: "bad/web", region: "EU_WEST_1" },
+    code: 1,
+    sentence:
+      'Invalid region "EU_WEST_1": use an AWS region code such as us-east-1 (did you mean eu-west-1?).',
+  },
+  {
+    name: "registry id",
+    host: "GitHub",
+    inputs: { image: "bad/app:1", repository: "bad/web", "registry-id": "12345" },
+    code: 1,
+    sentence: 'Invalid registry-id "12345": use the 12-digit AWS account id of the registry.',
+  },
+  {
+    name: "role duration without a role",
+    host: "GitHub",
+    inputs: { image: "bad/app:1", repository: "bad/web", "role-duration-seconds": "3600" },
+    code: 1,
+    sentence:
+      'Invalid role-duration-seconds "3600": it applies only when assuming a role, so set role-to-assume or remove it.',
+  },
+  {
+    name: "secret key without an access key id",
+    host: "GitHub",
+    inputs: {
+      image: "bad/app:1",
+      repository: "bad/web",
+      "aws-secret-access-key": "bad-input/Secret/0000000000000000000",
+    },
+    code: 1,
+    sentence: "Missing aws-access-key-id: it is required with aws-secret-access-key.",
+  },
+  {
+    name: "session token without keys",
+    host: "GitHub",
+    inputs: {
+      image: "bad/app:1",
+      repository: "bad/web",
+      "aws-session-token": "bad-input-session-token-000000000000",
+    },
+    code: 1,
+    sentence:
+      "Invalid aws-session-token: a session token works only with aws-access-key-id and aws-secret-access-key, so set them or remove it.",
+  },
+  {
+    name: "image that does not exist",
+    host: "GitHub",
+    inputs: { image: "bad/never-built:1", repository: "bad/web" },
+    code: 1,
+    sentence:
+      'Source image "bad/never-built:1" was not found in the local engine: check image (docker images lists the local images).',
+  },
+  {
+    name: "repository missing without creation",
+    host: "GitHub",
+    inputs: { image: "bad/app:1", repository: "bad/absent" },
+    code: 1,
+    sentence:
+      'Repository "bad/absent" does not exist in registry 123456789012 (eu-west-3): create it, or set create-repository to create it during the push.',
+  },
+  {
+    name: "repository name",
+    host: "Azure",
+    inputs: {
+      imageSource: "imagename",
+      sourceImageName: "bad/app",
+      sourceImageTag: "1",
+      repositoryName: "Bad_Repo",
+    },
+    code: 1,
+    sentence:
+      'Invalid repositoryName "Bad_Repo": use 2-256 lowercase letters, digits, and . _ - separators, with / between path parts (for example team/web-app).',
+  },
+  {
+    name: "tag",
+    host: "Azure",
+    inputs: {
+      imageSource: "imagename",
+      sourceImageName: "bad/app",
+      sourceImageTag: "1",
+      repositoryName: "bad/web",
+      pushTag: "bad tag",
+    },
+    code: 1,
+    sentence:
+      'Invalid pushTag "bad tag": use up to 128 letters, digits, and _ . - characters, starting with a letter, digit or _.',
+  },
+  {
+    name: "region",
+    host: "Azure",
+    inputs: {
+      imageSource: "imagename",
+      sourceImageName: "bad/app",
+      sourceImageTag: "1",
+      repositoryName: "bad/web",
+      regionName: "EU WEST 1",
+    },
+    code: 1,
+    sentence:
+      'Invalid regionName "eu west 1": use an AWS region code such as us-east-1 (did you mean eu-west-1?).',
+  },
+  {
+    name: "archive that does not exist",
+    host: "Azure",
+    inputs: {
+      imageSource: "archive",
+      sourceArchive: "docker-archive:/nonexistent/app.tar",
+      repositoryName: "bad/web",
+    },
+    code: 1,
+    sentence: "Cannot read docker-archive:/nonexistent/app.tar (it does not exist): check sourceArchive.",
+  },
+  {
+    name: "archive given as a bare path",
+    host: "Azure",
+    inputs: {
+      imageSource: "archive",
+      sourceArchive: "/builds/app.tar",
+      repositoryName: "bad/web",
+    },
+    code: 1,
+    sentence:
+      'Invalid sourceArchive "/builds/app.tar": write docker-archive:/builds/app.tar for a docker save tarball or oci:/builds/app.tar for an OCI image layout.',
+  },
+  {
+    name: "repository missing without creation",
+    host: "Azure",
+    inputs: {
+      imageSource: "imagename",
+      sourceImageName: "bad/app",
+      sourceImageTag: "1",
+      repositoryName: "bad/absent",
+    },
+    code: 1,
+    sentence:
+      'Repository "bad/absent" does not exist in registry 123456789012 (eu-west-3): create it, or set autoCreateRepository to create it during the push.',
+  },
+  {
+    name: "repository name",
+    host: "Codefresh",
+    env: { IMAGE: "bad/app:1", REPOSITORY: "Bad_Repo" },
+    code: 2,
+    sentence:
+      'Invalid REPOSITORY "Bad_Repo": use 2-256 lowercase letters, digits, and . _ - separators, with / between path parts (for example team/web-app).',
+  },
+  {
+    name: "registry id",
+    host: "Codefresh",
+    env: { IMAGE: "bad/app:1", REPOSITORY: "bad/web", REGISTRY_ID: "12345" },
+    code: 2,
+    sentence: 'Invalid REGISTRY_ID "12345": use the 12-digit AWS account id of the registry.',
+  },
+  {
+    name: "no credentials anywhere",
+    host: "Codefresh",
+    env: { IMAGE: "bad/app:1", REPOSITORY: "bad/web", ...NO_KEYS },
+    code: 1,
+    sentence:
+      "No AWS credentials found: give access keys, a profile, or a role with a web identity token, or provide them through the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), SSO, or container or instance metadata.",
+  },
+  {
+    name: "image that does not exist",
+    host: "Codefresh",
+    env: { IMAGE: "bad/never-built:1", REPOSITORY: "bad/web" },
+    code: 1,
+    sentence:
+      'Source image "bad/never-built:1" was not found in the local engine: check IMAGE (docker images lists the local images).',
+  },
+];
+
+describe.runIf(dockerHost)("bad input: one sentence, the documented exit code, nothing pushed", () => {
+  const host = dockerHost as string;
+  const dir = mkdtempSync(path.join(tmpdir(), "ecr-push-bad-input-"));
+  const files = {
+    $ARCHIVE: path.join(dir, "app.tar"),
+    $LAYOUT: path.join(dir, "layout"),
+    $TRUNCATED: path.join(dir, "truncated"),
+    $CORRUPT: path.join(dir, "corrupt"),
+    $BROKEN: path.join(dir, "broken.tar"),
+  };
+  let fixture: EcrFixture;
+  const tried: { name: string; host: HostName; ok: boolean }[] = [];
+
+  beforeAll(async () => {
+    fixture = await EcrFixture.start(host);
+    await buildTestImage(host, "bad/app:1", { layers: 2, sizeBytes: 2 * 1024 * 1024 });
+    await buildTestImage(host, "bad/other:1", { layers: 1 });
+    await runOk("docker", ["save", "-o", files.$ARCHIVE, "bad/app:1"], { env: dockerEnv(host) });
+    writeFileSync(files.$BROKEN, "this is not a tar archive\n".repeat(100));
+    // An OCI layout (skopeo copies the image out of the engine) whose largest blob, a layer, lost
+    // its second half.
+    await runOk("skopeo", [
+      "copy",
+      "-q",
+      "--src-daemon-host",
+      host,
+      "docker-daemon:bad/app:1",
+      `oci:${files.$TRUNCATED}:app`,
+    ]);
+    cpSync(files.$TRUNCATED, files.$CORRUPT, { recursive: true });
+    truncateSync(largestBlob(files.$TRUNCATED).file, Math.floor(largestBlob(files.$TRUNCATED).size / 2));
+    // The same layout with one byte of that layer changed: the size is right, the digest is not.
+    const corrupt = largestBlob(files.$CORRUPT);
+    const bytes = readFileSync(corrupt.file);
+    bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] ?? 0) ^ 0xff;
+    writeFileSync(corrupt.file, bytes);
+    await fixture.createRepository("bad/web");
+    await fixture.createRepository("bad/frozen", { imageTagMutability: "IMMUTABLE" });
+    const first = await fixture.runNode(ENTRIES.CLI, ["push", "bad/app:1", "-r", "bad/frozen", "-t", "v1"]);
+    if (first.code !== 0) throw new Error(`could not push bad/frozen:v1: ${first.stderr}`);
+  });
+  afterAll(async () => {
+    recordFigures("bad-input", {
+      order: 50,
+      title: "Bad input (table through the CLI and the three CI entries)",
+      figures: {
+        "bad inputs tried": tried.length,
+        "through the CLI": tried.filter((t) => t.host === "CLI").length,
+        "through GitHub / Azure / Codefresh": ["GitHub", "Azure", "Codefresh"]
+          .map((h) => tried.filter((t) => t.host === h).length)
+          .join(" / "),
+        "answered with the documented exit code and one sentence, nothing pushed": tried.filter((t) => t.ok)
+          .length,
+      },
+      note: "Each case asserts the exit code (CLI: 2 bad input, 1 failure; CI hosts: a failed step), exactly one error line equal to the documented sentence, no stack trace, and no manifest, tag or repository added to ecr-local.",
+    });
+    await fixture?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const fill = (value: string) =>
+    value
+      .replace("$ARCHIVE", files.$ARCHIVE)
+      .replace("$TRUNCATED", files.$TRUNCATED)
+      .replace("$CORRUPT", files.$CORRUPT)
+      .replace("$BROKEN", files.$BROKEN)
+      .replace("$REGISTRY", fixture.local.registry)
+      .replace("$ENDPOINT", fixture.local.endpoint)
+      .replace("$ACCOUNT", fixture.local.accountId);
+
+  async function run(c: Case): Promise<Outcome> {
+    const scratch = mkdtempSync(path.join(tmpdir(), "ecr-push-bad-host-"));
+    try {
+      if (c.host === "CLI") {
+        const r = await fixture.runNode(ENTRIES.CLI, ["push", ...(c.args ?? []).map(fill)], c.env);
+        const errors = r.stderr
+          .split("\n")
+          .filter((l) => l.startsWith("error: "))
+          .map((l) => l.slice(7));
+        return { code: r.code, error: errors[0], errors, log: r.stdout + r.stderr };
+      }
+      if (c.host === "GitHub") {
+        const outputs = path.join(scratch, "output");
+        writeFileSync(outputs, "");
+        const inputs = Object.fromEntries(
+          Object.entries(c.inputs ?? {}).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, fill(v)]),
+        );
+        const r = await fixture.runNode(ENTRIES.GitHub, [], {
+          GITHUB_ACTIONS: "true",
+          GITHUB_OUTPUT: outputs,
+          RUNNER_TEMP: scratch,
+          ...inputs,
+          ...c.env,
+        });
+        const errors = r.stdout.split("\n").flatMap((l) => /^::error::(.*)$/.exec(l)?.[1] ?? []);
+        return { code: r.code, error: errors[0], errors, log: r.stdout + r.stderr };
+      }
+      if (c.host === "Azure") {
+        const inputs = Object.fromEntries(
+          Object.entries(c.inputs ?? {}).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, fill(v)]),
+        );
+        const r = await fixture.runNode(ENTRIES.Azure, [], {
+          AGENT_TEMPDIRECTORY: scratch,
+          ...inputs,
+          ...c.env,
+        });
+        const errors = r.stdout
+          .split("\n")
+          .flatMap((l) => /^##vso\[task\.complete result=Failed;\](.*)$/.exec(l)?.[1] ?? []);
+        return { code: errors.length > 0 ? 1 : r.code, error: errors[0], errors, log: r.stdout + r.stderr };
+      }
+      const r = await fixture.runNode(ENTRIES.Codefresh, [], { CF_VOLUME_PATH: scratch, ...c.env });
+      const errors = r.stderr
+        .split("\n")
+        .filter((l) => l.startsWith("error: "))
+        .map((l) => l.slice(7));
+      return { code: r.code, error: errors[0], errors, log: r.stdout + r.stderr };
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+
+  /** What ecr-local holds: repositories, their tags, and how many manifests were ever put. */
+  function snapshot() {
+    const repos = ["bad/web", "bad/frozen", "bad/absent", "Bad_Repo"].map((name) => [
+      name,
+      fixture.local.repository(name)?.imageTags ?? null,
+    ]);
+    return { repos, manifestsPut: fixture.local.stats.manifestsPut };
+  }
+
+  it.each(CASES.map((c) => [`${c.host}: ${c.name}`, c] as const))("%s", async (_, c) => {
+    const before = snapshot();
+    const outcome = await run(c);
+    tried.push({ name: c.name, host: c.host, ok: false });
+    expect(outcome.code, outcome.log).toBe(c.code);
+    expect(outcome.errors, outcome.log).toHaveLength(1);
+    if (typeof c.sentence === "string") expect(outcome.error).toBe(fill(c.sentence));
+    else expect(outcome.error).toMatch(c.sentence);
+    expect(outcome.log).not.toMatch(/\n\s+at \S+ \(|\bat node:|Error: .*\n\s+at /);
+    expect(snapshot()).toEqual(before);
+    (tried.at(-1) as { ok: boolean }).ok = true;
+  });
+});

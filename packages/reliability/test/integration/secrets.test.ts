@@ -1,0 +1,414 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { resolveCredentials } from "@ecr-push/core";
+import { EcrFixture, TEST_KEYS } from "@ecr-push/e2e";
+import { buildTestImage, dockerEnv, dockerForTests, realPartAvailable, runOk } from "@ecr-push/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordFigures } from "../../src/figures.js";
+import {
+  filesUnder,
+  findLeaks,
+  installDockerWrapper,
+  type Leak,
+  onPath,
+  runScanned,
+  type ScannedRun,
+  startCredentialTap,
+} from "../../src/secret-scan.js";
+
+const packages = fileURLToPath(new URL("../../..", import.meta.url));
+const ENTRIES = {
+  cli: path.join(packages, "cli", "dist", "ecr-push.js"),
+  github: path.join(packages, "adapter-github", "dist", "index.js"),
+  azure: path.join(packages, "adapter-azure", "dist", "ECRPushImage", "index.js"),
+  codefresh: path.join(packages, "adapter-codefresh", "dist", "index.js"),
+};
+const dockerHost = dockerForTests();
+const realDocker = onPath("docker");
+const hasDockerCli = realPartAvailable("The docker CLI", realDocker ? undefined : "docker is not on PATH");
+
+type Env = Record<string, string | undefined>;
+type Dirs = { home: string; tmp: string };
+
+/**
+ * What a CI log shows of stdout: the runner consumes masking commands (GitHub's ::add-mask::,
+ * Azure's ##vso[task.setsecret]) and shows neither them nor, afterwards, the values they register.
+ */
+function visible(stdout: string): string {
+  return stdout
+    .split("\n")
+    .filter((line) => !line.startsWith("::add-mask::") && !line.startsWith("##vso[task.setsecret]"))
+    .join("\n");
+}
+
+/** One end-to-end run to scan: which entry, how it is configured, and how it must end. */
+interface Scenario {
+  name: string;
+  entry: keyof typeof ENTRIES;
+  args?: string[];
+  env: (dirs: Dirs) => Env;
+  /** Exit code the run must end with. */
+  code: number;
+  /** Whether the run goes through the docker CLI (so the wrapper must have seen it). */
+  docker: boolean;
+}
+
+describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never leave memory", () => {
+  const host = dockerHost as string;
+  const dir = mkdtempSync(path.join(tmpdir(), "ecr-push-secrets-"));
+  const archive = path.join(dir, "app.tar");
+  const wrapper = installDockerWrapper(dir, realDocker as string);
+  let fixture: EcrFixture;
+  let tap: Awaited<ReturnType<typeof startCredentialTap>>;
+  /** Secrets known before any run: the fixture's key, temporary keys, an OIDC token, a wrong key. */
+  const known: Record<string, string> = {
+    secretAccessKey: TEST_KEYS.secretAccessKey,
+    oidcToken: `eyJhbGciOiJSUzI1NiJ9.${randomBytes(30).toString("base64url")}.scanOidcSignature0001`,
+    wrongSecretKey: `wrong/Scan+Secret/${randomBytes(12).toString("hex")}`,
+  };
+  let tokenFile = "";
+  /** Not a secret (AWS prints access key ids), so not scanned for. */
+  let tempAccessKeyId = "";
+  const results: { name: string; leaks: Leak[]; secrets: number }[] = [];
+  const checked = new Set<string>();
+  let dockerCalls = 0;
+  let dockerCallsWithSecretEnv = 0;
+
+  beforeAll(async () => {
+    fixture = await EcrFixture.start(host);
+    tap = await startCredentialTap(fixture.local.endpoint);
+    // Temporary keys from the endpoint's STS (AssumeRole), through core's own credential code.
+    const temporary = await resolveCredentials(
+      { roleArn: `arn:aws:iam::${fixture.local.accountId}:role/scan`, roleSessionName: "scan" },
+      { region: fixture.local.region, env: fixture.env(), secrets: { mask: () => {} } },
+    );
+    tempAccessKeyId = temporary.accessKeyId;
+    known.tempSecretKey = temporary.secretAccessKey;
+    known.sessionToken = temporary.sessionToken ?? "";
+    const tokens = path.join(dir, "oidc");
+    mkdirSync(tokens);
+    tokenFile = path.join(tokens, "token");
+    writeFileSync(tokenFile, known.oidcToken as string);
+    await buildTestImage(host, "scan/app:1", { layers: 2 });
+    await buildTestImage(host, "scan/other:1", { layers: 1 });
+    await runOk("docker", ["save", "-o", archive, "scan/app:1"], { env: dockerEnv(host) });
+    for (const name of ["scan/cli", "scan/github", "scan/azure", "scan/codefresh"])
+      await fixture.createRepository(name);
+    await fixture.createRepository("scan/frozen", { imageTagMutability: "IMMUTABLE" });
+    const first = await fixture.runNode(ENTRIES.cli, ["push", "scan/app:1", "-r", "scan/frozen", "-t", "v1"]);
+    if (first.code !== 0) throw new Error(`could not push scan/frozen:v1: ${first.stderr}`);
+  });
+  afterAll(async () => {
+    const leaks = results.reduce((n, r) => n + r.leaks.length, 0);
+    recordFigures("secrets", {
+      order: 40,
+      title: "Secret hygiene (scanner over end-to-end runs)",
+      figures: {
+        "scenarios scanned": results.length,
+        "distinct secret values checked": checked.size,
+        "secret checks made (value × scenario)": results.reduce((n, r) => n + r.secrets, 0),
+        "docker calls recorded (argv scanned)": dockerCalls,
+        "docker calls whose inherited environment had a secret-named variable": dockerCallsWithSecretEnv,
+        "places scanned per run":
+          "stdout, stderr, argv of every docker call, every file left in HOME and TMPDIR",
+        "leaks found": leaks,
+      },
+      note: "Each run gets its own HOME and TMPDIR (the host's temp folder inside it) and a wrapper docker first on PATH that records its argv and environment names. The secrets are the fixture's secret key, temporary keys and session token, an OIDC token, a wrong secret key, and every registry password, authorization token, secret key and session token the endpoint handed out during the run (captured by a pass-through in front of it); each is looked for as is and base64-encoded.",
+    });
+    await tap?.close();
+    await fixture?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The job environment with the API behind the tap, so every issued secret is known. */
+  const api = (extra: Env = {}): Env => ({
+    AWS_ENDPOINT_URL_ECR: tap.url,
+    AWS_ENDPOINT_URL_STS: tap.url,
+    ...extra,
+  });
+  const role = () => `arn:aws:iam::${fixture.local.accountId}:role/scan-pusher`;
+  const noKeys: Env = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined };
+
+  const scenarios: Scenario[] = [
+    {
+      name: "CLI, docker engine, temporary keys and session token, --debug",
+      entry: "cli",
+      args: ["push", "scan/app:1", "-r", "scan/cli", "-t", "keys", "--debug"],
+      env: () =>
+        api({
+          AWS_ACCESS_KEY_ID: tempAccessKeyId,
+          AWS_SECRET_ACCESS_KEY: known.tempSecretKey,
+          AWS_SESSION_TOKEN: known.sessionToken,
+        }),
+      code: 0,
+      docker: true,
+    },
+    {
+      name: "CLI, docker engine, assume role with an external id, --debug",
+      entry: "cli",
+      args: [
+        "push",
+        "scan/app:1",
+        "-r",
+        "scan/cli",
+        "-t",
+        "role",
+        "--role-arn",
+        "ROLE",
+        "--external-id",
+        "x-1",
+        "--debug",
+      ],
+      env: () => api(),
+      code: 0,
+      docker: true,
+    },
+    {
+      name: "CLI, docker engine, web identity token file",
+      entry: "cli",
+      args: [
+        "push",
+        "scan/app:1",
+        "-r",
+        "scan/cli",
+        "-t",
+        "oidc",
+        "--role-arn",
+        "ROLE",
+        "--web-identity-token-file",
+        "TOKEN_FILE",
+        "--debug",
+      ],
+      env: () => api(noKeys),
+      code: 0,
+      docker: true,
+    },
+    {
+      name: "CLI, web identity from AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN",
+      entry: "cli",
+      args: ["push", "scan/app:1", "-r", "scan/cli", "-t", "oidc-env"],
+      env: () => api({ ...noKeys, AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: role() }),
+      code: 0,
+      docker: true,
+    },
+    {
+      name: "CLI, daemonless docker-archive push, --debug",
+      entry: "cli",
+      args: ["push", "ARCHIVE", "-r", "scan/cli", "-t", "archive", "--debug"],
+      env: () => api(),
+      code: 0,
+      docker: false,
+    },
+    {
+      name: "CLI failure: wrong secret key",
+      entry: "cli",
+      args: ["push", "scan/app:1", "-r", "scan/cli", "-t", "wrong", "--debug"],
+      env: () => api({ AWS_SECRET_ACCESS_KEY: known.wrongSecretKey }),
+      code: 1,
+      // The local inspect runs before AWS refuses the key; no login ever happens.
+      docker: false,
+    },
+    {
+      name: "CLI failure after login: immutable tag conflict, --debug",
+      entry: "cli",
+      args: ["push", "scan/other:1", "-r", "scan/frozen", "-t", "v1", "--debug"],
+      env: () => api({ AWS_SESSION_TOKEN: undefined }),
+      code: 1,
+      docker: true,
+    },
+    {
+      name: "CLI failure: missing repository after login, daemonless",
+      entry: "cli",
+      args: ["push", "ARCHIVE", "-r", "scan/absent", "-t", "1", "--debug"],
+      env: () => api(),
+      code: 1,
+      docker: false,
+    },
+    {
+      name: "GitHub Action, keys and session token as inputs",
+      entry: "github",
+      env: ({ tmp }) => {
+        const outputs = path.join(tmp, "runner", "output");
+        mkdirSync(path.dirname(outputs), { recursive: true });
+        writeFileSync(outputs, "");
+        return api({
+          ...noKeys,
+          GITHUB_ACTIONS: "true",
+          RUNNER_DEBUG: "1",
+          GITHUB_OUTPUT: outputs,
+          GITHUB_STEP_SUMMARY: path.join(tmp, "runner", "summary"),
+          RUNNER_TEMP: path.join(tmp, "runner"),
+          INPUT_IMAGE: "scan/app:1",
+          INPUT_REPOSITORY: "scan/github",
+          INPUT_TAGS: "gh",
+          "INPUT_AWS-ACCESS-KEY-ID": tempAccessKeyId,
+          "INPUT_AWS-SECRET-ACCESS-KEY": known.tempSecretKey,
+          "INPUT_AWS-SESSION-TOKEN": known.sessionToken,
+          "INPUT_REMOVE-LOCAL-IMAGE": "false",
+        });
+      },
+      code: 0,
+      docker: true,
+    },
+    {
+      name: "GitHub Action, role to assume with the job's keys",
+      entry: "github",
+      env: ({ tmp }) => {
+        const outputs = path.join(tmp, "runner", "output");
+        mkdirSync(path.dirname(outputs), { recursive: true });
+        writeFileSync(outputs, "");
+        return api({
+          GITHUB_ACTIONS: "true",
+          GITHUB_OUTPUT: outputs,
+          RUNNER_TEMP: path.join(tmp, "runner"),
+          INPUT_IMAGE: "scan/app:1",
+          INPUT_REPOSITORY: "scan/github",
+          INPUT_TAGS: "gh-role",
+          "INPUT_ROLE-TO-ASSUME": role(),
+        });
+      },
+      code: 0,
+      docker: true,
+    },
+    {
+      name: "Azure Pipelines task, service connection keys, logRequest",
+      entry: "azure",
+      env: ({ tmp }) => {
+        const id = "5f0e4d3c-2b1a-4a9b-8c7d-6e5f4a3b2c1d";
+        const upper = id.toUpperCase();
+        const parameters = { username: TEST_KEYS.accessKeyId, password: TEST_KEYS.secretAccessKey };
+        // The agent creates its temp folder before a task runs (task-lib keeps its vault key there).
+        mkdirSync(path.join(tmp, "agent"), { recursive: true });
+        return api({
+          ...noKeys,
+          AGENT_TEMPDIRECTORY: path.join(tmp, "agent"),
+          SYSTEM_DEBUG: "true",
+          INPUT_AWSCREDENTIALS: id,
+          [`ENDPOINT_AUTH_${upper}`]: JSON.stringify({ scheme: "UsernamePassword", parameters }),
+          [`ENDPOINT_AUTH_SCHEME_${upper}`]: "UsernamePassword",
+          [`ENDPOINT_URL_${upper}`]: "https://aws.amazon.com/",
+          [`ENDPOINT_AUTH_PARAMETER_${upper}_USERNAME`]: parameters.username,
+          [`ENDPOINT_AUTH_PARAMETER_${upper}_PASSWORD`]: parameters.password,
+          INPUT_IMAGESOURCE: "imagename",
+          INPUT_SOURCEIMAGENAME: "scan/app",
+          INPUT_SOURCEIMAGETAG: "1",
+          INPUT_REPOSITORYNAME: "scan/azure",
+          INPUT_PUSHTAG: "az",
+          INPUT_LOGREQUEST: "true",
+          INPUT_LOGRESPONSE: "true",
+        });
+      },
+      code: 0,
+      docker: true,
+    },
+    {
+      name: "Codefresh step, keys and session token",
+      entry: "codefresh",
+      env: ({ tmp }) => {
+        mkdirSync(path.join(tmp, "volume"), { recursive: true });
+        return api({
+          CF_VOLUME_PATH: path.join(tmp, "volume"),
+          AWS_ACCESS_KEY_ID: tempAccessKeyId,
+          AWS_SECRET_ACCESS_KEY: known.tempSecretKey,
+          AWS_SESSION_TOKEN: known.sessionToken,
+          IMAGE: "scan/app:1",
+          REPOSITORY: "scan/codefresh",
+          TAGS: "cf",
+          DEBUG: "true",
+        });
+      },
+      code: 0,
+      docker: true,
+    },
+  ];
+
+  it.each(scenarios.map((s) => [s.name, s] as const))("%s", async (_, scenario) => {
+    const before = new Set(tap.issued());
+    const args = (scenario.args ?? []).map((a) =>
+      a === "ROLE"
+        ? role()
+        : a === "TOKEN_FILE"
+          ? tokenFile
+          : a === "ARCHIVE"
+            ? `docker-archive:${archive}`
+            : a,
+    );
+    const run: ScannedRun = await runScanned(fixture, ENTRIES[scenario.entry], args, scenario.env, wrapper);
+    const secrets = [...Object.values(known), ...tap.issued()];
+    const leaks = findLeaks(secrets, [
+      { where: "stdout", text: visible(run.stdout) },
+      { where: "stderr", text: run.stderr },
+      ...run.docker.map((c, i) => ({ where: `docker call ${i + 1} argv`, text: c.argv.join("\n") })),
+      ...run.files.map((f) => ({ where: f.file, text: f.text })),
+    ]);
+    for (const secret of secrets) checked.add(secret);
+    results.push({ name: scenario.name, leaks, secrets: new Set(secrets).size });
+
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(scenario.code);
+    // An Azure task reports its result with a logging command, not its exit code.
+    expect(run.stdout).not.toContain("##vso[task.complete result=Failed");
+    expect(leaks).toEqual([]);
+    // The run was given a registry password (or was refused before any): the scan is not vacuous.
+    if (scenario.code === 0) expect(tap.issued().filter((s) => !before.has(s)).length).toBeGreaterThan(0);
+    if (scenario.docker) {
+      const login = run.docker.find((c) => c.argv.includes("login"));
+      expect(login?.argv).toContain("--password-stdin");
+      // Every docker call with credentials used the one private config, and it is gone.
+      const configs = new Set(run.docker.map((c) => c.dockerConfig).filter(Boolean));
+      expect(configs.size).toBe(1);
+      const config = [...configs][0];
+      expect(config).toBeTruthy();
+      expect(run.files.filter((f) => f.file.startsWith(config as string))).toEqual([]);
+      expect(run.files.some((f) => f.file.includes("ecr-push-docker-"))).toBe(false);
+      // docker gets the job's environment minus its credentials (a child's environment is readable
+      // by the same user): only names are recorded, never values.
+      dockerCalls += run.docker.length;
+      const withSecretEnv = run.docker.filter((c) =>
+        c.envNames.some((n) => /SECRET|SESSION_TOKEN|ENDPOINT_AUTH|^INPUT_|^AWS_/i.test(n)),
+      );
+      dockerCallsWithSecretEnv += withSecretEnv.length;
+      expect(
+        withSecretEnv.map((c) => c.envNames.filter((n) => /SECRET|TOKEN|AUTH|^INPUT_|^AWS_/i.test(n))),
+      ).toEqual([]);
+    } else if (scenario.code === 0) {
+      expect(run.docker).toEqual([]);
+    }
+    expect(
+      run.docker.filter((c) => c.argv.includes("login") && !c.argv.includes("--password-stdin")),
+    ).toEqual([]);
+  });
+});
+
+describe("the scanner itself", () => {
+  it("finds a planted secret in output, argv and a file, as is and base64-encoded", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "ecr-push-scanner-"));
+    try {
+      const secret = "planted/Secret+Value/0123456789";
+      mkdirSync(path.join(dir, "nested"));
+      writeFileSync(
+        path.join(dir, "nested", "config.json"),
+        JSON.stringify({ auth: Buffer.from(secret).toString("base64") }),
+      );
+      const leaks = findLeaks(
+        [secret, "short"],
+        [
+          { where: "stdout", text: `token ${secret}` },
+          { where: "docker call 1 argv", text: ["login", "-p", secret].join("\n") },
+          { where: "stderr", text: "nothing here" },
+          ...filesUnder(dir).map((f) => ({ where: f.file, text: f.text })),
+        ],
+      );
+      expect(leaks.map((l) => l.where)).toEqual([
+        "stdout",
+        "docker call 1 argv",
+        path.join(dir, "nested", "config.json"),
+      ]);
+      expect(JSON.stringify(leaks)).not.toContain(secret);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
