@@ -291,8 +291,110 @@ async function oneBigLayer(measured) {
   }
 }
 
+/** Starts another `ecr-push local` (its own account and region) and returns its ready line and process. */
+async function startLocal(args) {
+  const child = spawn(process.execPath, [CLI, "local", ...args], {
+    env: { ...process.env, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const ready = JSON.parse(
+    await new Promise((resolve, reject) => {
+      createInterface({ input: child.stdout }).once("line", resolve);
+      child.once("exit", (code) => reject(new Error(`ecr-push local exited with ${code}`)));
+    }),
+  );
+  return { ...ready, child };
+}
+
+/** The registry password of a local endpoint. */
+async function passwordOf(endpoint) {
+  const client = new ECRClient({ region: endpoint.region, endpoint: endpoint.endpoint, credentials: keys });
+  const token = (await client.send(new GetAuthorizationTokenCommand({}))).authorizationData[0]
+    .authorizationToken;
+  client.destroy();
+  return Buffer.from(token, "base64").toString().split(":")[1];
+}
+
+/**
+ * The retag and promote section (issue 8): a BENCH_COPY_MB (default 500) MB image in the first
+ * local endpoint; retag it there (no blob moves), then promote it to a second endpoint (another
+ * account and region) next to `skopeo copy docker:// docker://` between the same two registries,
+ * each to a fresh repository (cold) and again (warm). Medians of BENCH_COPY_RUNS (default 3).
+ */
+async function copySection() {
+  const runs = Number(process.env.BENCH_COPY_RUNS ?? 3);
+  const mb = Number(process.env.BENCH_COPY_MB ?? 500);
+  const image = "bench/copy:1";
+  const second = await startLocal(["--region", "eu-west-1", "--account-id", "210987654321"]);
+  const sourceEnv = awsEnv;
+  const targetEnv = { ...awsEnv, AWS_ENDPOINT_URL_ECR: second.endpoint, AWS_REGION: second.region };
+  const secondEcr = new ECRClient({ region: second.region, endpoint: second.endpoint, credentials: keys });
+  try {
+    await buildTestImage(engine.host, image, { sizeBytes: mb * 1024 * 1024, layers: 4 });
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: "bench/copy" }));
+    timed(process.execPath, [CLI, "push", image, "-r", "bench/copy", "-t", "v1", "-q"], { env: sourceEnv });
+    const source = `${local.accountId}.dkr.ecr.${local.region}.amazonaws.com/bench/copy:v1`;
+    const retag = [];
+    const ours = { cold: [], warm: [] };
+    const skopeo = { cold: [], warm: [] };
+    const hasSkopeo = installed("skopeo");
+    for (let i = 0; i < runs; i++) {
+      retag.push(
+        timed(process.execPath, [CLI, "retag", "bench/copy:v1", "-t", `r${i}`, "-q"], { env: sourceEnv }).ms,
+      );
+      const promote = (repo) =>
+        timed(
+          process.execPath,
+          [CLI, "promote", source, "--source-endpoint-url", local.endpoint, "-r", repo, "-t", "v1", "-q"],
+          { env: targetEnv },
+        ).ms;
+      const repo = `bench/promote-r${i}`;
+      await secondEcr.send(new CreateRepositoryCommand({ repositoryName: repo }));
+      ours.cold.push(promote(repo));
+      ours.warm.push(promote(repo));
+      if (hasSkopeo) {
+        const skopeoRepo = `bench/skopeo-r${i}`;
+        await secondEcr.send(new CreateRepositoryCommand({ repositoryName: skopeoRepo }));
+        const args = [
+          "copy",
+          "-q",
+          "--src-tls-verify=false",
+          "--dest-tls-verify=false",
+          "--src-creds",
+          `AWS:${await passwordOf(local)}`,
+          "--dest-creds",
+          `AWS:${await passwordOf(second)}`,
+          `docker://${local.registry}/bench/copy:v1`,
+          `docker://${second.registry}/${skopeoRepo}:v1`,
+        ];
+        skopeo.cold.push(timed("skopeo", args, { env: dockerEnv }).ms);
+        skopeo.warm.push(timed("skopeo", args, { env: dockerEnv }).ms);
+      }
+    }
+    const vsSkopeo = (ms, of) =>
+      of.length ? `${(ms / median(of)).toFixed(2)}x skopeo` : "skopeo not installed";
+    return [
+      `## Retag and promote (issue 8): a ${mb} MB image (4 random layers), ${runs} runs each, medians`,
+      "",
+      "| what | cold | warm (again) | note |",
+      "| --- | --- | --- | --- |",
+      `| ecr-push retag (BatchGetImage + PutImage, end to end) | ${seconds(median(retag))} | - | target: under 0.3 s |`,
+      `| ecr-push promote, ECR to ECR across accounts and regions (local endpoints) | ${seconds(median(ours.cold))} | ${seconds(median(ours.warm))} | cold ${vsSkopeo(median(ours.cold), skopeo.cold)} (target: at most 1x); warm ${vsSkopeo(median(ours.warm), skopeo.warm)} |`,
+      hasSkopeo
+        ? `| skopeo copy docker:// to docker:// (tokens fetched beforehand, not timed) | ${seconds(median(skopeo.cold))} | ${seconds(median(skopeo.warm))} | baseline |`
+        : "| skopeo copy docker:// to docker:// | - | - | not installed (apt-get install skopeo) |",
+      "",
+    ].join("\n");
+  } finally {
+    secondEcr.destroy();
+    second.child.kill("SIGTERM");
+    spawnSync("docker", ["image", "rm", image], { env: dockerEnv });
+  }
+}
+
 const rows = [];
 let daemonless = "";
+let copies = "";
 try {
   await buildTestImage(engine.host, IMAGE, { sizeBytes: 5 * 1024 * 1024 });
   const times = contenders.map(() => []);
@@ -351,6 +453,7 @@ try {
     ],
   );
   if (process.env.BENCH_DAEMONLESS !== "0") daemonless = await daemonlessSection();
+  if (process.env.BENCH_COPY !== "0") copies = await copySection();
 } finally {
   localProcess.kill("SIGTERM");
   await engine.stop();
@@ -363,6 +466,7 @@ const table = [
   ...rows.map((r) => `| ${r.join(" | ")} |`),
   "",
   daemonless,
+  copies,
 ].join("\n");
 mkdirSync("bench", { recursive: true });
 writeFileSync("bench/results.md", table);

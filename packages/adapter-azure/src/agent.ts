@@ -23,6 +23,8 @@ export type TaskLib = Pick<
 export interface Agent {
   /** A trimmed input, "" when unset. */
   input(name: string): string;
+  /** An input that holds a secret (a password): read without task-lib echoing it to the debug log. */
+  secretInput?(name: string): string;
   /** A trimmed variable, "" when unset. */
   variable(name: string): string;
   /** A variable that may be secret: read without task-lib echoing its value to the debug log. */
@@ -51,6 +53,7 @@ export function taskLibAgent(tl: TaskLib): Agent {
   };
   return {
     input: (name) => tl.getInput(name, false)?.trim() ?? "",
+    secretInput: (name) => quietly(() => tl.getInput(name, false)?.trim() ?? ""),
     variable: (name) => tl.getVariable(name)?.trim() ?? "",
     secretVariable: (name) => quietly(() => tl.getVariable(name)?.trim() ?? ""),
     endpointScheme: (id) => tl.getEndpointAuthorizationScheme(id, true)?.trim() ?? "",

@@ -1,4 +1,4 @@
-import { asEcrPushError, pushFromInputs } from "@ecr-push/core";
+import { asEcrPushError, promoteFromInputs, pushFromInputs, retagFromInputs } from "@ecr-push/core";
 import { type Agent, type TaskLib, taskLibAgent } from "./agent.js";
 import { agentOidcTokens, readCredentials } from "./credentials.js";
 import { AgentHost } from "./host.js";
@@ -25,10 +25,15 @@ export async function runTask(context: TaskContext): Promise<boolean> {
   const host = new AgentHost(tl, context.write);
   try {
     const settings = readTaskInputs(agent);
+    // Registered before anything is printed (it was read without task-lib's debug echo).
+    if (settings.raw.sourcePassword) host.mask(String(settings.raw.sourcePassword));
     host.verbose = settings.verbose;
     const credentials = await readCredentials(agent, host, agentOidcTokens(agent, host, context.fetch));
     host.debug(`AWS credentials from ${credentials.description}.`);
-    const result = await pushFromInputs(
+    const run = { push: pushFromInputs, retag: retagFromInputs, promote: promoteFromInputs }[
+      settings.command
+    ];
+    const result = await run(
       { ...settings.raw, ...credentials.raw },
       {
         logger: host,
@@ -43,7 +48,8 @@ export async function runTask(context: TaskContext): Promise<boolean> {
     );
     if (settings.outputVariable) host.setVariable(settings.outputVariable, result.imageUri);
     if (settings.digestOutputVariable) host.setVariable(settings.digestOutputVariable, result.digest);
-    host.succeed(`Pushed ${result.imageUris.join(", ")}.`);
+    const done = { push: "Pushed", retag: "Tagged", promote: "Promoted" }[settings.command];
+    host.succeed(`${done} ${result.imageUris.join(", ")}.`);
     return true;
   } catch (error) {
     host.fail(asEcrPushError(error).message);

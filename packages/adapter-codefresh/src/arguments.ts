@@ -23,6 +23,12 @@ export const STEP_ARGUMENTS = {
   REMOVE_LOCAL_IMAGE: { input: "removeLocalImage", default: false },
   // A number in the pipeline's YAML; it still reaches the step as a string, as every variable does.
   CONCURRENCY: { input: "concurrency", schemaType: "integer" },
+  // Promote instead of push: an image in a registry, copied into REPOSITORY without pulling it.
+  SOURCE: { input: "registrySource" },
+  SOURCE_ROLE_ARN: { input: "sourceRoleArn" },
+  SOURCE_USERNAME: { input: "sourceUsername" },
+  SOURCE_PASSWORD: { input: "sourcePassword", secret: true },
+  PLATFORMS: { input: "platform" },
 } as const satisfies Record<
   string,
   { input: InputKey; default?: string | boolean; secret?: true; schemaType?: "integer" }

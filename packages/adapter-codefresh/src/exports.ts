@@ -4,13 +4,15 @@ import { PushFailedError, type PushResult } from "@ecr-push/core";
 import type { StepLogger } from "./logger.js";
 
 /** The variables later steps read as `${{NAME}}`; never a secret. A public contract. */
-export function exportedVariables(result: PushResult): Record<string, string> {
+export function exportedVariables(result: PushResult & { sourceDigest?: string }): Record<string, string> {
   return {
     ECR_IMAGE_URI: result.imageUri,
     // URIs hold no commas, and an export is one line: comma-separated, in the order of TAGS.
     ECR_IMAGE_URIS: result.imageUris.join(","),
     ECR_IMAGE_DIGEST: result.digest,
     ECR_REGISTRY: result.registry,
+    // A promote only: the source's digest, equal to ECR_IMAGE_DIGEST unless PLATFORMS filtered it.
+    ...(result.sourceDigest !== undefined ? { ECR_SOURCE_DIGEST: result.sourceDigest } : {}),
   };
 }
 
@@ -20,7 +22,7 @@ export function exportedVariables(result: PushResult): Record<string, string> {
  * and only prints them.
  */
 export function exportOutputs(
-  result: PushResult,
+  result: PushResult & { sourceDigest?: string },
   env: Record<string, string | undefined>,
   logger: StepLogger,
 ): void {

@@ -1,4 +1,4 @@
-import { asEcrPushError, pushFromInputs } from "@ecr-push/core";
+import { asEcrPushError, pushOrPromoteFromInputs } from "@ecr-push/core";
 import { CODEFRESH_INPUT_NAMES, secretArguments, stepInputs } from "./arguments.js";
 import { exportOutputs } from "./exports.js";
 import { StepLogger, type StepWriters } from "./logger.js";
@@ -12,7 +12,8 @@ export interface StepIO extends StepWriters {
 
 /**
  * Runs the step: the arguments (environment variables) onto core's inputs, the log onto stdout and
- * stderr, the results onto Codefresh's exported variables. Returns the exit code: 0 pushed,
+ * stderr, the results onto Codefresh's exported variables. SOURCE (or an IMAGE of docker://...)
+ * promotes an image from a registry instead of pushing a local one. Returns the exit code: 0 pushed,
  * 2 invalid input (nothing was sent anywhere), 1 any other failure.
  */
 export async function runStep(io: StepIO): Promise<number> {
@@ -20,7 +21,7 @@ export async function runStep(io: StepIO): Promise<number> {
   // Core masks the credentials it resolves and reads (IRSA token files too); these are the step's own.
   for (const secret of secretArguments(io.env)) logger.mask(secret);
   try {
-    const result = await pushFromInputs(stepInputs(io.env), {
+    const result = await pushOrPromoteFromInputs(stepInputs(io.env), {
       logger,
       secrets: logger,
       // Exports are written once from the result, after the push succeeded.

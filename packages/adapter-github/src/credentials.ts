@@ -11,7 +11,10 @@ const ID_TOKEN_PERMISSION = 'add "permissions: id-token: write" to the workflow 
  * GitHub's OIDC token is used for role-to-assume when no access keys are given and the job may
  * request one (the runner sets ACTIONS_ID_TOKEN_REQUEST_URL only with `id-token: write`).
  */
-export function usesOidc(request: PushRequest, env: Record<string, string | undefined>): boolean {
+export function usesOidc(
+  request: Pick<PushRequest, "credentials">,
+  env: Record<string, string | undefined>,
+): boolean {
   return (
     !!request.credentials.roleArn && !request.credentials.accessKeyId && !!env.ACTIONS_ID_TOKEN_REQUEST_URL
   );
@@ -45,7 +48,10 @@ export async function oidcToken(log: ActionsLog): Promise<string> {
  * With role-to-assume but neither keys nor an OIDC token, core assumes the role from the default
  * chain; when that chain is empty, the likely fix on GitHub is the missing id-token permission.
  */
-export function withCredentialsHint(error: EcrPushError, request: PushRequest | undefined): EcrPushError {
+export function withCredentialsHint(
+  error: EcrPushError,
+  request: Pick<PushRequest, "credentials"> | undefined,
+): EcrPushError {
   if (error.code !== AwsErrorCodes.credentialsNotFound || !request?.credentials.roleArn) return error;
   return new PushFailedError(
     error.code,

@@ -14,6 +14,7 @@ export const ACTION_OUTPUTS = {
   digest: "digest",
   registry: "registry",
   repositoryCreated: "repository-created",
+  sourceDigest: "source-digest",
 } as const satisfies Record<OutputName, string>;
 
 /**

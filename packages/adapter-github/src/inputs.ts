@@ -24,6 +24,11 @@ export const ACTION_INPUTS = {
   "aws-session-token": "sessionToken",
   "remove-local-image": "removeLocalImage",
   concurrency: "concurrency",
+  source: "registrySource",
+  "source-role-to-assume": "sourceRoleArn",
+  "source-username": "sourceUsername",
+  "source-password": "sourcePassword",
+  platforms: "platform",
 } as const satisfies Record<string, InputKey>;
 
 export type ActionInputName = keyof typeof ACTION_INPUTS;
@@ -39,6 +44,7 @@ export const SECRET_INPUTS: readonly ActionInputName[] = [
   "aws-access-key-id",
   "aws-secret-access-key",
   "aws-session-token",
+  "source-password",
 ];
 
 /** Reads every input with `getInput` (the runner's INPUT_* variables) into core's raw inputs. */

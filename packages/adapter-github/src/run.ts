@@ -1,5 +1,11 @@
 import * as actions from "@actions/core";
-import { asEcrPushError, type PushRequest, parsePushRequest, pushFromInputs } from "@ecr-push/core";
+import {
+  asEcrPushError,
+  type PushRequest,
+  parsePromoteRequest,
+  parsePushRequest,
+  pushOrPromoteFromInputs,
+} from "@ecr-push/core";
 import { oidcToken, usesOidc, withCredentialsHint } from "./credentials.js";
 import { ActionsLog, actionOutputs } from "./host.js";
 import { GITHUB_INPUT_NAMES, readInputs, SECRET_INPUTS } from "./inputs.js";
@@ -12,15 +18,21 @@ import { summaryMarkdown } from "./summary.js";
 export async function runAction(env: Record<string, string | undefined>, signal: AbortSignal): Promise<void> {
   const started = Date.now();
   const log = new ActionsLog();
-  let request: PushRequest | undefined;
+  let request: Pick<PushRequest, "credentials"> | undefined;
   try {
     const raw = readInputs((name) => actions.getInput(name));
     for (const name of SECRET_INPUTS) log.mask(actions.getInput(name));
     // Bad input fails here, before a token is requested or anything is sent.
-    request = parsePushRequest(raw, GITHUB_INPUT_NAMES);
+    // `source` (an image in a registry) promotes it instead of pushing a local image.
+    request = raw.registrySource?.trim()
+      ? parsePromoteRequest(
+          { ...raw, source: raw.registrySource },
+          { ...GITHUB_INPUT_NAMES, source: "source" },
+        )
+      : parsePushRequest(raw, GITHUB_INPUT_NAMES);
     const webIdentityToken = usesOidc(request, env) ? await oidcToken(log) : undefined;
     if (webIdentityToken) log.info(`Using GitHub's OIDC token to assume ${request.credentials.roleArn}.`);
-    const result = await pushFromInputs(
+    const result = await pushOrPromoteFromInputs(
       { ...raw, webIdentityToken },
       {
         logger: log,

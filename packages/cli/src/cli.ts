@@ -10,12 +10,22 @@ const MAIN_HELP = `ecr-push: push a container image to Amazon ECR.
 
 Usage:
   ecr-push push SOURCE --repository NAME [--tag TAG]... [options]
+  ecr-push retag REPOSITORY:TAG|REPOSITORY@DIGEST --tag NEW... [options]
+  ecr-push promote SOURCE --repository NAME [--tag TAG]... [options]
   ecr-push local [--port N] [--data-dir DIR]
   ecr-push --version
 
 Commands:
-  push    Push a local Docker image (name[:tag] or image ID) to an ECR repository.
-  local   Run a local ECR-compatible endpoint for offline testing.
+  push     Push a local Docker image (name[:tag] or image ID) to an ECR repository.
+  retag    Add tags to an image already in ECR, without moving any layer.
+  promote  Copy an image from another ECR account or region, or any registry, into ECR
+           without pulling it (same digest).
+  local    Run a local ECR-compatible endpoint for offline testing.
+
+Examples:
+  ecr-push push web:1.4.2 -r team/web -t 1.4.2 -t latest
+  ecr-push retag team/web:1.4.2 -t stable
+  ecr-push promote 111111111111.dkr.ecr.us-east-1.amazonaws.com/web:1.4.2 -r web --source-profile staging
 
 Run \`ecr-push COMMAND --help\` for a command's options.
 `;
@@ -43,12 +53,22 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         const { pushCommand } = await import("./commands/push.js");
         return await pushCommand(rest, io);
       }
+      case "retag": {
+        const { retagCommand } = await import("./commands/retag.js");
+        return await retagCommand(rest, io);
+      }
+      case "promote": {
+        const { promoteCommand } = await import("./commands/promote.js");
+        return await promoteCommand(rest, io);
+      }
       case "local": {
         const { localCommand } = await import("./commands/local.js");
         return await localCommand(rest, io);
       }
       default:
-        throw new UsageError(`Unknown command "${command}": use push or local (see \`ecr-push --help\`).`);
+        throw new UsageError(
+          `Unknown command "${command}": use push, retag, promote or local (see \`ecr-push --help\`).`,
+        );
     }
   } catch (error) {
     const usage = error instanceof UsageError ? error : usageErrorFrom(error, command ?? "");

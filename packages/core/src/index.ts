@@ -1,7 +1,9 @@
 // Public surface of @ecr-push/core: one folder per concept.
 export * from "./aws/index.js";
+export * from "./copy/index.js";
 export * from "./engine/index.js";
 export * from "./errors/index.js";
+export * from "./job/copy.js";
 export * from "./job/index.js";
 export * from "./naming/index.js";
 export * from "./ports/index.js";

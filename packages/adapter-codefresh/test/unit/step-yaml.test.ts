@@ -37,7 +37,8 @@ describe("step.yaml", () => {
     expect(args.type).toBe("object");
     expect(args.additionalProperties).toBe(false);
     expect(Object.keys(args.properties).sort()).toEqual(Object.keys(STEP_ARGUMENTS).sort());
-    expect(args.required).toEqual(["IMAGE", "REPOSITORY"]);
+    // IMAGE (push) or SOURCE (promote): the step says in one sentence when neither is given.
+    expect(args.required).toEqual(["REPOSITORY"]);
     for (const [name, property] of Object.entries(args.properties)) {
       expect(property.description, name).toMatch(/\.$/);
     }
@@ -60,9 +61,15 @@ describe("step.yaml", () => {
       imageUris: ["r/x:a"],
       digest: "sha256:0",
       registry: "r",
+      sourceDigest: "sha256:0",
     } as never);
     expect(Object.keys(returns.properties).sort()).toEqual(Object.keys(exported).sort());
-    expect(returns.required.sort()).toEqual(Object.keys(exported).sort());
+    // ECR_SOURCE_DIGEST is exported after a promote only.
+    expect(returns.required.sort()).toEqual(
+      Object.keys(exported)
+        .filter((k) => k !== "ECR_SOURCE_DIGEST")
+        .sort(),
+    );
   });
 
   it("passes every argument to the image as an environment variable of the same name", () => {

@@ -4,7 +4,7 @@ import type { CliIO } from "../io.js";
 import { CLI_INPUT_NAMES } from "./push.js";
 
 /** The stable `--json` fields, documented in the README: fields are only ever added, never renamed. */
-const JSON_FIELDS = [
+export const JSON_FIELDS = [
   "imageUri",
   "imageUris",
   "digest",

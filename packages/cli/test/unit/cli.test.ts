@@ -39,7 +39,9 @@ describe("ecr-push usage", () => {
   it("rejects an unknown command in one sentence", async () => {
     const r = await cli("pussh");
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('error: Unknown command "pussh": use push or local (see `ecr-push --help`).\n');
+    expect(r.stderr).toBe(
+      'error: Unknown command "pussh": use push, retag, promote or local (see `ecr-push --help`).\n',
+    );
   });
 
   it("rejects an unknown option in one sentence", async () => {

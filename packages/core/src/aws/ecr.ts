@@ -1,10 +1,12 @@
 import {
+  BatchGetImageCommand,
   CreateRepositoryCommand,
   type CreateRepositoryCommandInput,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   ECRClient,
   GetAuthorizationTokenCommand,
+  PutImageCommand,
 } from "@aws-sdk/client-ecr";
 import { PushFailedError } from "../errors/index.js";
 import { sdkRequestHandler } from "../net/index.js";
@@ -129,7 +131,15 @@ export class EcrApi {
   ): Promise<EnsuredRepository> {
     const { repository, registryId } = options;
     const answer = await described;
-    if ("registryId" in answer) return { registryId: answer.registryId, created: false };
+    if ("registryId" in answer) {
+      const given = settingsGiven(options.settings);
+      if (given.length > 0) {
+        this.options.logger.warn(
+          `Repository "${repository}" already exists, so ${given.join(", ")} ${given.length === 1 ? "was" : "were"} not applied: repository settings apply only when the push creates the repository.`,
+        );
+      }
+      return { registryId: answer.registryId, created: false };
+    }
     const error = answer.missing;
     const account = registryId ?? accountFrom(error) ?? accountFromRegistry(options.registry);
     if (!options.create) {
@@ -226,11 +236,153 @@ export class EcrApi {
   private sendOptions() {
     return this.options.signal ? { abortSignal: this.options.signal } : {};
   }
+
+  /**
+   * BatchGetImage: the manifest of each image asked for (by tag or digest), exactly as stored, in
+   * the order asked; undefined for an image the repository does not have. Every manifest media type
+   * is accepted, so ECR never converts a manifest.
+   */
+  async batchGetImages(
+    repository: string,
+    registryId: string | undefined,
+    imageIds: EcrImageId[],
+  ): Promise<(EcrImage | undefined)[]> {
+    const input = {
+      repositoryName: repository,
+      registryId,
+      imageIds,
+      acceptedMediaTypes: ACCEPTED_MANIFEST_TYPES,
+    };
+    const response = await this.call("BatchGetImage", input, () =>
+      this.client.send(new BatchGetImageCommand(input), this.sendOptions()),
+    );
+    const images = response.images ?? [];
+    const unusable = (response.failures ?? []).find(
+      (failure) =>
+        failure.failureCode !== "ImageNotFound" && failure.failureCode !== "ImageTagDoesNotMatchDigest",
+    );
+    if (unusable) {
+      const id = unusable.imageId?.imageTag ?? unusable.imageId?.imageDigest ?? "?";
+      throw new PushFailedError(
+        AwsErrorCodes.requestFailed,
+        `ECR BatchGetImage could not read ${repository}:${id} (${unusable.failureCode}): ${(unusable.failureReason ?? "no reason given").replace(/\.$/, "")}.`,
+      );
+    }
+    return imageIds.map((id) => {
+      const found = images.find(
+        (image) =>
+          (id.imageTag === undefined || image.imageId?.imageTag === id.imageTag) &&
+          (id.imageDigest === undefined || image.imageId?.imageDigest === id.imageDigest),
+      );
+      if (!found?.imageManifest || !found.imageId?.imageDigest) return undefined;
+      return {
+        digest: found.imageId.imageDigest,
+        manifest: found.imageManifest,
+        mediaType: found.imageManifestMediaType,
+      };
+    });
+  }
+
+  /**
+   * PutImage of a manifest under a tag, as given (its digest is unchanged). "unchanged" when the
+   * tag already named this manifest; an immutable tag naming another image is one sentence.
+   */
+  async putImage(options: {
+    repository: string;
+    registryId: string | undefined;
+    image: EcrImage;
+    tag: string;
+  }): Promise<"tagged" | "unchanged"> {
+    const { repository, registryId, image, tag } = options;
+    const input = {
+      repositoryName: repository,
+      registryId,
+      imageManifest: image.manifest,
+      imageManifestMediaType: image.mediaType,
+      imageDigest: image.digest,
+      imageTag: tag,
+    };
+    try {
+      await this.call(
+        "PutImage",
+        { ...input, imageManifest: `(${image.manifest.length} characters)` },
+        () => this.client.send(new PutImageCommand(input), this.sendOptions()),
+        ["ImageAlreadyExistsException", "ImageTagAlreadyExistsException"],
+      );
+      return "tagged";
+    } catch (error) {
+      const name = awsErrorName(error);
+      if (name === "ImageAlreadyExistsException") return "unchanged";
+      if (name !== "ImageTagAlreadyExistsException") throw error;
+      throw new PushFailedError(
+        "ImageTagAlreadyExists",
+        `The tag ${tag} already exists in ${repository} on another image and the repository's tags are immutable: choose a new tag or make the repository's tags mutable.`,
+        { cause: error },
+      );
+    }
+  }
+
+  /** DescribeRepositories: the registry id and tag mutability, or undefined when the repository does not exist. */
+  async repositoryDetails(
+    repository: string,
+    registryId: string | undefined,
+  ): Promise<{ registryId: string; imageTagMutability: string } | undefined> {
+    const input = { registryId, repositoryNames: [repository] };
+    try {
+      const found = await this.call(
+        "DescribeRepositories",
+        input,
+        () => this.client.send(new DescribeRepositoriesCommand(input), this.sendOptions()),
+        ["RepositoryNotFoundException"],
+      );
+      const repo = found.repositories?.[0];
+      return {
+        registryId: repo?.registryId ?? registryId ?? "",
+        imageTagMutability: repo?.imageTagMutability ?? "MUTABLE",
+      };
+    } catch (error) {
+      if (awsErrorName(error) !== "RepositoryNotFoundException") throw error;
+      return undefined;
+    }
+  }
 }
+
+/** An image as BatchGetImage returns it: the manifest text exactly as pushed. */
+export interface EcrImage {
+  digest: string;
+  manifest: string;
+  mediaType?: string;
+}
+
+export type EcrImageId =
+  | { imageTag: string; imageDigest?: undefined }
+  | { imageDigest: string; imageTag?: undefined };
+
+const ACCEPTED_MANIFEST_TYPES = [
+  "application/vnd.oci.image.manifest.v1+json",
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.docker.distribution.manifest.v2+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+  "application/vnd.docker.distribution.manifest.v1+json",
+  "application/vnd.docker.distribution.manifest.v1+prettyjws",
+];
 
 /** JSON replacer for logged responses: an authorization token never reaches a log line. */
 function redactTokens(key: string, value: unknown): unknown {
   return key === "authorizationToken" ? "***" : value;
+}
+
+/**
+ * The repository settings a request asks for beyond ECR's defaults, in words, for the warning when
+ * they cannot apply (hosts fill in the defaults themselves, and those would only be noise).
+ */
+function settingsGiven(settings: RepositorySettings): string[] {
+  return [
+    settings.imageTagMutability === "IMMUTABLE" && "tag immutability",
+    settings.scanOnPush === true && "scan on push",
+    settings.encryption?.type === "KMS" && "KMS encryption",
+    Object.keys(settings.tags).length > 0 && "resource tags",
+  ].filter((s): s is string => typeof s === "string");
 }
 
 function createInput(options: EnsureRepositoryOptions): CreateRepositoryCommandInput {

@@ -15,6 +15,8 @@ export {
   EcrApi,
   type EcrApiOptions,
   type EcrAuthorization,
+  type EcrImage,
+  type EcrImageId,
   type EnsuredRepository,
   type EnsureRepositoryOptions,
 } from "./ecr.js";

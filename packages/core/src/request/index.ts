@@ -1,3 +1,14 @@
+export {
+  type ImageSelector,
+  isRegistrySource,
+  type PlatformFilter,
+  type PromoteRequest,
+  type PromoteSource,
+  parseEcrHost,
+  parsePromoteRequest,
+  parseRetagRequest,
+  type RetagRequest,
+} from "./copy.js";
 export { INPUT_KEYS, resolveInputNames } from "./names.js";
 export { parsePushRequest, splitList } from "./parse.js";
 export {

@@ -25,6 +25,13 @@ const LOGICAL_NAMES: InputNames = {
   webIdentityTokenFile: "webIdentityTokenFile",
   removeLocalImage: "removeLocalImage",
   concurrency: "concurrency",
+  registrySource: "registrySource",
+  sourceProfile: "sourceProfile",
+  sourceRoleArn: "sourceRoleArn",
+  sourceEndpointUrl: "sourceEndpointUrl",
+  sourceUsername: "sourceUsername",
+  sourcePassword: "sourcePassword",
+  platform: "platform",
 };
 
 /** The logical keys, in a stable order. */

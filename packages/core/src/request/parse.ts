@@ -60,7 +60,7 @@ export function parsePushRequest(raw: RawPushInputs, names?: Partial<InputNames>
 }
 
 /** Reads raw inputs (empty strings count as unset) and words the errors. */
-class InputReader {
+export class InputReader {
   constructor(
     readonly raw: RawPushInputs,
     readonly names: InputNames,
@@ -196,7 +196,7 @@ function parseConcurrency(p: InputReader, source: SourceImage): number | undefin
   return n;
 }
 
-function parseRepository(p: InputReader): string {
+export function parseRepository(p: InputReader): string {
   const value = p.text("repository");
   if (value === undefined) throw p.missing("repository", "name the ECR repository to push to.");
   if (!isRepositoryName(value)) {
@@ -209,7 +209,7 @@ function parseRepository(p: InputReader): string {
   return value;
 }
 
-function parseTags(p: InputReader): string[] {
+export function parseTags(p: InputReader): string[] {
   const raw = p.raw.tags;
   const tags = [...new Set(splitList(raw))];
   for (const tag of tags) {
@@ -224,7 +224,7 @@ function parseTags(p: InputReader): string[] {
   return tags.length > 0 ? tags : ["latest"];
 }
 
-function parseRepositorySettings(p: InputReader): RepositorySettings {
+export function parseRepositorySettings(p: InputReader): RepositorySettings {
   const mutability = p.text("imageTagMutability")?.toUpperCase();
   if (mutability !== undefined && mutability !== "MUTABLE" && mutability !== "IMMUTABLE") {
     throw p.invalid("imageTagMutability", p.text("imageTagMutability"), "use MUTABLE or IMMUTABLE.");
@@ -290,7 +290,7 @@ function parseRepositoryTags(p: InputReader): Record<string, string> {
   return tags;
 }
 
-function parseCredentials(p: InputReader): CredentialInputs {
+export function parseCredentials(p: InputReader): CredentialInputs {
   const accessKeyId = p.text("accessKeyId");
   const secretAccessKey = p.text("secretAccessKey");
   const sessionToken = p.text("sessionToken");

@@ -26,6 +26,24 @@ export interface RawPushInputs extends Omit<CredentialInputs, "roleDurationSecon
   removeLocalImage?: boolean | string;
   /** Daemonless sources only: how many blobs upload at once (1 to 32; default 4). */
   concurrency?: number | string;
+  // Promote only (a source in a registry, copied registry to registry):
+  /**
+   * For hosts with a separate input for it: an image in a registry to promote instead of pushing
+   * `source` (`docker://HOST/REPO:TAG`, or an ECR image URI).
+   */
+  registrySource?: string;
+  /** Shared config profile for the source ECR registry's credentials (default: the default chain). */
+  sourceProfile?: string;
+  /** Role to assume for reading the source ECR registry. */
+  sourceRoleArn?: string;
+  /** ECR endpoint URL of the source's region, when not the default one (a local endpoint, a VPC endpoint). */
+  sourceEndpointUrl?: string;
+  /** User name for a non-ECR source registry (default: the Docker config's entry for its host). */
+  sourceUsername?: string;
+  /** Password or token for a non-ECR source registry; a secret. */
+  sourcePassword?: string;
+  /** Copy only these platforms of a multi-platform source (`os/arch[/variant]`, comma-separated). */
+  platform?: string | string[];
 }
 
 /** The logical name of every input; `InputNames` says how a host spells each one. */

@@ -44,7 +44,9 @@ function uploadAccepted({ res, base }: RegistryRequest, upload: Upload, status: 
 }
 
 async function append(r: RegistryRequest, upload: Upload): Promise<void> {
-  r.ctx.stats.blobBytesReceived += await r.ctx.store.blobs.append(upload, r.req);
+  // Read the count first: `stats.x += await ...` would add to a stale total when uploads overlap.
+  const received = await r.ctx.store.blobs.append(upload, r.req);
+  r.ctx.stats.blobBytesReceived += received;
 }
 
 /** Completes an upload: the optional final body, then the digest check and the move into the store. */

@@ -1,0 +1,137 @@
+import {
+  isEcrPushError,
+  type PushResult,
+  parseRetagRequest,
+  type RawPushInputs,
+  type RetagResult,
+  runRetag,
+  systemClock,
+} from "@ecr-push/core";
+import { parseCommandArgs } from "../cli.js";
+import { ConsoleLogger } from "../host/console-logger.js";
+import type { CliIO } from "../io.js";
+import { UsageError } from "../usage.js";
+import { CLI_INPUT_NAMES } from "./push.js";
+import { JSON_FIELDS, type PushJson } from "./push-run.js";
+
+export const RETAG_HELP = `Usage: ecr-push retag REPOSITORY:TAG|REPOSITORY@DIGEST --tag NEW [options]
+
+Add tags to an image already in an ECR repository, without pulling or pushing any layer: one
+BatchGetImage, then one PutImage per new tag (the same time whatever the image's size). A tag
+that already names the image is left as it is; a tag of an immutable repository that names
+another image fails the retag before any tag is written.
+
+Options:
+  -t, --tag TAG                   New tag; repeat or separate with commas (required)
+      --region REGION             AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then instance metadata)
+      --registry-id ID            12-digit account id of the registry, for cross-account repositories
+      --profile NAME              Shared config profile for credentials
+      --role-arn ARN              Role to assume first
+      --external-id ID            External id for --role-arn
+      --role-session-name NAME    Session name for --role-arn (default: ecr-push)
+      --role-duration-seconds N   Session length for --role-arn, 900 to 43200
+      --web-identity-token-file F Web identity (OIDC) token file, used with --role-arn
+      --json                      Print the result as one JSON object on stdout
+  -q, --quiet                     Print only results and errors
+      --debug                     Print debug details (never secrets)
+  -h, --help                      Show this help
+
+Credentials and endpoints come from the AWS environment, as for \`ecr-push push\`.
+
+Output: each image URI on its own line, then REGISTRY/REPOSITORY@DIGEST. With --json, the
+fields of push plus sourceDigest (equal to digest) and tagsUnchanged.
+Exit codes: 0 tagged, 2 invalid input or usage, 1 any other failure.
+
+Examples:
+  ecr-push retag team/web:1.4.2 -t stable -t prod --region eu-west-1
+  ecr-push retag team/web@sha256:4f1c... -t "release-$(date +%F)" --json
+  ecr-push retag team/web:rc1 -t 1.5.0 --registry-id 123456789012 --role-arn arn:aws:iam::123456789012:role/release
+`;
+
+const OPTIONS = {
+  tag: { type: "string", short: "t", multiple: true },
+  region: { type: "string" },
+  "registry-id": { type: "string" },
+  profile: { type: "string" },
+  "role-arn": { type: "string" },
+  "external-id": { type: "string" },
+  "role-session-name": { type: "string" },
+  "role-duration-seconds": { type: "string" },
+  "web-identity-token-file": { type: "string" },
+  json: { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+  debug: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** Retag's --json: push's stable fields, plus the source digest and the tags left unchanged. */
+export type RetagJson = PushJson & Pick<RetagResult, "sourceDigest" | "tagsUnchanged">;
+
+/** Push's stable --json fields of a result (retag and promote report what push reports, and more). */
+export function pushJsonOf(result: PushResult): PushJson {
+  const picked = Object.fromEntries(JSON_FIELDS.map((field) => [field, result[field]]));
+  return { ...picked, imageSizeBytes: result.imageSizeBytes ?? null } as PushJson;
+}
+
+export async function retagCommand(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, OPTIONS);
+  if (values.help) {
+    io.stdout(RETAG_HELP);
+    return 0;
+  }
+  if (positionals.length > 1) {
+    throw new UsageError(
+      `Expected one image (REPOSITORY:TAG or REPOSITORY@DIGEST) but got ${positionals.length}: pass the new tags with --tag.`,
+    );
+  }
+  const json = values.json === true;
+  const logger = new ConsoleLogger({
+    quiet: values.quiet === true,
+    debug: values.debug === true,
+    live: false,
+    columns: io.columns,
+    write: io.stderr,
+  });
+  const raw: RawPushInputs = {
+    source: positionals[0] ?? "",
+    tags: values.tag ?? [],
+    region: values.region,
+    registryId: values["registry-id"],
+    profile: values.profile,
+    roleArn: values["role-arn"],
+    externalId: values["external-id"],
+    roleSessionName: values["role-session-name"],
+    roleDurationSeconds: values["role-duration-seconds"],
+    webIdentityTokenFile: values["web-identity-token-file"],
+  };
+  try {
+    const request = parseRetagRequest(raw, CLI_INPUT_NAMES);
+    // The AWS SDK loads only once the input is known to be good (core imports it lazily).
+    const result = await runRetag(request, {
+      logger,
+      secrets: logger,
+      outputs: { set: () => {} },
+      clock: systemClock,
+      env: io.env,
+      signal: io.signal,
+      inputNames: CLI_INPUT_NAMES,
+    });
+    const doc: RetagJson = {
+      ...pushJsonOf(result),
+      sourceDigest: result.sourceDigest,
+      tagsUnchanged: result.tagsUnchanged,
+    };
+    if (json) io.stdout(`${JSON.stringify(doc)}\n`);
+    else
+      io.stdout(`${result.imageUris.join("\n")}\n${result.registry}/${result.repository}@${result.digest}\n`);
+    return 0;
+  } catch (error) {
+    if (!isEcrPushError(error)) throw error;
+    const message = logger.scrub(error.message);
+    io.stderr(`error: ${message}\n`);
+    if (values.debug && error.cause instanceof Error)
+      io.stderr(`debug: cause: ${logger.scrub(error.cause.message)}\n`);
+    if (json) io.stdout(`${JSON.stringify({ error: { code: error.code, message } })}\n`);
+    return error.kind === "input" ? 2 : 1;
+  }
+}

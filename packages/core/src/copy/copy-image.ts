@@ -1,0 +1,306 @@
+import { createHash } from "node:crypto";
+import { PassThrough, type Readable } from "node:stream";
+import { InputError, isEcrPushError, PushFailedError } from "../errors/index.js";
+import type { FetchedManifest, RegistryClient } from "../registry/index.js";
+import { RegistryErrorCodes } from "../registry/index.js";
+import type { ImageSelector, PlatformFilter } from "../request/index.js";
+
+/** What a copy moved: blob bytes actually sent are the measure of its cost. */
+export interface CopyStats {
+  blobsCopied: number;
+  blobsSkipped: number;
+  blobsMounted: number;
+  /** Bytes of blobs streamed from the source to the destination. */
+  bytesCopied: number;
+  manifestsPut: number;
+}
+
+export interface CopiedImage {
+  /** Digest of the manifest (or index) now under the tags. */
+  digest: string;
+  /** Digest of the source's manifest: equal to `digest` unless platforms were filtered out. */
+  sourceDigest: string;
+  mediaType: string;
+  /** Bytes of the image as stored (config and layers; every kept platform's for an index). */
+  imageSizeBytes: number;
+  stats: CopyStats;
+}
+
+export interface CopyOptions {
+  source: RegistryClient;
+  sourceRepository: string;
+  image: ImageSelector;
+  /** How SOURCE was given, for messages. */
+  sourceReference: string;
+  target: RegistryClient;
+  targetRepository: string;
+  tags: string[];
+  platforms?: PlatformFilter[];
+  /** Blobs copied at once (default 4). */
+  concurrency?: number;
+  /** One line per blob and manifest (`0a1b2c3d4e5f: Pushed`). */
+  onLine?: (line: string) => void;
+  /** How the host spells the inputs named in messages. */
+  names?: { source: string; platform: string };
+}
+
+interface Descriptor {
+  mediaType?: string;
+  digest: string;
+  size: number;
+  urls?: string[];
+  platform?: { os?: string; architecture?: string; variant?: string };
+}
+
+interface ManifestDoc {
+  mediaType?: string;
+  config?: Descriptor;
+  layers?: Descriptor[];
+  manifests?: Descriptor[];
+}
+
+const INDEX_TYPES = new Set([
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+]);
+
+export const CopyErrorCodes = {
+  sourceImageNotFound: "SourceImageNotFound",
+  sourceChanged: "SourceChanged",
+  sourceRefused: "SourceRefused",
+} as const;
+
+const sha256 = (bytes: Buffer) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+const short = (digest: string) => digest.slice(7, 19);
+
+/**
+ * Copies one image registry to registry: every blob the destination lacks streams from a GET on
+ * the source into an upload (mounted instead when both repositories share a registry that mounts),
+ * manifests are put byte for byte (children of an index first, by digest), then the top manifest
+ * under each tag. Nothing touches the disk, and the digest is the source's unless platforms are filtered.
+ */
+export async function copyImage(options: CopyOptions): Promise<CopiedImage> {
+  const stats: CopyStats = {
+    blobsCopied: 0,
+    blobsSkipped: 0,
+    blobsMounted: 0,
+    bytesCopied: 0,
+    manifestsPut: 0,
+  };
+  const names = options.names ?? { source: "SOURCE", platform: "--platform" };
+  const reference = options.image.digest ?? options.image.tag;
+  const top = await fromSource(options, () =>
+    options.source.getManifest(options.sourceRepository, reference),
+  );
+  if (!top) {
+    throw new PushFailedError(
+      CopyErrorCodes.sourceImageNotFound,
+      `The source image ${options.sourceReference} was not found in ${options.source.registry}: check ${names.source}.`,
+    );
+  }
+  const sourceDigest = sha256(top.bytes);
+  if (options.image.digest && options.image.digest !== sourceDigest) {
+    throw new PushFailedError(
+      CopyErrorCodes.sourceChanged,
+      `The source registry returned a manifest with digest ${sourceDigest} for ${options.sourceReference}: check that the registry serves content unchanged.`,
+    );
+  }
+  const doc = parse(top);
+  const isIndex = INDEX_TYPES.has(top.mediaType) || Array.isArray(doc.manifests);
+  const copier = new BlobCopier(options, stats);
+  let bytes = top.bytes;
+  let imageSizeBytes = 0;
+  if (isIndex) {
+    const all = doc.manifests ?? [];
+    const kept = options.platforms ? all.filter((m) => matchesAny(m, options.platforms ?? [])) : all;
+    if (kept.length === 0) {
+      const available = all.map(platformOf).filter(Boolean).join(", ");
+      throw new InputError(
+        "platform",
+        `Invalid ${names.platform}: ${options.sourceReference} has no such platform (it has ${available || "none named"}), so pick one of those.`,
+      );
+    }
+    // Children first, by digest, so that the index can refer to them when it is put.
+    for (const child of kept) {
+      const fetched = await fromSource(options, () =>
+        options.source.getManifest(options.sourceRepository, child.digest),
+      );
+      if (!fetched || sha256(fetched.bytes) !== child.digest) {
+        throw new PushFailedError(
+          CopyErrorCodes.sourceChanged,
+          `The source index ${options.sourceReference} names a manifest ${child.digest} the source registry ${fetched ? "serves changed" : "does not have"}: check that the source image is complete.`,
+        );
+      }
+      imageSizeBytes += await copier.blobsOf(parse(fetched));
+      await options.target.putManifest(
+        options.targetRepository,
+        child.digest,
+        fetched.mediaType,
+        fetched.bytes,
+      );
+      stats.manifestsPut++;
+      options.onLine?.(`${short(child.digest)}: Manifest ${platformOf(child) || "copied"}`);
+    }
+    if (kept.length !== all.length) {
+      const whole = JSON.parse(top.bytes.toString("utf8")) as Record<string, unknown>;
+      bytes = Buffer.from(JSON.stringify({ ...whole, manifests: kept }));
+    }
+  } else {
+    imageSizeBytes = await copier.blobsOf(doc);
+  }
+  let digest = sha256(bytes);
+  for (const tag of options.tags) {
+    const put = await options.target.putManifest(options.targetRepository, tag, top.mediaType, bytes);
+    stats.manifestsPut++;
+    if (put && put !== digest) {
+      throw new PushFailedError(
+        CopyErrorCodes.sourceChanged,
+        `The destination stored ${options.targetRepository}:${tag} with digest ${put} instead of ${digest}: the registry rewrote the manifest, so the digest cannot be kept.`,
+      );
+    }
+    digest = put || digest;
+  }
+  return { digest, sourceDigest, mediaType: top.mediaType, imageSizeBytes, stats };
+}
+
+/** Copies blobs, each at most once per run, a few at a time. */
+class BlobCopier {
+  readonly #done = new Map<string, Promise<void>>();
+  readonly #sameRegistry: boolean;
+  #running = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(
+    readonly options: CopyOptions,
+    readonly stats: CopyStats,
+  ) {
+    this.#sameRegistry =
+      options.source.registry === options.target.registry &&
+      options.sourceRepository !== options.targetRepository;
+  }
+
+  /** Copies the config and layers of one manifest; returns their total size. */
+  async blobsOf(doc: ManifestDoc): Promise<number> {
+    const blobs = [doc.config, ...(doc.layers ?? [])].filter(
+      (blob): blob is Descriptor => !!blob && typeof blob.digest === "string",
+    );
+    // Foreign layers live elsewhere (their urls) and are never pushed to a registry.
+    const copied = blobs.filter(
+      (blob) => !(blob.urls?.length && /foreign|nondistributable/.test(blob.mediaType ?? "")),
+    );
+    await Promise.all(copied.map((blob) => this.#once(blob)));
+    return blobs.reduce((sum, blob) => sum + (blob.size ?? 0), 0);
+  }
+
+  #once(blob: Descriptor): Promise<void> {
+    let done = this.#done.get(blob.digest);
+    if (!done) {
+      done = this.#limited(() => this.#copy(blob));
+      this.#done.set(blob.digest, done);
+    }
+    return done;
+  }
+
+  async #limited<T>(fn: () => Promise<T>): Promise<T> {
+    const limit = this.options.concurrency ?? 4;
+    if (this.#running >= limit) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#running++;
+    try {
+      return await fn();
+    } finally {
+      this.#running--;
+      this.#waiting.shift()?.();
+    }
+  }
+
+  async #copy(blob: Descriptor): Promise<void> {
+    const { options, stats } = this;
+    const { target, targetRepository: repository } = options;
+    if (await target.hasBlob(repository, blob.digest)) {
+      stats.blobsSkipped++;
+      options.onLine?.(`${short(blob.digest)}: Already exists`);
+      return;
+    }
+    if (this.#sameRegistry && (await target.mountBlob(repository, blob.digest, options.sourceRepository))) {
+      stats.blobsMounted++;
+      options.onLine?.(`${short(blob.digest)}: Mounted from ${options.sourceRepository}`);
+      return;
+    }
+    // The first attempt reads the stream opened here (so a source failure is reported as one);
+    // a retried upload opens the blob again.
+    let first: Readable | undefined = (
+      await fromSource(options, () => options.source.openBlob(options.sourceRepository, blob.digest))
+    ).stream;
+    const open = (): Readable => {
+      if (first) {
+        const stream = first;
+        first = undefined;
+        return stream;
+      }
+      const pass = new PassThrough();
+      options.source.openBlob(options.sourceRepository, blob.digest).then(
+        (opened) => {
+          opened.stream.on("error", (error) => pass.destroy(error));
+          opened.stream.pipe(pass);
+        },
+        (error: unknown) => pass.destroy(error as Error),
+      );
+      return pass;
+    };
+    try {
+      await target.uploadBlob(repository, open, { digest: blob.digest, size: blob.size });
+    } finally {
+      (first as Readable | undefined)?.destroy();
+    }
+    stats.blobsCopied++;
+    stats.bytesCopied += blob.size;
+    options.onLine?.(`${short(blob.digest)}: Pushed`);
+  }
+}
+
+/** Runs a read on the source registry, wording a refusal as the source's (not the destination's). */
+async function fromSource<T>(options: CopyOptions, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (isEcrPushError(error) && error.code === RegistryErrorCodes.authFailed) {
+      throw new PushFailedError(
+        CopyErrorCodes.sourceRefused,
+        `The source registry ${options.source.registry} refused to let ${options.sourceRepository} be read: check the source credentials and that they may pull from this repository.`,
+        { cause: error },
+      );
+    }
+    if (isEcrPushError(error) && error.code === RegistryErrorCodes.repositoryNotFound) {
+      throw new PushFailedError(
+        CopyErrorCodes.sourceImageNotFound,
+        `The source repository ${options.sourceRepository} does not exist in ${options.source.registry}: check ${options.names?.source ?? "SOURCE"}.`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+function parse(manifest: FetchedManifest): ManifestDoc {
+  try {
+    return JSON.parse(manifest.bytes.toString("utf8")) as ManifestDoc;
+  } catch {
+    return {};
+  }
+}
+
+function platformOf(descriptor: Descriptor): string {
+  const p = descriptor.platform;
+  if (!p?.os || !p.architecture) return "";
+  return [p.os, p.architecture, p.variant].filter(Boolean).join("/");
+}
+
+function matchesAny(descriptor: Descriptor, filters: PlatformFilter[]): boolean {
+  const p = descriptor.platform;
+  return filters.some(
+    (f) =>
+      p?.os === f.os &&
+      p?.architecture === f.architecture &&
+      (f.variant === undefined || p?.variant === f.variant),
+  );
+}

@@ -1,0 +1,185 @@
+import { retryPolicyFromEnv } from "../aws/retry.js";
+import { type CopyStats, copyImage } from "../copy/copy-image.js";
+import { dockerConfigCredentials } from "../copy/docker-config.js";
+import { RegistryClient } from "../registry/index.js";
+import type { PromoteRequest } from "../request/index.js";
+import { resolveInputNames } from "../request/index.js";
+import {
+  abortedOr,
+  type CopyDeps,
+  type CopyEcrApi,
+  type CopyResult,
+  checkAborted,
+  connectEcr,
+  setCopyOutputs,
+  startedNow,
+} from "./copy-session.js";
+
+export interface PromoteResult extends CopyResult {
+  /** What moved: blobs streamed (and their bytes), skipped because present, or mounted. */
+  transfer: CopyStats;
+}
+
+/**
+ * Copies an image from another registry (ECR in any account or region, or any OCI registry) into
+ * an ECR repository without pulling it: blobs stream from the source straight into the
+ * destination, those already there are skipped, and manifests keep their bytes, so the digest is
+ * the source's (unless platforms are filtered, which is said).
+ */
+export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promise<PromoteResult> {
+  const { logger, signal } = deps;
+  const names = resolveInputNames(deps.inputNames);
+  const started = deps.clock.now().getTime();
+  const debug = (line: string) => logger.debug(line);
+  const ecrs: CopyEcrApi[] = [];
+  const clients: RegistryClient[] = [];
+  let sourceClient: Promise<RegistryClient> | undefined;
+  try {
+    checkAborted(signal);
+    const { source } = request;
+    if (source.kind === "registry" && source.password) deps.secrets.mask(source.password);
+
+    // The source side: read-only, with credentials of its own.
+    sourceClient = startedNow(
+      (async () => {
+        if (source.kind === "ecr") {
+          const env = source.endpointUrl
+            ? { ...deps.env, AWS_ENDPOINT_URL_ECR: source.endpointUrl }
+            : deps.env;
+          const side = await connectEcr(deps, {
+            region: source.region,
+            credentials: source.credentials,
+            env,
+            label: "Source",
+          });
+          ecrs.push(side.ecr);
+          const auth = await side.ecr.getAuthorization(source.registryId);
+          return new RegistryClient({
+            registry: auth.registry,
+            username: auth.username,
+            password: auth.password,
+            expiresAt: auth.expiresAt,
+            refresh: () => side.ecr.getAuthorization(source.registryId),
+            signal,
+            debug,
+            env: deps.env,
+            retry: retryPolicyFromEnv(deps.env),
+          });
+        }
+        let credentials =
+          source.username !== undefined && source.password !== undefined
+            ? { username: source.username, password: source.password }
+            : undefined;
+        if (!credentials) {
+          const found = dockerConfigCredentials(source.registry, deps.env);
+          if (found.note) logger.warn(found.note);
+          credentials = found.credentials;
+          if (credentials) {
+            deps.secrets.mask(credentials.password);
+            logger.debug(`Source credentials for ${source.registry} from the Docker config.`);
+          }
+        }
+        return new RegistryClient({
+          registry: source.registry,
+          username: credentials?.username ?? "",
+          password: credentials?.password ?? "",
+          signal,
+          debug,
+          env: deps.env,
+          retry: retryPolicyFromEnv(deps.env),
+        });
+      })(),
+    );
+
+    // The destination side, as for a push.
+    const destination = await logger.group("Authenticating", async () => {
+      const side = await connectEcr(deps, {
+        region: request.region,
+        credentials: request.credentials,
+        label: "Destination",
+      });
+      ecrs.push(side.ecr);
+      const described = startedNow(side.ecr.describeRepository(request.repository, request.registryId));
+      const auth = await side.ecr.getAuthorization(request.registryId);
+      const repository = await side.ecr.ensureRepository(
+        {
+          repository: request.repository,
+          registryId: request.registryId,
+          create: request.createRepository,
+          settings: request.repositorySettings,
+          registry: auth.registry,
+          createInputName: names.createRepository,
+        },
+        described,
+      );
+      logger.info(`Logged in to ${auth.registry}.`);
+      return { auth, repository, region: side.region, ecr: side.ecr };
+    });
+    const from = await sourceClient;
+    const target = new RegistryClient({
+      registry: destination.auth.registry,
+      username: destination.auth.username,
+      password: destination.auth.password,
+      expiresAt: destination.auth.expiresAt,
+      refresh: () => destination.ecr.getAuthorization(request.registryId),
+      signal,
+      debug,
+      env: deps.env,
+      retry: retryPolicyFromEnv(deps.env),
+    });
+    clients.push(target);
+    checkAborted(signal);
+
+    const imageUris = request.tags.map((tag) => `${destination.auth.registry}/${request.repository}:${tag}`);
+    const copied = await logger.group(`Promoting ${source.reference} to ${imageUris.join(", ")}`, () =>
+      copyImage({
+        source: from,
+        sourceRepository: source.repository,
+        image: source.image,
+        sourceReference: source.reference,
+        target,
+        targetRepository: request.repository,
+        tags: request.tags,
+        platforms: request.platforms,
+        onLine: (line) => logger.info(line),
+        names: { source: names.source, platform: names.platform },
+      }),
+    );
+    if (copied.digest !== copied.sourceDigest) {
+      logger.warn(
+        `Only the platforms asked for were copied, so the digest changed from ${copied.sourceDigest} to ${copied.digest}.`,
+      );
+    }
+    const result: PromoteResult = {
+      imageUri: imageUris[0] ?? "",
+      imageUris,
+      digest: copied.digest,
+      sourceDigest: copied.sourceDigest,
+      registry: destination.auth.registry,
+      repository: request.repository,
+      tags: [...request.tags],
+      registryId: destination.repository.registryId,
+      region: destination.region,
+      repositoryCreated: destination.repository.created,
+      sourceImageId: copied.sourceDigest,
+      imageSizeBytes: copied.imageSizeBytes,
+      transfer: copied.stats,
+    };
+    setCopyOutputs(deps.outputs, result);
+    const { stats } = copied;
+    const seconds = ((deps.clock.now().getTime() - started) / 1000).toFixed(1);
+    logger.info(
+      `Promoted ${source.reference} to ${imageUris.join(", ")} (${copied.digest}) in ${seconds} s: ${stats.blobsCopied} blob${stats.blobsCopied === 1 ? "" : "s"} copied (${stats.bytesCopied} bytes), ${stats.blobsSkipped} already there, ${stats.blobsMounted} mounted.`,
+    );
+    return result;
+  } catch (error) {
+    throw abortedOr(error, signal);
+  } finally {
+    for (const client of clients) client.close();
+    await sourceClient?.then(
+      (client) => client.close(),
+      () => {},
+    );
+    for (const ecr of ecrs) ecr.destroy();
+  }
+}

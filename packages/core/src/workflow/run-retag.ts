@@ -1,0 +1,124 @@
+import type { EcrImage } from "../aws/ecr.js";
+import { PushFailedError } from "../errors/index.js";
+import type { RetagRequest } from "../request/index.js";
+import { resolveInputNames } from "../request/index.js";
+import {
+  abortedOr,
+  type CopyDeps,
+  type CopyEcrApi,
+  type CopyResult,
+  checkAborted,
+  connectEcr,
+  setCopyOutputs,
+  startedNow,
+} from "./copy-session.js";
+import { WorkflowErrorCodes } from "./run-push.js";
+
+export interface RetagResult extends CopyResult {
+  /** New tags that already named the image: nothing was changed for them. */
+  tagsUnchanged: string[];
+}
+
+/**
+ * Adds tags to an image already in ECR: one BatchGetImage for the image and the tags asked for,
+ * then one PutImage per tag that does not name it yet. No blob moves, whatever the image's size.
+ * A tag already on the image is a no-op; an immutable tag on another image fails the whole retag
+ * before any tag is written.
+ */
+export async function runRetag(request: RetagRequest, deps: CopyDeps): Promise<RetagResult> {
+  const { logger, signal } = deps;
+  const names = resolveInputNames(deps.inputNames);
+  const started = deps.clock.now().getTime();
+  let ecr: CopyEcrApi | undefined;
+  try {
+    checkAborted(signal);
+    const session = await connectEcr(deps, {
+      region: request.region,
+      credentials: request.credentials,
+      label: "Destination",
+    });
+    ecr = session.ecr;
+    const { region } = session;
+    const { repository, registryId } = request;
+    const sourceName =
+      request.image.digest !== undefined
+        ? `${repository}@${request.image.digest}`
+        : `${repository}:${request.image.tag}`;
+    // Three independent reads at once: the registry host, the repository's settings, the images.
+    const auth = startedNow(ecr.getAuthorization(registryId));
+    const details = startedNow(ecr.repositoryDetails(repository, registryId));
+    const sourceId =
+      request.image.digest !== undefined
+        ? { imageDigest: request.image.digest }
+        : { imageTag: request.image.tag };
+    const images = startedNow(
+      ecr.batchGetImages(repository, registryId, [
+        sourceId,
+        ...request.tags.map((imageTag) => ({ imageTag })),
+      ]),
+    );
+    const described = await details;
+    if (!described) {
+      throw new PushFailedError(
+        WorkflowErrorCodes.sourceImageNotFound,
+        `The repository ${repository} does not exist in registry ${registryId ?? "of these credentials"} (${region}): check ${names.source} and ${names.region}.`,
+      );
+    }
+    const [source, ...current] = await images;
+    if (!source) {
+      throw new PushFailedError(
+        WorkflowErrorCodes.sourceImageNotFound,
+        `The image ${sourceName} was not found in ECR (${region}): check ${names.source} (aws ecr list-images lists the repository's images).`,
+      );
+    }
+    const immutable = described.imageTagMutability.startsWith("IMMUTABLE");
+    if (immutable) {
+      const taken = request.tags.find((_tag, i) => current[i] && current[i]?.digest !== source.digest);
+      if (taken !== undefined) {
+        throw new PushFailedError(
+          "ImageTagAlreadyExists",
+          `The tag ${taken} already exists in ${repository} on another image and the repository's tags are immutable: choose a new tag or make the repository's tags mutable.`,
+        );
+      }
+    }
+    const tagsUnchanged: string[] = [];
+    for (const [i, tag] of request.tags.entries()) {
+      checkAborted(signal);
+      const outcome =
+        current[i]?.digest === source.digest
+          ? "unchanged"
+          : await ecr.putImage({ repository, registryId, image: source as EcrImage, tag });
+      if (outcome === "unchanged") tagsUnchanged.push(tag);
+      logger.info(
+        `${repository}:${tag} ${outcome === "unchanged" ? "already names" : "now names"} ${source.digest}.`,
+      );
+    }
+    const { registry } = await auth;
+    const imageUris = request.tags.map((tag) => `${registry}/${repository}:${tag}`);
+    const result: RetagResult = {
+      imageUri: imageUris[0] ?? "",
+      imageUris,
+      digest: source.digest,
+      sourceDigest: source.digest,
+      registry,
+      repository,
+      tags: [...request.tags],
+      registryId: described.registryId,
+      region,
+      repositoryCreated: false,
+      sourceImageId: source.digest,
+      imageSizeBytes: await ecr.imageSize(repository, registryId, source.digest),
+      tagsUnchanged,
+    };
+    setCopyOutputs(deps.outputs, result);
+    const seconds = ((deps.clock.now().getTime() - started) / 1000).toFixed(1);
+    logger.info(
+      `Tagged ${imageUris.join(", ")} (${source.digest}) in ${seconds} s; no layer was transferred.`,
+    );
+    return result;
+  } catch (error) {
+    throw abortedOr(error, signal);
+  } finally {
+    ecr?.destroy();
+  }
+}
