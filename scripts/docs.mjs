@@ -4,7 +4,7 @@
 // between `<!-- inputs:start -->` / `<!-- inputs:end -->` and `<!-- outputs:start -->` /
 // `<!-- outputs:end -->` markers; everything else in the README is left as written.
 //
-//   node scripts/docs.mjs           rewrite the tables (`pnpm docs`)
+//   node scripts/docs.mjs           rewrite the tables (`pnpm run docs`)
 //   node scripts/docs.mjs --check   change nothing; exit 1 naming each README that is out of date
 //   --root DIR                      work on another checkout (the drift test uses a copy)
 import { spawnSync } from "node:child_process";
@@ -119,13 +119,13 @@ function fill(text, name, body, readme, source) {
   const from = text.indexOf(start);
   const to = text.indexOf(end);
   if (from < 0 || to < from) throw new Error(`${readme} has no ${start} ... ${end} markers.`);
-  const note = `<!-- generated from ${source} by \`pnpm docs\`: edit that file, not this table -->`;
+  const note = `<!-- generated from ${source} by \`pnpm run docs\`: edit that file, not this table -->`;
   return `${text.slice(0, from + start.length)}\n${note}\n\n${body}\n\n${text.slice(to)}`;
 }
 
 /**
  * The README as `pnpm lint` wants it: biome formats Markdown too (it pads table columns), so the
- * generated text goes through the same formatter and `pnpm docs` never fights `pnpm lint`.
+ * generated text goes through the same formatter and `pnpm run docs` never fights `pnpm lint`.
  */
 function formatMarkdown(text, readme) {
   const biome = path.join(repoRoot, "node_modules/@biomejs/biome/bin/biome");
@@ -169,7 +169,7 @@ function main(argv) {
   const stale = docs.filter((d) => d.current !== d.expected);
   if (check) {
     for (const d of stale)
-      console.error(`docs: ${d.readme} is out of date with ${d.source}; run \`pnpm docs\` and commit it.`);
+      console.error(`docs: ${d.readme} is out of date with ${d.source}; run \`pnpm run docs\` and commit it.`);
     if (stale.length === 0) console.log(`docs: ${docs.length} READMEs match their sources.`);
     return stale.length === 0 ? 0 : 1;
   }

@@ -1,5 +1,5 @@
 // The hosts' README tables are generated from task.json, action.yml and step.yaml by
-// scripts/docs.mjs; this fails when one of them changed and `pnpm docs` was not run.
+// scripts/docs.mjs; this fails when one of them changed and `pnpm run docs` was not run.
 import { execFile } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,7 +39,7 @@ describe("generated host docs", () => {
     cpSync(path.join(root, file), path.join(copy, file));
   }
 
-  it("match task.json, action.yml and step.yaml (else run `pnpm docs`)", async () => {
+  it("match task.json, action.yml and step.yaml (else run `pnpm run docs`)", async () => {
     const result = await docs("--check");
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
@@ -60,7 +60,7 @@ describe("generated host docs", () => {
     const stale = await docs("--check", "--root", copy);
     expect(stale.code).toBe(1);
     expect(stale.stderr.trim()).toBe(
-      "docs: packages/adapter-github/README.md is out of date with action.yml; run `pnpm docs` and commit it.",
+      "docs: packages/adapter-github/README.md is out of date with action.yml; run `pnpm run docs` and commit it.",
     );
 
     expect((await docs("--root", copy)).code).toBe(0);
