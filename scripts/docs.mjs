@@ -169,7 +169,9 @@ function main(argv) {
   const stale = docs.filter((d) => d.current !== d.expected);
   if (check) {
     for (const d of stale)
-      console.error(`docs: ${d.readme} is out of date with ${d.source}; run \`pnpm run docs\` and commit it.`);
+      console.error(
+        `docs: ${d.readme} is out of date with ${d.source}; run \`pnpm run docs\` and commit it.`,
+      );
     if (stale.length === 0) console.log(`docs: ${docs.length} READMEs match their sources.`);
     return stale.length === 0 ? 0 : 1;
   }
