@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { type RetryPolicy, retryPolicyFromEnv } from "../../aws/retry.js";
 import { PushFailedError } from "../../errors/index.js";
 import type { ContainerEngine, LocalImage, PushedImage, PushProgress } from "../../ports/index.js";
 import { removeOnExit } from "../cleanup.js";
@@ -12,7 +13,13 @@ import {
   type RunOptions,
   type RunResult,
 } from "../process/index.js";
-import { type DockerAction, dockerFailure, dockerNotFound, scrub } from "./errors.js";
+import {
+  type DockerAction,
+  dockerFailure,
+  dockerNotFound,
+  isTransientDockerFailure,
+  scrub,
+} from "./errors.js";
 import {
   daemonEnvFromContext,
   digestForRepository,
@@ -33,6 +40,8 @@ export interface DockerEngineOptions {
   debug?: (line: string) => void;
   /** Defaults to process.platform; decides the PATH search and the default daemon address. */
   platform?: NodeJS.Platform;
+  /** Back-off between attempts of a login or push that failed on the network; a timer by default. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -50,6 +59,8 @@ export class DockerCliEngine implements ContainerEngine {
   readonly #tempDir: string;
   readonly #debug: (line: string) => void;
   readonly #platform: NodeJS.Platform;
+  readonly #retry: RetryPolicy;
+  readonly #sleep: (ms: number) => Promise<void>;
   #executable: Promise<string> | undefined;
   /** Set by the first login: the private config directory and the env overrides that use it. */
   #session:
@@ -64,6 +75,9 @@ export class DockerCliEngine implements ContainerEngine {
     this.#tempDir = options.tempDir ?? tmpdir();
     this.#debug = options.debug ?? (() => {});
     this.#platform = options.platform ?? process.platform;
+    // AWS_MAX_ATTEMPTS, as for every other request of the push.
+    this.#retry = retryPolicyFromEnv(options.env);
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   async inspect(reference: string, signal?: AbortSignal): Promise<LocalImage | undefined> {
@@ -84,14 +98,16 @@ export class DockerCliEngine implements ContainerEngine {
 
   async login(registry: string, username: string, password: string, signal?: AbortSignal): Promise<void> {
     await this.#privateConfig(signal);
-    const result = await this.#docker(["login", "--username", username, "--password-stdin", registry], {
-      signal,
-      stdin: password,
-      // Includes the "stored unencrypted" warning, which is expected here: the file is temporary.
-      onStderrLine: (line) => {
-        if (line) this.#debug(scrub(line, password));
-      },
-    });
+    const result = await this.#retrying(`docker login ${registry}`, signal, () =>
+      this.#docker(["login", "--username", username, "--password-stdin", registry], {
+        signal,
+        stdin: password,
+        // Includes the "stored unencrypted" warning, which is expected here: the file is temporary.
+        onStderrLine: (line) => {
+          if (line) this.#debug(scrub(line, password));
+        },
+      }),
+    );
     if (result.exitCode !== 0) {
       const scrubbed = { ...result, stderr: scrub(result.stderr, password) };
       throw this.#failure("login", registry, `docker login ${registry}`, scrubbed);
@@ -108,15 +124,19 @@ export class DockerCliEngine implements ContainerEngine {
     onProgress?: (progress: PushProgress) => void,
     signal?: AbortSignal,
   ): Promise<PushedImage> {
-    const result = await this.#docker(["push", target], {
-      signal,
-      onStdoutLine: (line) => {
-        if (line.trim()) onProgress?.({ line });
-      },
-      onStderrLine: (line) => {
-        if (line) this.#debug(line);
-      },
-    });
+    // A push again after a network failure is safe: layers already uploaded are skipped, and the
+    // manifest (the tag) is written only once every layer is there.
+    const result = await this.#retrying(`docker push ${target}`, signal, () =>
+      this.#docker(["push", target], {
+        signal,
+        onStdoutLine: (line) => {
+          if (line.trim()) onProgress?.({ line });
+        },
+        onStderrLine: (line) => {
+          if (line) this.#debug(line);
+        },
+      }),
+    );
     if (result.exitCode !== 0) throw this.#failure("push", target, `docker push ${target}`, result);
     const pushed = parsePushDigest(result.stdout);
     if (pushed) return pushed;
@@ -233,6 +253,28 @@ export class DockerCliEngine implements ContainerEngine {
       return found;
     })();
     return this.#executable;
+  }
+
+  /**
+   * Runs a registry-facing command again while it fails on the network (dockerd retries layer
+   * uploads itself, but not a login, a manifest or a refused connection), with full-jitter back-off
+   * up to the policy's attempts; any other failure is returned at once for #failure to explain.
+   */
+  async #retrying(what: string, signal: AbortSignal | undefined, run: () => Promise<RunResult>) {
+    for (let attempt = 1; ; attempt++) {
+      const result = await run();
+      if (
+        result.exitCode === 0 ||
+        signal?.aborted ||
+        attempt >= this.#retry.maxAttempts ||
+        !isTransientDockerFailure(result.stderr)
+      )
+        return result;
+      const cap = Math.min(this.#retry.maxDelayMs, this.#retry.baseDelayMs * 2 ** (attempt - 1));
+      const wait = Math.round(Math.random() * cap);
+      this.#debug(`${what} failed on the network (attempt ${attempt}); trying again in ${wait} ms`);
+      await this.#sleep(wait);
+    }
   }
 
   #failure(action: DockerAction, subject: string, command: string, result: RunResult) {

@@ -33,14 +33,32 @@ export function scrub(text: string, secret: string | undefined): string {
   return secret ? text.split(secret).join("***") : text;
 }
 
+/**
+ * A registry-side failure worth another try: a 5xx or 429 status, or the connection dropping or
+ * timing out. Checked after auth and immutable-tag wording is ruled out, which never changes on
+ * a retry.
+ */
+const TRANSIENT =
+  /\b(50[0234]|429)\b|service unavailable|bad gateway|gateway time-?out|too many requests|connection reset|broken pipe|unexpected EOF|\bEOF$|i\/o timeout|TLS handshake timeout|connection refused|client\.Timeout|net\/http: request canceled/im;
+
+export function isTransientDockerFailure(stderr: string): boolean {
+  return TRANSIENT.test(stderr) && !AUTH_OR_FINAL.test(stderr) && !DAEMON_DOWN.test(stderr);
+}
+
 const DAEMON_DOWN = /Cannot connect to the Docker daemon|error during connect|dial unix/i;
 const AUTH =
   /unauthorized|denied|forbidden|no basic auth credentials|authentication required|incorrect username or password|status: 40[13]|expired/i;
+/** Answers another try cannot change: credentials refused, an immutable tag, a missing repository. */
+const AUTH_OR_FINAL = new RegExp(
+  `${AUTH.source}|tag invalid|cannot be overwritten|immutable|name unknown|does not exist`,
+  "i",
+);
 
 interface Rule {
   code: string;
   actions?: readonly DockerAction[];
-  pattern: RegExp;
+  /** A RegExp, or any test of docker's stderr. */
+  pattern: { test(stderr: string): boolean };
   message(failure: DockerFailure, detail: string): string;
 }
 
@@ -88,6 +106,14 @@ const RULES: readonly Rule[] = [
     pattern: AUTH,
     message: (f, detail) =>
       `The registry refused the push of ${f.subject} (${detail}): check that the credentials may push to this repository and have not expired.`,
+  },
+  {
+    // Reached only once the engine's retries are spent.
+    code: "RegistryUnreachable",
+    actions: ["login", "push"],
+    pattern: { test: isTransientDockerFailure },
+    message: (f, detail) =>
+      `${f.command} kept failing on the network (${detail}): check the network, proxy settings and the registry's status, then push again.`,
   },
 ];
 

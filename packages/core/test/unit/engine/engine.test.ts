@@ -350,3 +350,65 @@ describe("the docker executable", () => {
     );
   });
 });
+
+describe("network failures", () => {
+  const unavailable = "received unexpected HTTP status: 503 Service Unavailable\n";
+  const target = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1";
+  const pushed = `1: digest: sha256:${"a".repeat(64)} size: 528\n`;
+
+  function flaky(failures: Record<string, string[]>, env: Record<string, string> = USER_ENV) {
+    const runner = new FakeRunner((args) => {
+      const next = failures[args[0] ?? ""]?.shift();
+      if (next !== undefined) return { exitCode: 1, stderr: next };
+      return args[0] === "push" ? { stdout: pushed } : {};
+    });
+    const waits: number[] = [];
+    const engine = createDockerEngine({
+      runner,
+      env,
+      dockerPath: "/opt/docker",
+      tempDir,
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    return { engine, runner, waits };
+  }
+
+  it("tries docker login and docker push again after 5xx, resets and timeouts", async () => {
+    const { engine, runner, waits } = flaky({
+      login: ['Error response from daemon: Get "https://r/v2/": net/http: TLS handshake timeout\n'],
+      push: [unavailable, "write tcp 10.0.0.2:5000: connection reset by peer\n"],
+    });
+    await engine.login("r", "AWS", PASSWORD);
+    expect(await engine.push(target)).toEqual({ digest: `sha256:${"a".repeat(64)}`, size: 528 });
+    expect(runner.callsOf("login")).toHaveLength(2);
+    expect(runner.callsOf("push")).toHaveLength(3);
+    expect(waits).toHaveLength(3);
+    await engine.dispose();
+  });
+
+  it("stops after AWS_MAX_ATTEMPTS and says the network kept failing", async () => {
+    const { engine, runner } = flaky(
+      { push: [unavailable, unavailable, unavailable] },
+      { ...USER_ENV, AWS_MAX_ATTEMPTS: "2" },
+    );
+    await expect(engine.push(target)).rejects.toThrow(
+      `docker push ${target} kept failing on the network (received unexpected HTTP status: 503 Service Unavailable): check the network, proxy settings and the registry's status, then push again.`,
+    );
+    expect(runner.callsOf("push")).toHaveLength(2);
+  });
+
+  it("never retries refused credentials, an immutable tag or a missing repository", async () => {
+    for (const stderr of [
+      "unauthorized: authentication required\n",
+      "tag invalid: The image tag '1' already exists and cannot be overwritten because the repository is immutable.\n",
+      "name unknown: The repository with name 'web' does not exist in the registry with id '123456789012'\n",
+    ]) {
+      const { engine, runner, waits } = flaky({ push: [stderr] });
+      await expect(engine.push(target)).rejects.toThrow();
+      expect(runner.callsOf("push")).toHaveLength(1);
+      expect(waits).toEqual([]);
+    }
+  });
+});

@@ -65,9 +65,9 @@ describe("dockerFailure", () => {
     [
       "login",
       'Error response from daemon: Get "https://x/v2/": dial tcp 10.0.0.1:443: i/o timeout',
-      "DockerCommandFailed",
+      "RegistryUnreachable",
     ],
-    ["push", "received unexpected HTTP status: 500 Internal Server Error", "DockerCommandFailed"],
+    ["push", "received unexpected HTTP status: 500 Internal Server Error", "RegistryUnreachable"],
     [
       "tag",
       'Error parsing reference: "UPPER:case" is not a valid repository/tag: invalid reference format',
@@ -93,12 +93,12 @@ describe("dockerFailure", () => {
   it("ends anything else with the last meaningful stderr line", () => {
     const stderr = [
       'time="2026-01-01T00:00:00Z" level=info msg="Error logging in to endpoint, trying next endpoint"',
-      "received unexpected HTTP status: 502 Bad Gateway",
+      "unknown: the registry hiccuped",
       "",
       "WARNING! something unrelated",
     ].join("\n");
     expect(failure("push", stderr).message).toBe(
-      `docker push ${TARGET} failed: received unexpected HTTP status: 502 Bad Gateway.`,
+      `docker push ${TARGET} failed: unknown: the registry hiccuped.`,
     );
     expect(failure("push", "").message).toBe(`docker push ${TARGET} failed with exit code 1.`);
   });
