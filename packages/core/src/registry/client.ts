@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { type Readable, Transform } from "node:stream";
 import { DEFAULT_RETRY_POLICY, fullJitterDelay, type RetryPolicy } from "../aws/retry.js";
 import { isEcrPushError } from "../errors/index.js";
+import { BearerTokens, parseBearerChallenge, repositoryOfUrl } from "./bearer.js";
 import {
   type FailureContext,
   isAuthRefusal,
@@ -66,6 +67,11 @@ const MANIFEST_TYPES = [
 /** How long before an ECR token expires it is refreshed (tokens last 12 hours). */
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
+/** The Authorization header, or none for an anonymous request. */
+function authorizationHeader(value: string): Record<string, string> {
+  return value ? { Authorization: value } : {};
+}
+
 /** A back-off that ends early, without waiting out the delay, when the push is cancelled. */
 function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
@@ -98,6 +104,8 @@ export class RegistryClient {
   readonly #random: () => number;
   readonly #refresh: (() => Promise<RegistryCredentials>) | undefined;
   #auth = "";
+  #credentials: RegistryCredentials = { username: "", password: "" };
+  readonly #bearer: BearerTokens;
   /** Bumped by every refresh, so requests refused with older credentials do not refresh again. */
   #generation = 0;
   /** When a proactive refresh is due (ms); Infinity when never. */
@@ -123,6 +131,13 @@ export class RegistryClient {
     this.#random = options.random ?? Math.random;
     this.#refresh = options.refresh;
     this.#use(options);
+    this.#bearer = new BearerTokens(
+      this.#agents,
+      this.registry,
+      () => this.#credentials,
+      this.#now,
+      this.#debug,
+    );
   }
 
   /** True when the repository already has the blob. */
@@ -250,14 +265,29 @@ export class RegistryClient {
 
   async #send(request: HttpRequest): Promise<HttpResponse> {
     await this.#freshCredentials();
-    this.#debug(`${request.method} ${request.url.pathname}`);
-    const response = await send(this.#agents, {
-      ...request,
-      headers: { Authorization: this.#auth, ...request.headers },
-      signal: this.#signal,
-    });
-    this.#debug(`${request.method} ${request.url.pathname} -> ${response.status}`);
-    return response;
+    const repository = repositoryOfUrl(request.url);
+    const push = request.method !== "GET" && request.method !== "HEAD";
+    const exchange = async (authorization: string) => {
+      this.#debug(`${request.method} ${request.url.pathname}`);
+      const response = await send(this.#agents, {
+        ...request,
+        headers: { ...authorizationHeader(authorization), ...request.headers },
+        signal: this.#signal,
+      });
+      this.#debug(`${request.method} ${request.url.pathname} -> ${response.status}`);
+      return response;
+    };
+    const response = await exchange(this.#authorization(repository, push));
+    // A token registry's challenge: get a token for this repository and ask again. A streamed body
+    // is spent by now; the upload's first request (a POST without one) already fetched its token.
+    const challenge = response.status === 401 && parseBearerChallenge(response.headers["www-authenticate"]);
+    if (!challenge || !(request.body === undefined || Buffer.isBuffer(request.body))) return response;
+    return exchange(await this.#bearer.fetch(challenge, repository, push));
+  }
+
+  /** The Authorization header for a request: a cached Bearer token for the repository, else Basic. */
+  #authorization(repository: string, push: boolean): string {
+    return this.#bearer.header(repository, push) ?? this.#auth;
   }
 
   /**
@@ -302,7 +332,12 @@ export class RegistryClient {
 
   /** Takes new credentials; a proactive refresh falls due a margin before they expire. */
   #use(credentials: RegistryCredentials): void {
-    this.#auth = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
+    this.#credentials = { username: credentials.username, password: credentials.password };
+    // No credentials at all (an anonymous read of a public image): no Authorization header.
+    this.#auth =
+      credentials.username || credentials.password
+        ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`
+        : "";
     const now = this.#now();
     const expires = credentials.expiresAt?.getTime();
     if (!this.#refresh || expires === undefined || !Number.isFinite(expires)) {
@@ -358,7 +393,19 @@ export class RegistryClient {
     return this.#retrying({ repository, action: `reading blob ${digest}` }, async () => {
       const url = this.#url(`${repository}/blobs/${digest}`);
       this.#debug(`GET ${url.pathname} (stream)`);
-      const response = await openStream(this.#agents, url, { Authorization: this.#auth }, this.#signal);
+      const open = () =>
+        openStream(
+          this.#agents,
+          url,
+          authorizationHeader(this.#authorization(repository, false)),
+          this.#signal,
+        );
+      const response = await open().catch(async (error: unknown) => {
+        // A token registry's first read of this repository: a HEAD through #send gets the token.
+        if (!(error instanceof RegistryStatusError) || error.status !== 401) throw error;
+        await this.#send({ method: "HEAD", url });
+        return open();
+      });
       const length = Number(response.headers["content-length"]);
       return { size: Number.isFinite(length) ? length : undefined, stream: response };
     });

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer, request as httpRequest, type Server } from "node:http";
@@ -128,6 +129,109 @@ describe.runIf(docker && hasRegistry)("the registry client against Debian's dock
       expect(await fetch(`http://${host}/v2/team/basic-wrong/tags/list`).then((r) => r.status)).toBe(404);
     } finally {
       right.close();
+      wrong.close();
+      front.close();
+    }
+  });
+
+  /**
+   * Token auth as Docker Hub, GHCR and Quay do it, in front of the real registry: 401 with a Bearer
+   * challenge, a token service checking Basic credentials, tokens scoped to one repository.
+   */
+  async function bearerFront(user: string, password: string) {
+    const basic = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+    const issued = new Map<string, { repository: string; push: boolean }>();
+    const tokenRequests: string[] = [];
+    const [hostname, port] = host.split(":");
+    let self = "";
+    const front = createHttpServer((req, res) => {
+      const url = new URL(req.url ?? "/", "http://front");
+      if (url.pathname === "/token") {
+        const scope = url.searchParams.get("scope") ?? "";
+        tokenRequests.push(scope);
+        if (req.headers.authorization !== basic) {
+          res.writeHead(401, { "Content-Type": "application/json" });
+          res.end(
+            JSON.stringify({ errors: [{ code: "UNAUTHORIZED", message: "incorrect username or password" }] }),
+          );
+          return;
+        }
+        const [, repository = "", actions = ""] = scope.split(":");
+        const token = `t${issued.size}-${Math.random().toString(36).slice(2)}`;
+        issued.set(token, { repository, push: actions.includes("push") });
+        res.writeHead(200, { "Content-Type": "application/json" });
+        res.end(JSON.stringify({ token, expires_in: 300 }));
+        return;
+      }
+      const repository = /^\/v2\/(.+?)\/(blobs|manifests|tags)\//.exec(url.pathname)?.[1] ?? "";
+      const push = req.method !== "GET" && req.method !== "HEAD";
+      const grant = issued.get(String(req.headers.authorization ?? "").replace(/^Bearer /, ""));
+      if (!grant || grant.repository !== repository || (push && !grant.push)) {
+        const scope = repository ? `,scope="repository:${repository}:${push ? "pull,push" : "pull"}"` : "";
+        res.writeHead(401, {
+          "WWW-Authenticate": `Bearer realm="http://${self}/token",service="front"${scope}`,
+          "Content-Type": "application/json",
+        });
+        res.end(JSON.stringify({ errors: [{ code: "UNAUTHORIZED", message: "authentication required" }] }));
+        req.resume();
+        return;
+      }
+      const upstream = httpRequest(
+        { hostname, port, path: req.url, method: req.method, headers: { ...req.headers, host } },
+        (answer) => {
+          const headers = { ...answer.headers };
+          // Upload locations name the registry behind; keep them on the front.
+          if (typeof headers.location === "string") headers.location = headers.location.replace(host, self);
+          res.writeHead(answer.statusCode ?? 502, headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on("error", () => res.destroy());
+      req.pipe(upstream);
+    });
+    front.listen(0, "127.0.0.1");
+    await once(front, "listening");
+    self = `127.0.0.1:${(front.address() as { port: number }).port}`;
+    return { front, host: self, tokenRequests };
+  }
+
+  it("gets Bearer tokens from a token registry's realm to push and to stream blobs back", async () => {
+    const { front, host: frontHost, tokenRequests } = await bearerFront("bot", "t0ken-pass");
+    const image = "daemonless/bearer:1";
+    await buildTestImage(docker as string, image, { layers: 2 });
+    const archive = path.join(dir, "bearer.tar");
+    await dockerSave(docker as string, archive, image);
+    const writer = new RegistryClient({ registry: frontHost, username: "bot", password: "t0ken-pass" });
+    const reader = new RegistryClient({ registry: frontHost, username: "bot", password: "t0ken-pass" });
+    const wrong = new RegistryClient({ registry: frontHost, username: "bot", password: "nope", attempts: 1 });
+    try {
+      const source = await openDockerArchive(archive, undefined, { reference: archive, inputName: "SOURCE" });
+      const pushed = await pushArtifact(source.artifact, {
+        client: writer,
+        repository: "team/bearer",
+        tag: "v1",
+        concurrency: 2,
+      });
+      await writer.putManifest("team/bearer", "v1", pushed.mediaType, pushed.bytes);
+      expect((await skopeoInspect(`${host}/team/bearer:v1`)).Digest).toBe(pushed.digest);
+      // One pull token for the parallel HEADs, then one push token for every upload and the manifest.
+      expect(tokenRequests).toEqual(["repository:team/bearer:pull", "repository:team/bearer:pull,push"]);
+
+      const manifest = await reader.getManifest("team/bearer", "v1");
+      expect(manifest?.bytes.equals(pushed.bytes)).toBe(true);
+      const layer = JSON.parse(pushed.bytes.toString()).layers[0] as { digest: string; size: number };
+      const blob = await reader.openBlob("team/bearer", layer.digest);
+      const bytes = Buffer.concat(await blob.stream.toArray());
+      expect(bytes.length).toBe(layer.size);
+      expect(`sha256:${createHash("sha256").update(bytes).digest("hex")}`).toBe(layer.digest);
+      expect(tokenRequests.slice(2)).toEqual(["repository:team/bearer:pull"]);
+
+      await expect(wrong.getManifest("team/bearer", "v1")).rejects.toThrow(
+        `The registry ${frontHost} refused the push to team/bearer (incorrect username or password): check that the credentials may push to this repository and have not expired.`,
+      );
+    } finally {
+      writer.close();
+      reader.close();
       wrong.close();
       front.close();
     }
