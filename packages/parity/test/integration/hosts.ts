@@ -9,7 +9,10 @@ const built = (...parts: string[]) => path.join(packages, ...parts);
 
 /** One push, as a pipeline author would configure it on any host. */
 export interface Scenario {
+  /** A local image to push; empty when `promote` is given. */
   image: string;
+  /** A `docker://` image to promote instead of pushing (credentials from DOCKER_CONFIG). */
+  promote?: string;
   repository: string;
   tags: string[];
   createRepository?: boolean;
@@ -20,6 +23,7 @@ export interface HostResult {
   code: number;
   imageUri?: string;
   digest?: string;
+  sourceDigest?: string;
   error?: string;
   log: string;
 }
@@ -27,8 +31,9 @@ export interface HostResult {
 export interface Host {
   name: string;
   /** How this host spells the inputs that error sentences name. */
-  names: { source: string; repository: string; createRepository: string };
-  run(fixture: EcrFixture, scenario: Scenario): Promise<HostResult>;
+  names: { source: string; promote: string; repository: string; createRepository: string };
+  /** `env`: extra environment for the entry (a DOCKER_CONFIG holding the promote source's credentials). */
+  run(fixture: EcrFixture, scenario: Scenario, env?: Record<string, string>): Promise<HostResult>;
 }
 
 /** Runs an entry with a private scratch folder for the files a host reads its results from. */
@@ -44,24 +49,30 @@ async function withScratch<T>(fn: (dir: string) => Promise<T>): Promise<T> {
 export const HOSTS: Host[] = [
   {
     name: "CLI",
-    names: { source: "SOURCE", repository: "--repository", createRepository: "--create-repository" },
-    async run(fixture, s) {
+    names: {
+      source: "SOURCE",
+      promote: "SOURCE",
+      repository: "--repository",
+      createRepository: "--create-repository",
+    },
+    async run(fixture, s, env = {}) {
       const args = [
-        "push",
-        s.image,
+        s.promote ? "promote" : "push",
+        s.promote ?? s.image,
         "--repository",
         s.repository,
         ...s.tags.flatMap((t) => ["--tag", t]),
         "--json",
       ];
       if (s.createRepository) args.push("--create-repository");
-      const run = await fixture.runNode(built("cli", "dist", "ecr-push.js"), args);
+      const run = await fixture.runNode(built("cli", "dist", "ecr-push.js"), args, env);
       const doc = run.code === 0 ? JSON.parse(run.stdout) : {};
       const error = /^error: (.*)$/m.exec(run.stderr)?.[1];
       return {
         code: run.code,
         imageUri: doc.imageUri,
         digest: doc.digest,
+        sourceDigest: doc.sourceDigest,
         error,
         log: run.stdout + run.stderr,
       };
@@ -69,8 +80,13 @@ export const HOSTS: Host[] = [
   },
   {
     name: "GitHub Action",
-    names: { source: "image", repository: "repository", createRepository: "create-repository" },
-    run: (fixture, s) =>
+    names: {
+      source: "image",
+      promote: "source",
+      repository: "repository",
+      createRepository: "create-repository",
+    },
+    run: (fixture, s, env = {}) =>
       withScratch(async (dir) => {
         const outputs = path.join(dir, "output");
         writeFileSync(outputs, "");
@@ -79,7 +95,9 @@ export const HOSTS: Host[] = [
           GITHUB_OUTPUT: outputs,
           GITHUB_STEP_SUMMARY: path.join(dir, "summary"),
           RUNNER_TEMP: dir,
+          ...env,
           INPUT_IMAGE: s.image,
+          INPUT_SOURCE: s.promote ?? "",
           INPUT_REPOSITORY: s.repository,
           INPUT_TAGS: s.tags.join("\n"),
           "INPUT_CREATE-REPOSITORY": String(s.createRepository ?? false),
@@ -94,6 +112,7 @@ export const HOSTS: Host[] = [
           code: run.code,
           imageUri: output("image-uri"),
           digest: output("digest"),
+          sourceDigest: output("source-digest"),
           error,
           log: run.stdout,
         };
@@ -103,14 +122,18 @@ export const HOSTS: Host[] = [
     name: "Azure Pipelines task",
     names: {
       source: "sourceImageName and sourceImageTag",
+      promote: "promoteSource",
       repository: "repositoryName",
       createRepository: "autoCreateRepository",
     },
-    run: (fixture, s) =>
+    run: (fixture, s, env = {}) =>
       withScratch(async (dir) => {
         const [name, tag] = s.image.split(":");
         const run = await fixture.runNode(built("adapter-azure", "dist", "ECRPushImage", "index.js"), [], {
           AGENT_TEMPDIRECTORY: dir,
+          ...env,
+          INPUT_COMMAND: s.promote ? "promote" : "push",
+          INPUT_PROMOTESOURCE: s.promote ?? "",
           INPUT_IMAGESOURCE: "imagename",
           INPUT_SOURCEIMAGENAME: name,
           INPUT_SOURCEIMAGETAG: tag,
@@ -126,6 +149,7 @@ export const HOSTS: Host[] = [
           code: run.code,
           imageUri: variable("imageUri"),
           digest: variable("digest"),
+          sourceDigest: variable("sourceDigest"),
           error,
           log: run.stdout,
         };
@@ -133,12 +157,19 @@ export const HOSTS: Host[] = [
   },
   {
     name: "Codefresh step",
-    names: { source: "IMAGE", repository: "REPOSITORY", createRepository: "CREATE_REPOSITORY" },
-    run: (fixture, s) =>
+    names: {
+      source: "IMAGE",
+      promote: "SOURCE",
+      repository: "REPOSITORY",
+      createRepository: "CREATE_REPOSITORY",
+    },
+    run: (fixture, s, env = {}) =>
       withScratch(async (dir) => {
         const run = await fixture.runNode(built("adapter-codefresh", "dist", "index.js"), [], {
           CF_VOLUME_PATH: dir,
+          ...env,
           IMAGE: s.image,
+          SOURCE: s.promote ?? "",
           REPOSITORY: s.repository,
           TAGS: s.tags.join(","),
           CREATE_REPOSITORY: String(s.createRepository ?? false),
@@ -155,6 +186,7 @@ export const HOSTS: Host[] = [
           code: run.code,
           imageUri: value("ECR_IMAGE_URI"),
           digest: value("ECR_IMAGE_DIGEST"),
+          sourceDigest: value("ECR_SOURCE_DIGEST"),
           error,
           log: run.stdout + run.stderr,
         };

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { EcrFixture } from "@ecr-push/e2e";
 import { buildTestImage, dockerForTests } from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,12 +12,12 @@ const dockerHost = dockerForTests();
  * The sentence `host` must print, given the CLI's: the same words, with the inputs spelled as that
  * host spells them (the CLI's spellings appear nowhere else in a sentence, so they are safe to swap).
  */
-function sentenceFor(host: Host, cliSentence: string): string {
+function sentenceFor(host: Host, cliSentence: string, source: "source" | "promote" = "source"): string {
   const cli = HOSTS[0] as Host;
   return cliSentence
     .replaceAll(cli.names.createRepository, host.names.createRepository)
     .replaceAll(cli.names.repository, host.names.repository)
-    .replaceAll(cli.names.source, host.names.source);
+    .replaceAll(cli.names[source], host.names[source]);
 }
 
 describe.runIf(dockerHost)("one scenario table through all four shipped entries", () => {
@@ -53,6 +56,57 @@ describe.runIf(dockerHost)("one scenario table through all four shipped entries"
       expect(result.code, `${h.name}: ${result.log}`).toBe(0);
       expect(result.imageUri).toBe(`${fixture.local.registry}/${repository}:1`);
       expect(fixture.local.repository(repository), h.name).toBeDefined();
+    }
+  });
+
+  it("promotes the same docker:// image to the same URI and digest on every host, with sourceDigest", async () => {
+    await fixture.createRepository("parity/src");
+    const seeded = await (HOSTS[0] as Host).run(fixture, {
+      image: "parity/app:1",
+      repository: "parity/src",
+      tags: ["1"],
+    });
+    expect(seeded.code, seeded.log).toBe(0);
+    // The source's credentials as `docker login` would have stored them.
+    const { username, password } = await fixture.registryCredentials();
+    const config = mkdtempSync(path.join(tmpdir(), "ecr-push-parity-docker-"));
+    writeFileSync(
+      path.join(config, "config.json"),
+      JSON.stringify({
+        auths: {
+          [fixture.local.registry]: { auth: Buffer.from(`${username}:${password}`).toString("base64") },
+        },
+      }),
+    );
+    const env = { DOCKER_CONFIG: config };
+    try {
+      const source = `docker://${fixture.local.registry}/parity/src:1`;
+      for (const h of HOSTS) {
+        const repository = `parity/promoted-${h.name.toLowerCase().replace(/[^a-z]+/g, "-")}`;
+        const result = await h.run(
+          fixture,
+          { image: "", promote: source, repository, tags: ["1"], createRepository: true },
+          env,
+        );
+        expect(result.code, `${h.name}: ${result.log}`).toBe(0);
+        expect([h.name, result.imageUri, result.digest, result.sourceDigest]).toEqual([
+          h.name,
+          `${fixture.local.registry}/${repository}:1`,
+          seeded.digest,
+          seeded.digest,
+        ]);
+      }
+
+      const missing = { image: "", promote: `${source}-absent`, repository: "parity/web", tags: ["1"] };
+      const failed = [];
+      for (const h of HOSTS) failed.push({ host: h, ...(await h.run(fixture, missing, env)) });
+      for (const r of failed) expect(r.error, `${r.host.name}: ${r.log}`).toBeTruthy();
+      const cliSentence = failed[0]?.error ?? "";
+      expect(failed.map((r) => [r.host.name, r.error])).toEqual(
+        failed.map((r) => [r.host.name, sentenceFor(r.host, cliSentence, "promote")]),
+      );
+    } finally {
+      rmSync(config, { recursive: true, force: true });
     }
   });
 
