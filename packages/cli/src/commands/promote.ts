@@ -1,6 +1,5 @@
 import {
   type InputNames,
-  isEcrPushError,
   type PromoteResult,
   parsePromoteRequest,
   type RawPushInputs,
@@ -8,9 +7,17 @@ import {
   systemClock,
 } from "@ecr-push/core";
 import { parseCommandArgs } from "../cli.js";
-import { ConsoleLogger } from "../host/console-logger.js";
 import type { CliIO } from "../io.js";
 import { UsageError } from "../usage.js";
+import {
+  commandLogger,
+  OUTPUT_OPTIONS,
+  REPOSITORY_OPTIONS,
+  repositoryInputs,
+  runAndReport,
+  TARGET_OPTIONS,
+  targetInputs,
+} from "./common.js";
 import { CLI_INPUT_NAMES } from "./push.js";
 import type { PushJson } from "./push-run.js";
 import { pushJsonOf } from "./retag.js";
@@ -80,31 +87,15 @@ export const PROMOTE_INPUT_NAMES: Partial<InputNames> = {
 };
 
 const OPTIONS = {
-  repository: { type: "string", short: "r" },
-  tag: { type: "string", short: "t", multiple: true },
-  region: { type: "string" },
-  "registry-id": { type: "string" },
-  "create-repository": { type: "boolean" },
-  "image-tag-mutability": { type: "string" },
-  "scan-on-push": { type: "boolean" },
-  "kms-key": { type: "string" },
-  "repository-tag": { type: "string", multiple: true },
+  ...REPOSITORY_OPTIONS,
+  ...TARGET_OPTIONS,
   platform: { type: "string", multiple: true },
-  profile: { type: "string" },
-  "role-arn": { type: "string" },
-  "external-id": { type: "string" },
-  "role-session-name": { type: "string" },
-  "role-duration-seconds": { type: "string" },
-  "web-identity-token-file": { type: "string" },
   "source-profile": { type: "string" },
   "source-role-arn": { type: "string" },
   "source-endpoint-url": { type: "string" },
   "source-username": { type: "string" },
   "source-password-stdin": { type: "boolean" },
-  json: { type: "boolean" },
-  quiet: { type: "boolean", short: "q" },
-  debug: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
+  ...OUTPUT_OPTIONS,
 } as const;
 
 /** Promote's --json: push's stable fields, plus the source digest and what was transferred. */
@@ -121,15 +112,8 @@ export async function promoteCommand(args: string[], io: CliIO): Promise<number>
       `Expected one SOURCE image but got ${positionals.length}: pass the tags with --tag.`,
     );
   }
-  const json = values.json === true;
-  const logger = new ConsoleLogger({
-    quiet: values.quiet === true,
-    debug: values.debug === true,
-    live: false,
-    columns: io.columns,
-    write: io.stderr,
-  });
-  try {
+  const logger = commandLogger(io, values, false);
+  return runAndReport(io, logger, values, async () => {
     const password = values["source-password-stdin"] ? await readStdin() : undefined;
     if (password) logger.mask(password);
     if (values["source-password-stdin"] && !password) {
@@ -139,22 +123,9 @@ export async function promoteCommand(args: string[], io: CliIO): Promise<number>
     }
     const raw: RawPushInputs = {
       source: positionals[0] ?? "",
-      repository: values.repository ?? "",
-      tags: values.tag ?? [],
-      region: values.region,
-      registryId: values["registry-id"],
-      createRepository: values["create-repository"],
-      imageTagMutability: values["image-tag-mutability"],
-      scanOnPush: values["scan-on-push"],
-      kmsKey: values["kms-key"],
-      repositoryTags: values["repository-tag"],
+      ...repositoryInputs(values),
+      ...targetInputs(values),
       platform: values.platform,
-      profile: values.profile,
-      roleArn: values["role-arn"],
-      externalId: values["external-id"],
-      roleSessionName: values["role-session-name"],
-      roleDurationSeconds: values["role-duration-seconds"],
-      webIdentityTokenFile: values["web-identity-token-file"],
       sourceProfile: values["source-profile"],
       sourceRoleArn: values["source-role-arn"],
       sourceEndpointUrl: values["source-endpoint-url"],
@@ -176,19 +147,8 @@ export async function promoteCommand(args: string[], io: CliIO): Promise<number>
       sourceDigest: result.sourceDigest,
       transfer: result.transfer,
     };
-    if (json) io.stdout(`${JSON.stringify(doc)}\n`);
-    else
-      io.stdout(`${result.imageUris.join("\n")}\n${result.registry}/${result.repository}@${result.digest}\n`);
-    return 0;
-  } catch (error) {
-    if (!isEcrPushError(error)) throw error;
-    const message = logger.scrub(error.message);
-    io.stderr(`error: ${message}\n`);
-    if (values.debug && error.cause instanceof Error)
-      io.stderr(`debug: cause: ${logger.scrub(error.cause.message)}\n`);
-    if (json) io.stdout(`${JSON.stringify({ error: { code: error.code, message } })}\n`);
-    return error.kind === "input" ? 2 : 1;
-  }
+    return { result, doc };
+  });
 }
 
 /** The whole of stdin, without its final newline (what `echo "$TOKEN" |` adds). */

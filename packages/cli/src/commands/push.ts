@@ -1,8 +1,16 @@
-import { type InputNames, isEcrPushError, parsePushRequest, type RawPushInputs } from "@ecr-push/core";
+import { type InputNames, parsePushRequest, type RawPushInputs } from "@ecr-push/core";
 import { parseCommandArgs } from "../cli.js";
-import { ConsoleLogger } from "../host/console-logger.js";
 import type { CliIO } from "../io.js";
 import { UsageError } from "../usage.js";
+import {
+  commandLogger,
+  OUTPUT_OPTIONS,
+  REPOSITORY_OPTIONS,
+  repositoryInputs,
+  runAndReport,
+  TARGET_OPTIONS,
+  targetInputs,
+} from "./common.js";
 
 export const PUSH_HELP = `Usage: ecr-push push SOURCE --repository NAME [options]
 
@@ -72,28 +80,12 @@ export const CLI_INPUT_NAMES: Partial<InputNames> = {
 };
 
 const OPTIONS = {
-  repository: { type: "string", short: "r" },
-  tag: { type: "string", short: "t", multiple: true },
-  region: { type: "string" },
-  "registry-id": { type: "string" },
-  "create-repository": { type: "boolean" },
-  "image-tag-mutability": { type: "string" },
-  "scan-on-push": { type: "boolean" },
-  "kms-key": { type: "string" },
-  "repository-tag": { type: "string", multiple: true },
-  profile: { type: "string" },
-  "role-arn": { type: "string" },
-  "external-id": { type: "string" },
-  "role-session-name": { type: "string" },
-  "role-duration-seconds": { type: "string" },
-  "web-identity-token-file": { type: "string" },
+  ...REPOSITORY_OPTIONS,
+  ...TARGET_OPTIONS,
   "remove-local-image": { type: "boolean" },
   "docker-path": { type: "string" },
   concurrency: { type: "string" },
-  json: { type: "boolean" },
-  quiet: { type: "boolean", short: "q" },
-  debug: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
+  ...OUTPUT_OPTIONS,
 } as const;
 
 export async function pushCommand(args: string[], io: CliIO): Promise<number> {
@@ -107,50 +99,19 @@ export async function pushCommand(args: string[], io: CliIO): Promise<number> {
       `Expected one SOURCE image but got ${positionals.length}: pass other tags with --tag.`,
     );
   }
-  const json = values.json === true;
-  const logger = new ConsoleLogger({
-    quiet: values.quiet === true,
-    debug: values.debug === true,
-    live: io.stderrIsTTY === true && values.quiet !== true,
-    columns: io.columns,
-    write: io.stderr,
-  });
+  const logger = commandLogger(io, values, true);
   const raw: RawPushInputs = {
     source: positionals[0] ?? "",
-    repository: values.repository ?? "",
-    tags: values.tag ?? [],
-    region: values.region,
-    registryId: values["registry-id"],
-    createRepository: values["create-repository"],
-    imageTagMutability: values["image-tag-mutability"],
-    scanOnPush: values["scan-on-push"],
-    kmsKey: values["kms-key"],
-    repositoryTags: values["repository-tag"],
-    profile: values.profile,
-    roleArn: values["role-arn"],
-    externalId: values["external-id"],
-    roleSessionName: values["role-session-name"],
-    roleDurationSeconds: values["role-duration-seconds"],
-    webIdentityTokenFile: values["web-identity-token-file"],
+    ...repositoryInputs(values),
+    ...targetInputs(values),
     removeLocalImage: values["remove-local-image"],
     concurrency: values.concurrency,
   };
-  try {
+  return runAndReport(io, logger, values, async () => {
     const request = parsePushRequest(raw, CLI_INPUT_NAMES);
     // The AWS SDK and the engine load only once the input is known to be good: bad input fails fast.
     const { runPushForCli } = await import("./push-run.js");
     const result = await runPushForCli(request, { io, logger, dockerPath: values["docker-path"] });
-    if (json) io.stdout(`${JSON.stringify(result)}\n`);
-    else
-      io.stdout(`${result.imageUris.join("\n")}\n${result.registry}/${result.repository}@${result.digest}\n`);
-    return 0;
-  } catch (error) {
-    if (!isEcrPushError(error)) throw error;
-    const message = logger.scrub(error.message);
-    io.stderr(`error: ${message}\n`);
-    if (values.debug && error.cause instanceof Error)
-      io.stderr(`debug: cause: ${logger.scrub(error.cause.message)}\n`);
-    if (json) io.stdout(`${JSON.stringify({ error: { code: error.code, message } })}\n`);
-    return error.kind === "input" ? 2 : 1;
-  }
+    return { result, doc: result };
+  });
 }

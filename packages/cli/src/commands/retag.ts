@@ -1,5 +1,4 @@
 import {
-  isEcrPushError,
   type PushResult,
   parseRetagRequest,
   type RawPushInputs,
@@ -8,9 +7,9 @@ import {
   systemClock,
 } from "@ecr-push/core";
 import { parseCommandArgs } from "../cli.js";
-import { ConsoleLogger } from "../host/console-logger.js";
 import type { CliIO } from "../io.js";
 import { UsageError } from "../usage.js";
+import { commandLogger, OUTPUT_OPTIONS, runAndReport, TARGET_OPTIONS, targetInputs } from "./common.js";
 import { CLI_INPUT_NAMES } from "./push.js";
 import { JSON_FIELDS, type PushJson } from "./push-run.js";
 
@@ -48,21 +47,7 @@ Examples:
   ecr-push retag team/web:rc1 -t 1.5.0 --registry-id 123456789012 --role-arn arn:aws:iam::123456789012:role/release
 `;
 
-const OPTIONS = {
-  tag: { type: "string", short: "t", multiple: true },
-  region: { type: "string" },
-  "registry-id": { type: "string" },
-  profile: { type: "string" },
-  "role-arn": { type: "string" },
-  "external-id": { type: "string" },
-  "role-session-name": { type: "string" },
-  "role-duration-seconds": { type: "string" },
-  "web-identity-token-file": { type: "string" },
-  json: { type: "boolean" },
-  quiet: { type: "boolean", short: "q" },
-  debug: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
+const OPTIONS = { ...TARGET_OPTIONS, ...OUTPUT_OPTIONS } as const;
 
 /** Retag's --json: push's stable fields, plus the source digest and the tags left unchanged. */
 export type RetagJson = PushJson & Pick<RetagResult, "sourceDigest" | "tagsUnchanged">;
@@ -84,27 +69,9 @@ export async function retagCommand(args: string[], io: CliIO): Promise<number> {
       `Expected one image (REPOSITORY:TAG or REPOSITORY@DIGEST) but got ${positionals.length}: pass the new tags with --tag.`,
     );
   }
-  const json = values.json === true;
-  const logger = new ConsoleLogger({
-    quiet: values.quiet === true,
-    debug: values.debug === true,
-    live: false,
-    columns: io.columns,
-    write: io.stderr,
-  });
-  const raw: RawPushInputs = {
-    source: positionals[0] ?? "",
-    tags: values.tag ?? [],
-    region: values.region,
-    registryId: values["registry-id"],
-    profile: values.profile,
-    roleArn: values["role-arn"],
-    externalId: values["external-id"],
-    roleSessionName: values["role-session-name"],
-    roleDurationSeconds: values["role-duration-seconds"],
-    webIdentityTokenFile: values["web-identity-token-file"],
-  };
-  try {
+  const logger = commandLogger(io, values, false);
+  const raw: RawPushInputs = { source: positionals[0] ?? "", ...targetInputs(values) };
+  return runAndReport(io, logger, values, async () => {
     const request = parseRetagRequest(raw, CLI_INPUT_NAMES);
     // The AWS SDK loads only once the input is known to be good (core imports it lazily).
     const result = await runRetag(request, {
@@ -121,17 +88,6 @@ export async function retagCommand(args: string[], io: CliIO): Promise<number> {
       sourceDigest: result.sourceDigest,
       tagsUnchanged: result.tagsUnchanged,
     };
-    if (json) io.stdout(`${JSON.stringify(doc)}\n`);
-    else
-      io.stdout(`${result.imageUris.join("\n")}\n${result.registry}/${result.repository}@${result.digest}\n`);
-    return 0;
-  } catch (error) {
-    if (!isEcrPushError(error)) throw error;
-    const message = logger.scrub(error.message);
-    io.stderr(`error: ${message}\n`);
-    if (values.debug && error.cause instanceof Error)
-      io.stderr(`debug: cause: ${logger.scrub(error.cause.message)}\n`);
-    if (json) io.stdout(`${JSON.stringify({ error: { code: error.code, message } })}\n`);
-    return error.kind === "input" ? 2 : 1;
-  }
+    return { result, doc };
+  });
 }

@@ -1,0 +1,135 @@
+// What push, retag and promote share: their option specs, how those options become raw inputs,
+// and how a result or a failure is printed. Each command keeps only what is its own.
+import { isEcrPushError, type RawPushInputs } from "@ecr-push/core";
+import { ConsoleLogger } from "../host/console-logger.js";
+import type { CliIO } from "../io.js";
+
+/** Options every command has: output control and help. */
+export const OUTPUT_OPTIONS = {
+  json: { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+  debug: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** Where the image goes: region, registry and the credentials to reach it. */
+export const TARGET_OPTIONS = {
+  tag: { type: "string", short: "t", multiple: true },
+  region: { type: "string" },
+  "registry-id": { type: "string" },
+  profile: { type: "string" },
+  "role-arn": { type: "string" },
+  "external-id": { type: "string" },
+  "role-session-name": { type: "string" },
+  "role-duration-seconds": { type: "string" },
+  "web-identity-token-file": { type: "string" },
+} as const;
+
+/** A repository the command writes to, and the settings it gets when the command creates it. */
+export const REPOSITORY_OPTIONS = {
+  repository: { type: "string", short: "r" },
+  "create-repository": { type: "boolean" },
+  "image-tag-mutability": { type: "string" },
+  "scan-on-push": { type: "boolean" },
+  "kms-key": { type: "string" },
+  "repository-tag": { type: "string", multiple: true },
+} as const;
+
+interface TargetValues {
+  tag?: string[];
+  region?: string;
+  "registry-id"?: string;
+  profile?: string;
+  "role-arn"?: string;
+  "external-id"?: string;
+  "role-session-name"?: string;
+  "role-duration-seconds"?: string;
+  "web-identity-token-file"?: string;
+}
+
+interface RepositoryValues {
+  repository?: string;
+  "create-repository"?: boolean;
+  "image-tag-mutability"?: string;
+  "scan-on-push"?: boolean;
+  "kms-key"?: string;
+  "repository-tag"?: string[];
+}
+
+/** The raw inputs of TARGET_OPTIONS. */
+export function targetInputs(values: TargetValues): Partial<RawPushInputs> {
+  return {
+    tags: values.tag ?? [],
+    region: values.region,
+    registryId: values["registry-id"],
+    profile: values.profile,
+    roleArn: values["role-arn"],
+    externalId: values["external-id"],
+    roleSessionName: values["role-session-name"],
+    roleDurationSeconds: values["role-duration-seconds"],
+    webIdentityTokenFile: values["web-identity-token-file"],
+  };
+}
+
+/** The raw inputs of REPOSITORY_OPTIONS. */
+export function repositoryInputs(values: RepositoryValues): Partial<RawPushInputs> {
+  return {
+    repository: values.repository ?? "",
+    createRepository: values["create-repository"],
+    imageTagMutability: values["image-tag-mutability"],
+    scanOnPush: values["scan-on-push"],
+    kmsKey: values["kms-key"],
+    repositoryTags: values["repository-tag"],
+  };
+}
+
+/** The console logger of a command: progress on stderr, a live line only on a terminal. */
+export function commandLogger(
+  io: CliIO,
+  values: { quiet?: boolean; debug?: boolean },
+  live: boolean,
+): ConsoleLogger {
+  return new ConsoleLogger({
+    quiet: values.quiet === true,
+    debug: values.debug === true,
+    live: live && io.stderrIsTTY === true && values.quiet !== true,
+    columns: io.columns,
+    write: io.stderr,
+  });
+}
+
+interface Printed {
+  imageUris: string[];
+  registry: string;
+  repository: string;
+  digest: string;
+}
+
+/**
+ * Runs a command's work and prints its outcome: `doc` as one JSON object with --json, else each
+ * image URI and then REGISTRY/REPOSITORY@DIGEST. A product error becomes one `error:` line (and
+ * `{"error":...}` with --json), exit 2 for bad input and 1 otherwise; anything else is a bug and
+ * propagates.
+ */
+export async function runAndReport<R extends Printed>(
+  io: CliIO,
+  logger: ConsoleLogger,
+  values: { json?: boolean; debug?: boolean },
+  work: () => Promise<{ result: R; doc: object }>,
+): Promise<number> {
+  try {
+    const { result, doc } = await work();
+    if (values.json) io.stdout(`${JSON.stringify(doc)}\n`);
+    else
+      io.stdout(`${result.imageUris.join("\n")}\n${result.registry}/${result.repository}@${result.digest}\n`);
+    return 0;
+  } catch (error) {
+    if (!isEcrPushError(error)) throw error;
+    const message = logger.scrub(error.message);
+    io.stderr(`error: ${message}\n`);
+    if (values.debug && error.cause instanceof Error)
+      io.stderr(`debug: cause: ${logger.scrub(error.cause.message)}\n`);
+    if (values.json) io.stdout(`${JSON.stringify({ error: { code: error.code, message } })}\n`);
+    return error.kind === "input" ? 2 : 1;
+  }
+}
