@@ -2,6 +2,7 @@ import { resolveInputNames } from "./names.js";
 import {
   InputReader,
   parseCredentials,
+  parseRegistryTarget,
   parseRepository,
   parseRepositorySettings,
   parseTags,
@@ -9,12 +10,9 @@ import {
 } from "./parse.js";
 import {
   isImageTag,
-  isRegionCode,
-  isRegistryId,
   isRepositoryName,
   isRoleArn,
   parseImageReference,
-  regionAdvice,
 } from "./rules.js";
 import type { CredentialInputs, InputNames, RawPushInputs, RepositorySettings } from "./types.js";
 
@@ -133,12 +131,7 @@ export function parseRetagRequest(raw: RawPushInputs, names?: Partial<InputNames
     repository,
     image: reference.digest !== undefined ? { digest: reference.digest } : { tag: reference.tag as string },
     tags: parseTags(p),
-    region: p.checked("region", isRegionCode, regionAdvice),
-    registryId: p.checked(
-      "registryId",
-      isRegistryId,
-      () => "use the 12-digit AWS account id of the registry.",
-    ),
+    ...parseRegistryTarget(p),
     credentials: parseCredentials(p),
   };
 }
@@ -155,12 +148,7 @@ export function parsePromoteRequest(raw: RawPushInputs, names?: Partial<InputNam
     source,
     repository: parseRepository(p),
     tags: splitList(p.raw.tags).length > 0 ? parseTags(p) : [source.image.tag ?? "latest"],
-    region: p.checked("region", isRegionCode, regionAdvice),
-    registryId: p.checked(
-      "registryId",
-      isRegistryId,
-      () => "use the 12-digit AWS account id of the registry.",
-    ),
+    ...parseRegistryTarget(p),
     createRepository: p.flag("createRepository"),
     repositorySettings: parseRepositorySettings(p),
     credentials: parseCredentials(p),

@@ -45,12 +45,7 @@ export function parsePushRequest(raw: RawPushInputs, names?: Partial<InputNames>
     source,
     repository: parseRepository(p),
     tags: parseTags(p),
-    region: p.checked("region", isRegionCode, regionAdvice),
-    registryId: p.checked(
-      "registryId",
-      isRegistryId,
-      () => "use the 12-digit AWS account id of the registry.",
-    ),
+    ...parseRegistryTarget(p),
     createRepository: p.flag("createRepository"),
     repositorySettings: parseRepositorySettings(p),
     credentials: parseCredentials(p),
@@ -369,4 +364,16 @@ function parseRoleDuration(p: InputReader): number | undefined {
     );
   }
   return seconds;
+}
+
+/** The region and registry account a request targets (both optional: defaults come later). */
+export function parseRegistryTarget(p: InputReader): { region?: string; registryId?: string } {
+  return {
+    region: p.checked("region", isRegionCode, regionAdvice),
+    registryId: p.checked(
+      "registryId",
+      isRegistryId,
+      () => "use the 12-digit AWS account id of the registry.",
+    ),
+  };
 }
