@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
@@ -18,6 +19,11 @@ export interface FaultProxyOptions {
   maxDelayMs?: number;
   /** Which requests may be faulted or delayed (all by default); the others pass untouched. */
   faults?: (request: { plane: Plane; method: string; path: string }) => boolean;
+  /**
+   * Which answers get a wrong Docker-Content-Digest (none by default): a middlebox that changes
+   * what the registry says it stored, e.g. `PUT` of `/blobs/uploads/` for blob commits.
+   */
+  rewriteDigest?: (request: { plane: Plane; method: string; path: string }) => boolean;
 }
 
 export interface FaultCounts {
@@ -30,6 +36,8 @@ export interface FaultCounts {
   seen: Record<string, number>;
   /** Faults (resets and 503s) injected per plane. */
   faultsByPlane: Record<Plane, number>;
+  /** Answers whose Docker-Content-Digest was replaced by another. */
+  digestsRewritten: number;
 }
 
 /**
@@ -48,8 +56,10 @@ export class FaultProxy {
     delayed: 0,
     seen: {},
     faultsByPlane: { control: 0, registry: 0 },
+    digestsRewritten: 0,
   };
-  readonly #options: Required<Omit<FaultProxyOptions, "faults">> & Pick<FaultProxyOptions, "faults">;
+  readonly #options: Required<Omit<FaultProxyOptions, "faults" | "rewriteDigest">> &
+    Pick<FaultProxyOptions, "faults" | "rewriteDigest">;
   readonly #upstream: URL;
   readonly #server: http.Server;
   readonly #agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -170,6 +180,11 @@ export class FaultProxy {
         }
         const headers = { ...answer.headers };
         if (typeof headers.location === "string") headers.location = this.#rewrite(headers.location);
+        const stored = headers["docker-content-digest"];
+        if (typeof stored === "string" && this.#options.rewriteDigest?.({ plane, method, path })) {
+          counts.digestsRewritten++;
+          headers["docker-content-digest"] = otherDigest(stored);
+        }
         const json = /json/.test(String(headers["content-type"] ?? "")) && plane === "control";
         if (!json) {
           res.writeHead(answer.statusCode ?? 502, headers);
@@ -194,6 +209,11 @@ export class FaultProxy {
   #rewrite(text: string): string {
     return text.split(this.#upstream.host).join(this.host);
   }
+}
+
+/** A well-formed digest that is not `digest`: the SHA-256 of its own text. */
+export function otherDigest(digest: string): string {
+  return `sha256:${createHash("sha256").update(digest).digest("hex")}`;
 }
 
 /** A TCP reset (RST) where the platform supports it, else an abrupt close. */

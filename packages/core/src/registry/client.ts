@@ -4,6 +4,7 @@ import { DEFAULT_RETRY_POLICY, fullJitterDelay, type RetryPolicy } from "../aws/
 import { isEcrPushError } from "../errors/index.js";
 import { BearerTokens, parseBearerChallenge, repositoryOfUrl } from "./bearer.js";
 import {
+  digestMismatch,
   type FailureContext,
   isAuthRefusal,
   isRetryable,
@@ -70,6 +71,20 @@ const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 /** The Authorization header, or none for an anonymous request. */
 function authorizationHeader(value: string): Record<string, string> {
   return value ? { Authorization: value } : {};
+}
+
+/** The Docker-Content-Digest a registry answered with, lowercased; undefined when it sent none. */
+function reportedDigest(response: HttpResponse): string | undefined {
+  const header = response.headers["docker-content-digest"];
+  const value = (Array.isArray(header) ? header[0] : header)?.trim().toLowerCase();
+  return value || undefined;
+}
+
+/** The digest of `bytes` in the algorithm `like` names; undefined for an algorithm not known here. */
+function digestIn(like: string, bytes: Buffer): string | undefined {
+  const algorithm = like.slice(0, like.indexOf(":"));
+  if (!["sha256", "sha384", "sha512"].includes(algorithm)) return undefined;
+  return `${algorithm}:${createHash(algorithm).update(bytes).digest("hex")}`;
 }
 
 /** A back-off that ends early, without waiting out the delay, when the push is cancelled. */
@@ -200,6 +215,14 @@ export class RegistryClient {
       commit.searchParams.set("digest", digest);
       const done = await this.#send({ method: "PUT", url: commit, headers: { "Content-Length": "0" } });
       if (done.status !== 201 && done.status !== 204) throw statusError(done);
+      // The registry names what it stored. Another digest means the bytes changed between here and
+      // the registry (a rewriting proxy, a broken gateway): thrown as a sentence, which #retrying
+      // never retries, because the same bytes through the same path would change the same way, and
+      // each attempt would upload the whole blob again. The caller then PUTs no manifest.
+      const reported = reportedDigest(done);
+      if (reported?.startsWith("sha256:") && reported !== digest) {
+        throw digestMismatch({ registry: this.registry, repository, kind: "blob", sent: digest, reported });
+      }
       return { digest, size };
     });
   }
@@ -222,7 +245,11 @@ export class RegistryClient {
     });
   }
 
-  /** PUTs manifest bytes exactly as given, under a tag or a digest; returns the registry's digest. */
+  /**
+   * PUTs manifest bytes exactly as given, under a tag or a digest; returns the registry's digest
+   * (empty when it names none). A registry naming another digest than that of the bytes sent fails
+   * in one sentence, never retried (a second PUT of the same bytes would go the same way).
+   */
   async putManifest(
     repository: string,
     reference: string,
@@ -240,7 +267,20 @@ export class RegistryClient {
           body: bytes,
         });
         if (response.status !== 201 && response.status !== 200) throw statusError(response);
-        return String(response.headers["docker-content-digest"] ?? "");
+        const reported = reportedDigest(response);
+        if (!reported) return "";
+        const sent = digestIn(reported, bytes);
+        if (sent && sent !== reported) {
+          throw digestMismatch({
+            registry: this.registry,
+            repository,
+            kind: "manifest",
+            sent,
+            reported,
+            tag,
+          });
+        }
+        return reported;
       },
     );
   }

@@ -11,6 +11,7 @@ export const RegistryErrorCodes = {
   unreachable: "RegistryUnreachable",
   requestFailed: "RegistryRequestFailed",
   sourceUnreadable: "SourceUnreadable",
+  digestMismatch: "RegistryDigestMismatch",
 } as const;
 
 /** A status the client did not expect, with the registry's own error code and message. */
@@ -159,4 +160,34 @@ export function registryFailure(error: unknown, ctx: FailureContext): PushFailed
     RegistryErrorCodes.requestFailed,
     `The registry ${registry} failed while ${ctx.action} (${detail}) after ${ctx.attempts} attempt${ctx.attempts === 1 ? "" : "s"}: push again later, or check the registry's status.`,
   );
+}
+
+/** What was sent and what the registry says it stored, for the one sentence about a changed digest. */
+export interface DigestMismatch {
+  registry: string;
+  repository: string;
+  /** `blob` for a committed upload, `manifest` for a manifest PUT. */
+  kind: "blob" | "manifest";
+  /** The digest of the bytes sent. */
+  sent: string;
+  /** The Docker-Content-Digest the registry answered with. */
+  reported: string;
+  /** The tag a manifest was PUT under; none for a blob or a manifest PUT by digest. */
+  tag?: string;
+}
+
+/**
+ * The registry answered a write with a Docker-Content-Digest other than the digest of the bytes
+ * sent: something between here and the registry (or the registry itself) changed the data. A blob
+ * is never tagged, so nothing visible moved; a manifest PUT under a tag may already have moved it.
+ */
+export function digestMismatch(m: DigestMismatch): PushFailedError {
+  const fix = "check for a proxy or gateway that rewrites registry traffic, then push again";
+  const message =
+    m.kind === "blob"
+      ? `The registry ${m.registry} answered the upload of blob ${m.sent} to ${m.repository} with digest ${m.reported}: the data changed on the way, so nothing was tagged; ${fix}.`
+      : m.tag
+        ? `The registry ${m.registry} answered the manifest ${m.sent} put to ${m.repository}:${m.tag} with digest ${m.reported}: the manifest changed on the way or in the registry, and the tag ${m.tag} may already point at what the registry stored; ${fix}.`
+        : `The registry ${m.registry} answered the manifest ${m.sent} put to ${m.repository} with digest ${m.reported}: the manifest changed on the way or in the registry, so nothing was tagged; ${fix}.`;
+  return new PushFailedError(RegistryErrorCodes.digestMismatch, message);
 }

@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { EcrFixture } from "@ecr-push/e2e";
 import { buildTestImage, dockerEnv, dockerForTests, runOk } from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FaultProxy, otherDigest } from "../../src/fault-proxy.js";
 import { recordFigures } from "../../src/figures.js";
 
 const packages = fileURLToPath(new URL("../../..", import.meta.url));
@@ -48,7 +49,10 @@ interface Outcome {
 
 /**
  * One bad input: the host, its configuration, and what must come out. `$ARCHIVE`, `$LAYOUT`,
- * `$BROKEN`, `$TRUNCATED`, `$REGISTRY`, `$ENDPOINT` and `$ACCOUNT` are filled in once the fixture exists.
+ * `$BROKEN`, `$TRUNCATED`, `$REGISTRY`, `$ENDPOINT` and `$ACCOUNT` are filled in once the fixture exists,
+ * as are `$DIGEST_PROXY` (the endpoint of a front that rewrites the digest of one blob commit),
+ * `$PROXY_HOST` (its registry host), `$BLOB` (that blob) and `$WRONG_DIGEST` (what it answers),
+ * also in a case's environment.
  */
 interface Case {
   name: string;
@@ -394,6 +398,13 @@ const CASES: Case[] = [
     "AWS denied ecr:DescribeRepositories (AccessDeniedException): allow that action for these credentials in an IAM policy.",
   ),
   cli(
+    "registry answering a blob commit with another digest",
+    ["oci:$LAYOUT", "-r", "bad/web"],
+    1,
+    "The registry $PROXY_HOST answered the upload of blob $BLOB to bad/web with digest $WRONG_DIGEST: the data changed on the way, so nothing was tagged; check for a proxy or gateway that rewrites registry traffic, then push again.",
+    { ...NO_DOCKER, AWS_ENDPOINT_URL_ECR: "$DIGEST_PROXY" },
+  ),
+  cli(
     "AWS_CA_BUNDLE that does not exist",
     ["bad/app:1", "-r", "bad/web"],
     1,
@@ -602,6 +613,9 @@ describe.runIf(dockerHost)("bad input: one sentence, the documented exit code, n
     $BROKEN: path.join(dir, "broken.tar"),
   };
   let fixture: EcrFixture;
+  /** In front of ecr-local: answers the commit of the layout's largest blob with another digest. */
+  let digestProxy: FaultProxy;
+  let blob = "";
   const tried: { name: string; host: HostName; ok: boolean }[] = [];
 
   beforeAll(async () => {
@@ -621,6 +635,16 @@ describe.runIf(dockerHost)("bad input: one sentence, the documented exit code, n
       `oci:${files.$TRUNCATED}:app`,
     ]);
     cpSync(files.$TRUNCATED, files.$CORRUPT, { recursive: true });
+    cpSync(files.$TRUNCATED, files.$LAYOUT, { recursive: true });
+    blob = `sha256:${path.basename(largestBlob(files.$LAYOUT).file)}`;
+    digestProxy = await FaultProxy.start({
+      upstream: fixture.local.endpoint,
+      // The final PUT of an upload carries ?digest=; only that blob's commit is rewritten.
+      rewriteDigest: ({ method, path: p }) =>
+        method === "PUT" &&
+        p.includes("/blobs/uploads/") &&
+        decodeURIComponent(p.slice(p.indexOf("?"))).includes(blob),
+    });
     truncateSync(largestBlob(files.$TRUNCATED).file, Math.floor(largestBlob(files.$TRUNCATED).size / 2));
     // The same layout with one byte of that layer changed: the size is right, the digest is not.
     const corrupt = largestBlob(files.$CORRUPT);
@@ -647,6 +671,7 @@ describe.runIf(dockerHost)("bad input: one sentence, the documented exit code, n
       },
       note: "Each case asserts the exit code (CLI: 2 bad input, 1 failure; CI hosts: a failed step), exactly one error line equal to the documented sentence, no stack trace, and no manifest, tag or repository added to ecr-local.",
     });
+    await digestProxy?.close();
     await fixture?.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -654,18 +679,25 @@ describe.runIf(dockerHost)("bad input: one sentence, the documented exit code, n
   const fill = (value: string) =>
     value
       .replace("$ARCHIVE", files.$ARCHIVE)
+      .replace("$LAYOUT", files.$LAYOUT)
       .replace("$TRUNCATED", files.$TRUNCATED)
       .replace("$CORRUPT", files.$CORRUPT)
       .replace("$BROKEN", files.$BROKEN)
       .replace("$REGISTRY", fixture.local.registry)
       .replace("$ENDPOINT", fixture.local.endpoint)
-      .replace("$ACCOUNT", fixture.local.accountId);
+      .replace("$ACCOUNT", fixture.local.accountId)
+      .replace("$DIGEST_PROXY", digestProxy.endpoint)
+      .replace("$PROXY_HOST", digestProxy.host)
+      .replace("$WRONG_DIGEST", otherDigest(blob))
+      .replace("$BLOB", blob);
+  const fillEnv = (env: Env | undefined) =>
+    env && Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === undefined ? v : fill(v)]));
 
   async function run(c: Case): Promise<Outcome> {
     const scratch = mkdtempSync(path.join(tmpdir(), "ecr-push-bad-host-"));
     try {
       if (c.host === "CLI") {
-        const r = await fixture.runNode(ENTRIES.CLI, ["push", ...(c.args ?? []).map(fill)], c.env);
+        const r = await fixture.runNode(ENTRIES.CLI, ["push", ...(c.args ?? []).map(fill)], fillEnv(c.env));
         const errors = r.stderr
           .split("\n")
           .filter((l) => l.startsWith("error: "))

@@ -4,6 +4,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { gunzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DaemonlessEngine } from "../../../src/engine/daemonless/engine.js";
 import { pushArtifact } from "../../../src/engine/daemonless/push.js";
 import type { PushProgress, Transfer } from "../../../src/ports/index.js";
 import type { RegistryClient } from "../../../src/registry/index.js";
@@ -150,6 +151,66 @@ describe("pushArtifact", () => {
     await expect(pushArtifact(artifact, ctx(1))).rejects.toMatchObject({ code: "BlobRejected" });
     expect(registry.blobs.has(configDigest)).toBe(false);
     expect(registry.requests.some((r) => r.method === "PUT" && r.path.includes("/manifests/"))).toBe(false);
+  });
+
+  it("puts no manifest when the registry answers a blob commit with another digest", async () => {
+    const { artifact, configDigest } = await archive(2);
+    const wrong = sha256("not what was sent");
+    registry.reportDigest = (r, digest) => (r.path.includes("/blobs/uploads/") ? wrong : digest);
+    await expect(pushArtifact(artifact, ctx(1))).rejects.toMatchObject({
+      code: "RegistryDigestMismatch",
+      message: expect.stringMatching(
+        new RegExp(
+          `^The registry 127\\.0\\.0\\.1:\\d+ answered the upload of blob sha256:[a-f0-9]{64} to team/web with digest ${wrong}: the data changed on the way, so nothing was tagged; check for a proxy or gateway that rewrites registry traffic, then push again\\.$`,
+        ),
+      ),
+    });
+    expect(registry.blobs.has(configDigest)).toBe(false);
+    expect(
+      registry.requests.filter((r) => r.path.includes("/blobs/uploads/") && r.method === "PUT"),
+    ).toHaveLength(1);
+    expect(registry.requests.some((r) => r.path.includes("/manifests/") && r.method === "PUT")).toBe(false);
+  });
+
+  it("the engine fails the push when the registry stores the tagged manifest under another digest", async () => {
+    const file = path.join(dir, `engine-${Math.random()}.tar`);
+    const data = "layer of the engine test ".repeat(100);
+    const config = JSON.stringify({ rootfs: { type: "layers", diff_ids: [sha256(data)] } });
+    writeFileSync(
+      file,
+      tar([
+        { name: "l0/layer.tar", data },
+        { name: "c.json", data: config },
+        {
+          name: "manifest.json",
+          data: JSON.stringify([{ Config: "c.json", RepoTags: ["w:1"], Layers: ["l0/layer.tar"] }]),
+        },
+      ]),
+    );
+    const wrong = sha256("a rewritten manifest");
+    registry.reportDigest = (r, digest) => (r.path.includes("/manifests/") ? wrong : digest);
+    const engine = new DaemonlessEngine({
+      source: { kind: "docker-archive", path: file, reference: file },
+      sourceInputName: "SOURCE",
+      retryDelayMs: 1,
+    });
+    await engine.inspect(file);
+    await engine.login(registry.host, "AWS", registry.password);
+    const pushing = engine.push(`${registry.host}/team/web:v2`);
+    await expect(pushing).rejects.toMatchObject({
+      code: "RegistryDigestMismatch",
+      message: expect.stringMatching(
+        new RegExp(
+          `^The registry 127\\.0\\.0\\.1:\\d+ answered the manifest sha256:[a-f0-9]{64} put to team/web:v2 with digest ${wrong}: the manifest changed on the way or in the registry, and the tag v2 may already point at what the registry stored; check for a proxy or gateway that rewrites registry traffic, then push again\\.$`,
+        ),
+      ),
+    });
+    // One PUT of the manifest, not retried; the digest the sentence names is that of the bytes sent.
+    const puts = registry.requests.filter((r) => r.path.endsWith("/manifests/v2") && r.method === "PUT");
+    expect(puts).toHaveLength(1);
+    const sent = registry.manifests.get("v2")?.bytes.toString() ?? "";
+    expect(((await pushing.catch((e: Error) => e)) as Error).message).toContain(sha256(sent));
+    await engine.dispose();
   });
 
   it("puts every child of an index by digest before returning the index", async () => {

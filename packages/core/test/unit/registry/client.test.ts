@@ -66,6 +66,58 @@ describe("RegistryClient", () => {
     expect(registry.requests.filter((r) => r.method === "PUT")).toHaveLength(2);
   });
 
+  it("fails a blob whose commit the registry answers with another digest, in one sentence, never retried", async () => {
+    const data = Buffer.from("layer bytes");
+    const other = digestOf(Buffer.from("something else"));
+    registry.reportDigest = (r, digest) => (r.path.includes("/blobs/uploads/") ? other : digest);
+    let opened = 0;
+    await expect(
+      client.uploadBlob("team/web", () => {
+        opened++;
+        return Readable.from([data]);
+      }),
+    ).rejects.toMatchObject({
+      code: "RegistryDigestMismatch",
+      kind: "failure",
+      message: `The registry ${registry.host} answered the upload of blob ${digestOf(data)} to team/web with digest ${other}: the data changed on the way, so nothing was tagged; check for a proxy or gateway that rewrites registry traffic, then push again.`,
+    });
+    expect(opened).toBe(1);
+    expect(registry.requests.map((r) => r.method)).toEqual(["POST", "PATCH", "PUT"]);
+    // A checked upload (a stored blob, a promoted one) is held to the same answer.
+    await expect(
+      client.uploadBlob("team/web", () => Readable.from([data]), {
+        digest: digestOf(data),
+        size: data.length,
+      }),
+    ).rejects.toMatchObject({ code: "RegistryDigestMismatch" });
+    // The same digest in capitals, or no digest at all, is no mismatch.
+    registry.reportDigest = (_, digest) => digest.toUpperCase().replace("SHA256", "sha256");
+    expect((await client.uploadBlob("team/web", () => Readable.from([data]))).digest).toBe(digestOf(data));
+    registry.reportDigest = () => "";
+    expect((await client.uploadBlob("team/web", () => Readable.from([data]))).digest).toBe(digestOf(data));
+  });
+
+  it("fails a manifest the registry stores under another digest, saying whether a tag may have moved", async () => {
+    const bytes = Buffer.from('{"schemaVersion":2,"layers":[]}');
+    const other = digestOf(Buffer.from('{"schemaVersion":2}'));
+    const type = "application/vnd.oci.image.manifest.v1+json";
+    registry.reportDigest = () => other;
+    await expect(client.putManifest("team/web", "v1", type, bytes)).rejects.toMatchObject({
+      code: "RegistryDigestMismatch",
+      message: `The registry ${registry.host} answered the manifest ${digestOf(bytes)} put to team/web:v1 with digest ${other}: the manifest changed on the way or in the registry, and the tag v1 may already point at what the registry stored; check for a proxy or gateway that rewrites registry traffic, then push again.`,
+    });
+    await expect(client.putManifest("team/web", digestOf(bytes), type, bytes)).rejects.toMatchObject({
+      code: "RegistryDigestMismatch",
+      message: `The registry ${registry.host} answered the manifest ${digestOf(bytes)} put to team/web with digest ${other}: the manifest changed on the way or in the registry, so nothing was tagged; check for a proxy or gateway that rewrites registry traffic, then push again.`,
+    });
+    // One PUT each: not retried.
+    expect(registry.requests.filter((r) => r.method === "PUT")).toHaveLength(2);
+    // A registry that hashes with another algorithm is checked in that algorithm.
+    const sha512 = `sha512:${createHash("sha512").update(bytes).digest("hex")}`;
+    registry.reportDigest = () => sha512;
+    expect(await client.putManifest("team/web", "v1", type, bytes)).toBe(sha512);
+  });
+
   it("words refused credentials and an unreachable registry in one sentence each", async () => {
     const wrong = new RegistryClient({
       registry: registry.host,

@@ -25,6 +25,8 @@ export class FakeRegistry {
     r: Recorded,
   ) => { status: number; code: string; message: string; headers?: Record<string, string> } | undefined = () =>
     undefined;
+  /** The Docker-Content-Digest answered for a stored blob or manifest (the true digest by default). */
+  reportDigest: (r: Recorded, digest: string) => string = (_, digest) => digest;
   #uploads = new Map<string, Buffer[]>();
   #patching = 0;
   #server: Server;
@@ -106,7 +108,11 @@ export class FakeRegistry {
         return json(400, "DIGEST_INVALID", "digest mismatch");
       }
       this.blobs.set(digest, data);
-      return { status: 201, headers: { "Docker-Content-Digest": digest }, body: "" };
+      return {
+        status: 201,
+        headers: { "Docker-Content-Digest": this.reportDigest(recorded, digest) },
+        body: "",
+      };
     }
     const manifest = /^\/v2\/(.+)\/manifests\/(.+)$/.exec(url.pathname);
     if (manifest && req.method === "PUT") {
@@ -114,7 +120,11 @@ export class FakeRegistry {
       const stored = { type: String(req.headers["content-type"]), bytes: body };
       this.manifests.set(manifest[2] ?? "", stored);
       this.manifests.set(digest, stored);
-      return { status: 201, headers: { "Docker-Content-Digest": digest }, body: "" };
+      return {
+        status: 201,
+        headers: { "Docker-Content-Digest": this.reportDigest(recorded, digest) },
+        body: "",
+      };
     }
     if (manifest && req.method === "GET") {
       const found = this.manifests.get(manifest[2] ?? "");
