@@ -96,10 +96,22 @@ export class EcrFixture {
 
   /** Registry credentials (`AWS` and the password), for skopeo or docker login in assertions. */
   async registryCredentials(): Promise<{ username: string; password: string }> {
-    const out = await this.ecr().send(new GetAuthorizationTokenCommand({}));
+    return registryCredentialsOf(this.local);
+  }
+}
+
+/** The registry user name and password a local endpoint hands out (GetAuthorizationToken with TEST_KEYS). */
+export async function registryCredentialsOf(
+  local: LocalEcr,
+): Promise<{ username: string; password: string }> {
+  const client = new ECRClient({ region: local.region, endpoint: local.endpoint, credentials: TEST_KEYS });
+  try {
+    const out = await client.send(new GetAuthorizationTokenCommand({}));
     const token = out.authorizationData?.[0]?.authorizationToken ?? "";
     const [username = "", password = ""] = Buffer.from(token, "base64").toString("utf8").split(":");
     return { username, password };
+  } finally {
+    client.destroy();
   }
 }
 

@@ -1,1 +1,1 @@
-export { EcrFixture, type EntryRun, errorLines, TEST_KEYS } from "./ecr-fixture.js";
+export { EcrFixture, type EntryRun, errorLines, registryCredentialsOf, TEST_KEYS } from "./ecr-fixture.js";

@@ -1,4 +1,11 @@
 export { dockerForTests } from "./docker-for-tests.js";
+export {
+  DOCKER_REGISTRY_BIN,
+  dockerRegistryMissing,
+  freePort,
+  type LocalRegistry,
+  startDockerRegistry,
+} from "./docker-registry.js";
 export { type DockerEngineHandle, dockerReachable, findOrStartDockerd, startDockerd } from "./dockerd.js";
 export { buildTestImage, dockerEnv, listLocalTags } from "./images.js";
 export { type FakeImds, startFakeImds } from "./imds.js";

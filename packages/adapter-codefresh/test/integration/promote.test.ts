@@ -1,4 +1,4 @@
-import { EcrFixture, TEST_KEYS } from "@ecr-push/e2e";
+import { EcrFixture, registryCredentialsOf, TEST_KEYS } from "@ecr-push/e2e";
 import { type LocalEcr, startLocalEcr } from "@ecr-push/ecr-local";
 import { buildTestImage, dockerForTests, skopeoInspect } from "@ecr-push/testkit";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -16,16 +16,7 @@ describe.runIf(dockerHost)("the Codefresh step's SOURCE: promote without pulling
   beforeAll(async () => {
     e2e = await EcrFixture.start(host);
     source = await startLocalEcr({ ...TEST_KEYS, accountId: "210987654321", region: "us-west-2" });
-    const { ECRClient, GetAuthorizationTokenCommand } = await import("@aws-sdk/client-ecr");
-    const client = new ECRClient({
-      region: source.region,
-      endpoint: source.endpoint,
-      credentials: TEST_KEYS,
-    });
-    const token = (await client.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0];
-    sourcePassword = Buffer.from(token?.authorizationToken ?? "", "base64")
-      .toString("utf8")
-      .slice(4);
+    sourcePassword = (await registryCredentialsOf(source)).password;
   });
   afterAll(async () => {
     await e2e?.close();

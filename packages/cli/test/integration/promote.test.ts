@@ -1,55 +1,30 @@
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { EcrFixture, errorLines, TEST_KEYS } from "@ecr-push/e2e";
+import { EcrFixture, errorLines, registryCredentialsOf, TEST_KEYS } from "@ecr-push/e2e";
 import { type LocalEcr, startLocalEcr } from "@ecr-push/ecr-local";
 import {
   buildTestImage,
   dockerEnv,
   dockerForTests,
+  dockerRegistryMissing,
+  type LocalRegistry,
   realPartAvailable,
   run,
   runOk,
   skopeoInspect,
   skopeoRawManifest,
+  startDockerRegistry,
 } from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, cli, expectClean } from "./harness.js";
 
 const dockerHost = dockerForTests();
-const REGISTRY_BIN = "/usr/bin/docker-registry";
-const hasRegistry = realPartAvailable(
-  "Debian's docker-registry",
-  existsSync(REGISTRY_BIN) ? undefined : `${REGISTRY_BIN} is missing (apt-get install docker-registry)`,
-);
+const hasRegistry = realPartAvailable("Debian's docker-registry", dockerRegistryMissing());
 const LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
 const SOURCE_ACCOUNT = "210987654321";
 const SOURCE_REGION = "us-west-2";
 const SOURCE_HOST = `${SOURCE_ACCOUNT}.dkr.ecr.${SOURCE_REGION}.amazonaws.com`;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Registry credentials of a local endpoint, from its GetAuthorizationToken. */
-async function credentialsOf(local: LocalEcr): Promise<{ username: string; password: string }> {
-  const { ECRClient, GetAuthorizationTokenCommand } = await import("@aws-sdk/client-ecr");
-  const client = new ECRClient({ region: local.region, endpoint: local.endpoint, credentials: TEST_KEYS });
-  const out = await client.send(new GetAuthorizationTokenCommand({}));
-  const [username = "", password = ""] = Buffer.from(
-    out.authorizationData?.[0]?.authorizationToken ?? "",
-    "base64",
-  )
-    .toString("utf8")
-    .split(":");
-  return { username, password };
-}
 
 describe.runIf(dockerHost)("ecr-push promote, end to end (two local ECR endpoints, real SDK)", () => {
   const host = dockerHost as string;
@@ -69,7 +44,7 @@ describe.runIf(dockerHost)("ecr-push promote, end to end (two local ECR endpoint
   beforeAll(async () => {
     e2e = await EcrFixture.start(host);
     source = await startLocalEcr({ ...TEST_KEYS, accountId: SOURCE_ACCOUNT, region: SOURCE_REGION });
-    sourceCredentials = await credentialsOf(source);
+    sourceCredentials = await registryCredentialsOf(source);
     await buildTestImage(host, "e2e/promote:amd64", { layers: 2, sizeBytes: 768 * 1024 });
     await buildTestImage(host, "e2e/promote:arm64", { layers: 1, sizeBytes: 256 * 1024 });
     const children: { digest: string; size: number; platform: string }[] = [];
@@ -343,27 +318,11 @@ describe.runIf(dockerHost)("ecr-push promote, end to end (two local ECR endpoint
   describe.runIf(hasRegistry)("from Debian's docker-registry", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "promote-distribution-"));
     let registry = "";
-    let stop = () => {};
+    let distribution: LocalRegistry | undefined;
 
     beforeAll(async () => {
-      registry = `127.0.0.1:${await freePort()}`;
-      const config = path.join(dir, "config.yml");
-      writeFileSync(
-        config,
-        `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, "data")}\nhttp:\n  addr: ${registry}\n`,
-      );
-      const child = spawn(REGISTRY_BIN, ["serve", config], { stdio: "ignore" });
-      stop = () => child.kill("SIGTERM");
-      for (let i = 0; i < 100; i++) {
-        if (
-          await fetch(`http://${registry}/v2/`).then(
-            (r) => r.ok,
-            () => false,
-          )
-        )
-          break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      distribution = await startDockerRegistry();
+      registry = distribution.host;
       const archive = path.join(dir, "image.tar");
       await buildTestImage(host, "e2e/distribution:1", { layers: 2, sizeBytes: 512 * 1024 });
       await runOk("docker", ["save", "-o", archive, "e2e/distribution:1"], { env: dockerEnv(host) });
@@ -375,8 +334,8 @@ describe.runIf(dockerHost)("ecr-push promote, end to end (two local ECR endpoint
         `docker://${registry}/team/dist:1`,
       ]);
     });
-    afterAll(() => {
-      stop();
+    afterAll(async () => {
+      await distribution?.stop();
       rmSync(dir, { recursive: true, force: true });
     });
 

@@ -8,12 +8,7 @@ import {
   parseTags,
   splitList,
 } from "./parse.js";
-import {
-  isImageTag,
-  isRepositoryName,
-  isRoleArn,
-  parseImageReference,
-} from "./rules.js";
+import { isImageTag, isRepositoryName, isRoleArn, parseImageReference } from "./rules.js";
 import type { CredentialInputs, InputNames, RawPushInputs, RepositorySettings } from "./types.js";
 
 /** An image in a repository, named by a tag or by a manifest digest. */

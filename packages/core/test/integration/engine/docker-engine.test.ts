@@ -7,13 +7,14 @@ import {
   commandMissing,
   dockerEnv,
   dockerForTests,
+  type LocalRegistry,
   realPartAvailable,
   runOk,
   skopeoInspect,
+  startDockerRegistry,
 } from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDockerEngine, pendingExitRemovals } from "../../../src/engine/index.js";
-import { type LocalRegistry, startRegistry } from "./registry.js";
 
 const dockerHost = dockerForTests();
 const partsReady =
@@ -33,7 +34,7 @@ describe.runIf(partsReady)("DockerCliEngine with a real docker and registry", ()
   let tempDir: string;
 
   beforeAll(async () => {
-    registry = await startRegistry();
+    registry = await startDockerRegistry();
     scratch = mkdtempSync(path.join(tmpdir(), "engine-it-"));
     home = path.join(scratch, "home");
     tempDir = path.join(scratch, "tmp");

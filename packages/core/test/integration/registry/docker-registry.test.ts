@@ -1,17 +1,18 @@
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpServer, request as httpRequest, type Server } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
   buildTestImage,
   dockerForTests,
+  dockerRegistryMissing,
+  type LocalRegistry,
   realPartAvailable,
   skopeoInspect,
   skopeoRawManifest,
+  startDockerRegistry,
 } from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pushArtifact } from "../../../src/engine/daemonless/push.js";
@@ -20,46 +21,17 @@ import { openDockerArchive, openOciLayout } from "../../../src/sources/index.js"
 import { dockerSave, skopeoToLayout } from "./sources.js";
 
 const docker = dockerForTests();
-const REGISTRY_BIN = "/usr/bin/docker-registry";
-const hasRegistry = realPartAvailable(
-  "Debian's docker-registry",
-  existsSync(REGISTRY_BIN) ? undefined : `${REGISTRY_BIN} is missing (apt-get install docker-registry)`,
-);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+const hasRegistry = realPartAvailable("Debian's docker-registry", dockerRegistryMissing());
 
 describe.runIf(docker && hasRegistry)("the registry client against Debian's docker-registry", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "distribution-"));
   let host = "";
-  let stop = () => {};
+  let registry: LocalRegistry | undefined;
   let client: RegistryClient;
 
   beforeAll(async () => {
-    const port = await freePort();
-    host = `127.0.0.1:${port}`;
-    const config = path.join(dir, "config.yml");
-    writeFileSync(
-      config,
-      `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, "data")}\nhttp:\n  addr: ${host}\n`,
-    );
-    const child = spawn(REGISTRY_BIN, ["serve", config], { stdio: "ignore" });
-    stop = () => child.kill("SIGTERM");
-    for (let i = 0; i < 100; i++) {
-      if (
-        await fetch(`http://${host}/v2/`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    registry = await startDockerRegistry();
+    host = registry.host;
     // distribution ignores credentials when it has no auth configured; they are still sent.
     client = new RegistryClient({ registry: host, username: "AWS", password: "unused" });
   });
@@ -237,9 +209,9 @@ describe.runIf(docker && hasRegistry)("the registry client against Debian's dock
     }
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     client?.close();
-    stop();
+    await registry?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
