@@ -26,6 +26,8 @@ process.removeAllListeners("warning");
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const CLI = path.resolve("packages/cli/dist/ecr-push.js");
+/** The single-file build (packages/cli/build.mjs): the same CLI with every chunk inlined. */
+const SINGLE = path.resolve("packages/cli/dist/single/ecr-push.mjs");
 const IMAGE = "bench/five:1";
 const keys = {
   accessKeyId: "AKIABENCH00000000001",
@@ -421,15 +423,22 @@ try {
   const node0 = [];
   const failFast = [];
   const version = [];
+  const singleFailFast = [];
+  const singleVersion = [];
   for (let i = 0; i < RUNS; i++) {
     node0.push(timed(process.execPath, ["-e", "0"]).ms);
     failFast.push(
       timed(process.execPath, [CLI, "push", "app", "-r", "Bad_Repo"], { env: awsEnv, expectStatus: 2 }).ms,
     );
     version.push(timed(process.execPath, [CLI, "--version"]).ms);
+    singleFailFast.push(
+      timed(process.execPath, [SINGLE, "push", "app", "-r", "Bad_Repo"], { env: awsEnv, expectStatus: 2 }).ms,
+    );
+    singleVersion.push(timed(process.execPath, [SINGLE, "--version"]).ms);
   }
   const dist = path.resolve("packages/cli/dist");
   const bundleBytes = readdirSync(dist, { recursive: true })
+    .filter((f) => !f.startsWith("single"))
     .map((f) => path.join(dist, f))
     .filter((f) => statSync(f).isFile())
     .reduce((n, f) => n + statSync(f).size, 0);
@@ -451,6 +460,13 @@ try {
       `${(bundleBytes / 1024).toFixed(0)} KiB`,
       "target: under 1 MiB per host bundle",
     ],
+    [
+      "single-file CLI (dist/single/ecr-push.mjs) fail-fast on bad input (exit 2)",
+      seconds(median(singleFailFast)),
+      `${(median(singleFailFast) / median(node0)).toFixed(2)}x node -e 0`,
+    ],
+    ["single-file CLI --version", seconds(median(singleVersion)), "target: under 0.150 s"],
+    ["single-file CLI, one file", `${(statSync(SINGLE).size / 1024).toFixed(0)} KiB`, "target: under 1 MiB"],
   );
   if (process.env.BENCH_DAEMONLESS !== "0") daemonless = await daemonlessSection();
   if (process.env.BENCH_COPY !== "0") copies = await copySection();

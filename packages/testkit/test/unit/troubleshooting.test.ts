@@ -129,7 +129,11 @@ const patterns = SOURCES.flatMap((dir) => sourceFiles(path.join(root, dir)))
   .flatMap((file) => literals(readFileSync(file, "utf8")))
   // Too little fixed text to say anything about a message (such as `${a}: ${b}`).
   .filter((parts) => parts.join("").length >= 8)
-  .map((parts) => ({ regex: new RegExp(`^${parts.map(escapeRegex).join("(.*?)")}$`, "s") }));
+  // Two ways to split a message among holes side by side (`so ${settings} ${verb} not applied`):
+  // the first holes as short as they can be, or as long.
+  .flatMap((parts) =>
+    ["(.*?)", "(.*)"].map((hole) => ({ regex: new RegExp(`^${parts.map(escapeRegex).join(hole)}$`, "s") })),
+  );
 
 /**
  * A value that fills a message's hole: one word (a name, an ARN, a region, an error code, a path),
@@ -155,19 +159,22 @@ function spelledOut(text: string, depth = 3): boolean {
   });
 }
 
-/** The `error: ...` lines of the page's ```text blocks: what the CLI prints. */
+/** What the CLI puts before a message it prints: an error, a warning, the cause --debug adds. */
+const PREFIX = /^\s*(error|warning|debug: cause): /;
+
+/** The `error: ...`, `warning: ...` and `debug: cause: ...` lines of the page's ```text blocks. */
 function quotedMessages(): string[] {
   const page = readFileSync(path.join(root, PAGE), "utf8");
   return [...page.matchAll(/^```text\n([\s\S]*?)^```$/gm)]
     .flatMap((block) => (block[1] ?? "").split("\n"))
-    .filter((line) => line.startsWith("error: "))
-    .map((line) => line.slice("error: ".length));
+    .filter((line) => PREFIX.test(line))
+    .map((line) => line.replace(PREFIX, ""));
 }
 
 describe("docs/troubleshooting.md", () => {
   const messages = quotedMessages();
 
-  it("quotes the common failures: credentials, region, repository, immutable tag, Docker, network, TLS, throttling, IAM", () => {
+  it("quotes the common failures: credentials, region, repository, immutable tag, Docker, network, proxy, TLS, retries, IAM, retag and promote", () => {
     expect(messages.length).toBeGreaterThanOrEqual(10);
     for (const start of [
       "No AWS credentials found",
@@ -180,6 +187,13 @@ describe("docs/troubleshooting.md", () => {
       "The TLS certificate of",
       "ECR throttled",
       "AWS denied ecr:",
+      "AWS_MAX_ATTEMPTS must be",
+      "AWS_RETRY_MODE must be",
+      "ECR_PUSH_RETRY_MAX_SECONDS must be",
+      "Could not read the certificate bundle AWS_CA_BUNDLE",
+      "The image ",
+      "The source registry ",
+      "The registry ",
     ]) {
       expect(
         messages.some((m) => m.startsWith(start)),
