@@ -7,6 +7,7 @@ import {
   ECRClient,
   GetAuthorizationTokenCommand,
   PutImageCommand,
+  type Repository,
 } from "@aws-sdk/client-ecr";
 import { PushFailedError } from "../errors/index.js";
 import { sdkRequestHandler } from "../net/index.js";
@@ -106,19 +107,8 @@ export class EcrApi {
    * of the repository, or the RepositoryNotFoundException for ensureRepository to act on.
    */
   async describeRepository(repository: string, registryId: string | undefined): Promise<DescribedRepository> {
-    const input = { registryId, repositoryNames: [repository] };
-    try {
-      const found = await this.call(
-        "DescribeRepositories",
-        input,
-        () => this.client.send(new DescribeRepositoriesCommand(input), this.sendOptions()),
-        ["RepositoryNotFoundException"],
-      );
-      return { registryId: found.repositories?.[0]?.registryId ?? registryId ?? "" };
-    } catch (error) {
-      if (awsErrorName(error) !== "RepositoryNotFoundException") throw error;
-      return { missing: error };
-    }
+    const answer = await this.describeOne(repository, registryId);
+    return "found" in answer ? { registryId: answer.found.registryId ?? registryId ?? "" } : answer;
   }
 
   /**
@@ -327,22 +317,31 @@ export class EcrApi {
     repository: string,
     registryId: string | undefined,
   ): Promise<{ registryId: string; imageTagMutability: string } | undefined> {
+    const answer = await this.describeOne(repository, registryId);
+    if (!("found" in answer)) return undefined;
+    return {
+      registryId: answer.found.registryId ?? registryId ?? "",
+      imageTagMutability: answer.found.imageTagMutability ?? "MUTABLE",
+    };
+  }
+
+  /** One DescribeRepositories: the repository, or the RepositoryNotFoundException saying it is missing. */
+  private async describeOne(
+    repository: string,
+    registryId: string | undefined,
+  ): Promise<{ found: Repository } | { missing: unknown }> {
     const input = { registryId, repositoryNames: [repository] };
     try {
-      const found = await this.call(
+      const described = await this.call(
         "DescribeRepositories",
         input,
         () => this.client.send(new DescribeRepositoriesCommand(input), this.sendOptions()),
         ["RepositoryNotFoundException"],
       );
-      const repo = found.repositories?.[0];
-      return {
-        registryId: repo?.registryId ?? registryId ?? "",
-        imageTagMutability: repo?.imageTagMutability ?? "MUTABLE",
-      };
+      return { found: described.repositories?.[0] ?? {} };
     } catch (error) {
       if (awsErrorName(error) !== "RepositoryNotFoundException") throw error;
-      return undefined;
+      return { missing: error };
     }
   }
 }
