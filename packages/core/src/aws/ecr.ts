@@ -10,7 +10,7 @@ import {
   type Repository,
 } from "@aws-sdk/client-ecr";
 import { PushFailedError } from "../errors/index.js";
-import { sdkRequestHandler } from "../net/index.js";
+import { proxyForEndpoint, sdkRequestHandler } from "../net/index.js";
 import type { Logger, SecretMasker } from "../ports/index.js";
 import type { RepositorySettings } from "../request/index.js";
 import type { AwsCredentialProvider, AwsCredentials } from "./credentials.js";
@@ -219,6 +219,10 @@ export class EcrApi {
         operation,
         region: this.options.region,
         endpoint: this.endpoint,
+        proxy: proxyForEndpoint(
+          this.endpoint ?? `https://api.ecr.${this.options.region}.amazonaws.com`,
+          this.options.env,
+        ),
       });
     }
   }

@@ -9,6 +9,8 @@ export interface AwsCallContext {
   region: string;
   /** The configured endpoint URL, when not the default one. */
   endpoint?: string;
+  /** The proxy the call went through, when one applies (HTTPS_PROXY and the like), without credentials. */
+  proxy?: string;
   /** The role the call assumes, when it assumes one. */
   roleArn?: string;
   /** The shared-config profile the credentials come from, if any. */
@@ -88,7 +90,9 @@ export function awsFailure(error: unknown, context: AwsCallContext): EcrPushErro
   if (network) {
     return fail(
       AwsErrorCodes.unreachable,
-      `Could not reach ${service} at ${context.endpoint ?? context.region} (${network}): check the network connection and AWS_ENDPOINT_URL_${service}.`,
+      context.proxy
+        ? `Could not reach ${service} at ${context.endpoint ?? context.region} through the proxy ${context.proxy} (${network}): check that the proxy runs and allows the connection, or leave the host out with NO_PROXY.`
+        : `Could not reach ${service} at ${context.endpoint ?? context.region} (${network}): check the network connection and AWS_ENDPOINT_URL_${service}.`,
     );
   }
   if (

@@ -86,3 +86,11 @@ function wholeNumber(env: AwsEnv, name: string, min: number, max: number): numbe
   }
   return value;
 }
+
+/**
+ * Checks the retry variables before any work starts, so a malformed one is bad input reported up
+ * front (exit 2), not after the first AWS call.
+ */
+export function checkRetryEnv(env: AwsEnv): void {
+  sdkRetryConfig(env);
+}

@@ -15,6 +15,18 @@ export function proxyForUrl(url: URL | string, env: NetEnv): string | undefined 
   return withEnv(env, () => getProxyForUrl(typeof url === "string" ? url : url.href)) || undefined;
 }
 
+/** The proxy for `url` as messages name it: scheme, host and port, never its credentials. */
+export function proxyForEndpoint(url: string, env: NetEnv): string | undefined {
+  const proxy = proxyForUrl(url, env);
+  if (!proxy) return undefined;
+  try {
+    const parsed = new URL(proxy);
+    return `${parsed.protocol}//${parsed.host}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * proxy-from-env reads only `process.env`; core reads the environment it is given. For the
  * duration of this synchronous call the library sees exactly the injected proxy variables.

@@ -1,4 +1,4 @@
-import { retryPolicyFromEnv } from "../aws/retry.js";
+import { checkRetryEnv, retryPolicyFromEnv } from "../aws/retry.js";
 import { type CopyStats, copyImage } from "../copy/copy-image.js";
 import { dockerConfigCredentials } from "../copy/docker-config.js";
 import { RegistryClient } from "../registry/index.js";
@@ -36,6 +36,7 @@ export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promi
   let sourceClient: Promise<RegistryClient> | undefined;
   try {
     checkAborted(signal);
+    checkRetryEnv(deps.env);
     const { source } = request;
     if (source.kind === "registry" && source.password) deps.secrets.mask(source.password);
 

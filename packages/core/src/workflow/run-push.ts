@@ -2,6 +2,7 @@ import { maskSecretInputs, planCredentials, resolveCredentials } from "../aws/cr
 import type { EcrApi, EcrAuthorization } from "../aws/ecr.js";
 import type { AwsEnv } from "../aws/env.js";
 import { resolveRegion } from "../aws/region.js";
+import { checkRetryEnv } from "../aws/retry.js";
 import { isEcrPushError, PushFailedError } from "../errors/index.js";
 import type {
   Clock,
@@ -68,6 +69,7 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
   let ecr: EcrApi | undefined;
   try {
     checkAborted(signal);
+    checkRetryEnv(deps.env);
     // The local inspect runs alongside the read-only AWS calls; nothing is created or logged in to
     // before it has confirmed the source exists.
     const inspection = startedNow(

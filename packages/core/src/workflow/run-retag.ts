@@ -1,4 +1,5 @@
 import type { EcrImage } from "../aws/ecr.js";
+import { checkRetryEnv } from "../aws/retry.js";
 import { PushFailedError } from "../errors/index.js";
 import type { RetagRequest } from "../request/index.js";
 import { resolveInputNames } from "../request/index.js";
@@ -32,6 +33,7 @@ export async function runRetag(request: RetagRequest, deps: CopyDeps): Promise<R
   let ecr: CopyEcrApi | undefined;
   try {
     checkAborted(signal);
+    checkRetryEnv(deps.env);
     const session = await connectEcr(deps, {
       region: request.region,
       credentials: request.credentials,
@@ -61,7 +63,7 @@ export async function runRetag(request: RetagRequest, deps: CopyDeps): Promise<R
     if (!described) {
       throw new PushFailedError(
         WorkflowErrorCodes.sourceImageNotFound,
-        `The repository ${repository} does not exist in registry ${registryId ?? "of these credentials"} (${region}): check ${names.source} and ${names.region}.`,
+        `The repository ${repository} does not exist in ${registryId ? `registry ${registryId}` : "the registry of these credentials"} (${region}): check ${names.source} and ${names.region}.`,
       );
     }
     const [source, ...current] = await images;

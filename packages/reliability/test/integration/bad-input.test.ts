@@ -357,6 +357,20 @@ const CASES: Case[] = [
     AWS_DEFAULT_REGION: undefined,
     AWS_EC2_METADATA_DISABLED: "true",
   }),
+  cli(
+    "malformed retry setting",
+    ["bad/app:1", "-r", "bad/web"],
+    2,
+    'AWS_MAX_ATTEMPTS must be a whole number from 1 to 100, not "0": fix it or unset it.',
+    { AWS_MAX_ATTEMPTS: "0" },
+  ),
+  cli(
+    "unknown retry mode",
+    ["bad/app:1", "-r", "bad/web"],
+    2,
+    'AWS_RETRY_MODE must be standard or adaptive, not "fast": set one of those or unset it.',
+    { AWS_RETRY_MODE: "fast" },
+  ),
   // The engine, the image and the registry.
   cli(
     "no Docker daemon",

@@ -109,7 +109,11 @@ describe.runIf(dockerHost && hasTinyproxy)(
       const run = await push("proxy-down", { HTTP_PROXY: "http://127.0.0.1:9" });
       expect(run.code).toBe(1);
       const errors = run.stderr.split("\n").filter((l) => l.startsWith("error: "));
-      expect(errors).toEqual([expect.stringMatching(/^error: Could not reach ECR at .*\(ECONNREFUSED\)/)]);
+      expect(errors).toEqual([
+        expect.stringMatching(
+          /^error: Could not reach ECR at \S+ through the proxy http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\): check that the proxy runs and allows the connection, or leave the host out with NO_PROXY\.$/,
+        ),
+      ]);
       expect(run.stderr).not.toMatch(/\n\s+at /);
       expect(fixture.local.repository("proxy/web")?.imageTags["proxy-down"]).toBeUndefined();
     });

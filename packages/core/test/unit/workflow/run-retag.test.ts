@@ -155,7 +155,7 @@ describe("runRetag", () => {
       /^The image team\/web:nope was not found in ECR \(eu-west-1\): check SOURCE/,
     );
     await expect(retag(new FakeEcr("MUTABLE", false), { source: "team/web:1", tags: "x" })).rejects.toThrow(
-      /^The repository team\/web does not exist in registry/,
+      /^The repository team\/web does not exist in the registry of these credentials \(eu-west-1\)/,
     );
   });
 });
