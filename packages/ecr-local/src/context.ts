@@ -33,6 +33,8 @@ export interface RegistryStats {
   blobBytesReceived: number;
   blobBytesSent: number;
   blobsUploaded: number;
+  /** Blobs added to a repository by a cross-repository mount (no bytes sent). */
+  blobsMounted: number;
   manifestsPut: number;
 }
 
@@ -52,6 +54,8 @@ export interface Context {
   stats: RegistryStats;
   /** Control-plane calls still to be answered with a ThrottlingException before any is served. */
   throttle: { remaining: number };
+  /** Registry settings of PutAccountSetting (BLOB_MOUNTING: ENABLED turns on cross-repository mounts). */
+  accountSettings: Record<string, string>;
   log: (message: string) => void;
 }
 

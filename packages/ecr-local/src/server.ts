@@ -160,8 +160,10 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
     store: new Store(dataDir, accountId),
     calls: [],
     assumedRoles: [],
-    stats: { blobBytesReceived: 0, blobBytesSent: 0, blobsUploaded: 0, manifestsPut: 0 },
+    stats: { blobBytesReceived: 0, blobBytesSent: 0, blobsUploaded: 0, blobsMounted: 0, manifestsPut: 0 },
     throttle: { remaining: options.throttle?.firstCalls ?? 0 },
+    // ECR's defaults; BLOB_MOUNTING is off until PutAccountSetting turns it on.
+    accountSettings: { BLOB_MOUNTING: "DISABLED", BASIC_SCAN_TYPE_VERSION: "AWS_NATIVE" },
     log: options.log ?? (() => {}),
   };
   ctx = context;

@@ -193,6 +193,40 @@ describe.runIf(dockerHost)("ecr-push promote, end to end (two local ECR endpoint
     expect(JSON.parse(run1.stdout).transfer).toMatchObject({ blobsMounted: 0, blobsCopied: 2 });
   });
 
+  it("within one registry with BLOB_MOUNTING enabled, mounts every blob and sends no layer bytes", async () => {
+    const { ECRClient, PutAccountSettingCommand } = await import("@aws-sdk/client-ecr");
+    const ecr = new ECRClient({ region: e2e.local.region, endpoint: e2e.local.endpoint, credentials: TEST_KEYS });
+    await ecr.send(new PutAccountSettingCommand({ name: "BLOB_MOUNTING", value: "ENABLED" }));
+    try {
+      const here = `${e2e.local.accountId}.dkr.ecr.${e2e.local.region}.amazonaws.com`;
+      const first = await cli(e2e, [...ecrSource("team/web:arm64"), "-r", "mount/one", "--create-repository"]);
+      expect(first.code, first.stderr).toBe(0);
+      const bytes = received();
+      const mounted = e2e.local.stats.blobsMounted;
+      const run1 = await cli(e2e, [
+        "promote",
+        `${here}/mount/one:arm64`,
+        "--source-endpoint-url",
+        e2e.local.endpoint,
+        "-r",
+        "mount/two",
+        "--create-repository",
+        "--json",
+      ]);
+      expect(run1.code, run1.stderr).toBe(0);
+      expect(JSON.parse(run1.stdout).transfer).toMatchObject({ blobsMounted: 2, blobsCopied: 0, bytesCopied: 0 });
+      expect(e2e.local.stats.blobsMounted - mounted).toBe(2);
+      expect(received() - bytes).toBe(0);
+      const credentials = await e2e.registryCredentials();
+      expect((await skopeoInspect(`${e2e.local.registry}/mount/two:arm64`, credentials)).Digest).toBe(
+        (await skopeoInspect(`${e2e.local.registry}/mount/one:arm64`, credentials)).Digest,
+      );
+    } finally {
+      await ecr.send(new PutAccountSettingCommand({ name: "BLOB_MOUNTING", value: "DISABLED" }));
+      ecr.destroy();
+    }
+  });
+
   it("promotes a multi-platform index intact, children first, by digest", async () => {
     const run1 = await cli(e2e, [
       ...ecrSource("team/web:multi"),

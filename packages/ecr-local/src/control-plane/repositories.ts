@@ -12,6 +12,7 @@ import {
   optionalString,
   paginate,
   repositoryName,
+  requiredString,
 } from "./input.js";
 
 export function repositoryJson(ctx: Context, repo: RepositoryRecord) {
@@ -111,4 +112,28 @@ export const repositoryOperations = {
     checkRegistryId(ctx, input, call, name);
     return { repository: repositoryJson(ctx, ctx.store.delete(name, input.force === true)) };
   },
+
+  PutAccountSetting(ctx: Context, input: Input) {
+    const name = requiredString(input, "name");
+    const value = requiredString(input, "value");
+    const allowed = ACCOUNT_SETTINGS[name];
+    if (!allowed) throw invalidParameter(`Invalid account setting name '${name}'.`);
+    if (!allowed.includes(value)) {
+      throw invalidParameter(`Invalid value '${value}' for account setting '${name}'.`);
+    }
+    ctx.accountSettings[name] = value;
+    return { name, value };
+  },
+
+  GetAccountSetting(ctx: Context, input: Input) {
+    const name = requiredString(input, "name");
+    if (!ACCOUNT_SETTINGS[name]) throw invalidParameter(`Invalid account setting name '${name}'.`);
+    return { name, value: ctx.accountSettings[name] };
+  },
+};
+
+/** The account settings ECR accepts that matter here, with their values. */
+const ACCOUNT_SETTINGS: Record<string, string[]> = {
+  BLOB_MOUNTING: ["ENABLED", "DISABLED"],
+  BASIC_SCAN_TYPE_VERSION: ["AWS_NATIVE", "CLAIR"],
 };

@@ -75,8 +75,35 @@ async function complete(r: RegistryRequest, upload: Upload, digest: string | nul
   );
 }
 
-// ECR has cross-repository mounting off by default, so `?mount=&from=` starts an ordinary upload (202).
+/**
+ * `?mount=DIGEST&from=REPO` mounts the blob when the registry's BLOB_MOUNTING setting is ENABLED,
+ * the other repository holds it and both repositories are encrypted alike (201, no bytes sent);
+ * otherwise, as with ECR's default, it starts an ordinary upload (202).
+ */
 async function startUpload(r: RegistryRequest): Promise<void> {
+  const { ctx, repo } = r;
+  const mount = r.url.searchParams.get("mount");
+  const from = ctx.store.find(r.url.searchParams.get("from") ?? "");
+  if (
+    mount &&
+    from &&
+    ctx.accountSettings.BLOB_MOUNTING === "ENABLED" &&
+    mount in from.blobs &&
+    ctx.store.blobs.exists(mount) &&
+    from.encryptionType === repo.encryptionType &&
+    from.kmsKey === repo.kmsKey
+  ) {
+    r.req.resume();
+    ctx.store.addBlob(repo, mount, ctx.store.blobs.size(mount));
+    ctx.stats.blobsMounted++;
+    send(
+      r.res,
+      201,
+      { ...API_VERSION, Location: `${r.base}/blobs/${mount}`, "Docker-Content-Digest": mount },
+      "",
+    );
+    return;
+  }
   const upload = r.ctx.store.blobs.startUpload(r.repo.name);
   const digest = r.url.searchParams.get("digest");
   if (digest !== null) return complete(r, upload, digest);
