@@ -243,7 +243,8 @@ class BlobCopier {
       return pass;
     };
     try {
-      await target.uploadBlob(repository, open, { digest: blob.digest, size: blob.size });
+      // The destination checks the digest as it commits; a mismatch fails the copy there.
+      await target.uploadBlob(repository, open, { digest: blob.digest, size: blob.size, hashed: false });
     } finally {
       (first as Readable | undefined)?.destroy();
     }
