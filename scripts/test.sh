@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 pnpm lint
 pnpm typecheck --output-logs=errors-only
+# The GitHub Action runs its committed bundle: setup's build must leave it exactly as committed.
+node scripts/release/github-action.mjs --no-build
 rm -rf packages/*/test-results
 status=0
 node scripts/with-docker.mjs pnpm test || status=$?
