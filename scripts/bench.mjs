@@ -340,6 +340,9 @@ async function copySection() {
     const ours = { cold: [], warm: [] };
     const skopeo = { cold: [], warm: [] };
     const hasSkopeo = installed("skopeo");
+    // crane (go-containerregistry) has no Debian package; measured when someone installed it.
+    const hasCrane = spawnSync("crane", ["version"], { encoding: "utf8" }).status === 0;
+    const crane = { cold: [], warm: [] };
     for (let i = 0; i < runs; i++) {
       retag.push(
         timed(process.execPath, [CLI, "retag", "bench/copy:v1", "-t", `r${i}`, "-q"], { env: sourceEnv }).ms,
@@ -372,6 +375,35 @@ async function copySection() {
         skopeo.cold.push(timed("skopeo", args, { env: dockerEnv }).ms);
         skopeo.warm.push(timed("skopeo", args, { env: dockerEnv }).ms);
       }
+      if (hasCrane) {
+        // crane reads registry credentials from a Docker config only.
+        const config = mkdtempSync(path.join(tmpdir(), "bench-crane-"));
+        const auth = async (l) => Buffer.from(`AWS:${await passwordOf(l)}`).toString("base64");
+        writeFileSync(
+          path.join(config, "config.json"),
+          JSON.stringify({
+            auths: {
+              [local.registry]: { auth: await auth(local) },
+              [second.registry]: { auth: await auth(second) },
+            },
+          }),
+        );
+        const craneRepo = `bench/crane-r${i}`;
+        await secondEcr.send(new CreateRepositoryCommand({ repositoryName: craneRepo }));
+        const args = [
+          "copy",
+          "--insecure",
+          `${local.registry}/bench/copy:v1`,
+          `${second.registry}/${craneRepo}:v1`,
+        ];
+        const env = { ...dockerEnv, DOCKER_CONFIG: config };
+        try {
+          crane.cold.push(timed("crane", args, { env }).ms);
+          crane.warm.push(timed("crane", args, { env }).ms);
+        } finally {
+          rmSync(config, { recursive: true, force: true });
+        }
+      }
     }
     const vsSkopeo = (ms, of) =>
       of.length ? `${(ms / median(of)).toFixed(2)}x skopeo` : "skopeo not installed";
@@ -385,6 +417,9 @@ async function copySection() {
       hasSkopeo
         ? `| skopeo copy docker:// to docker:// (tokens fetched beforehand, not timed) | ${seconds(median(skopeo.cold))} | ${seconds(median(skopeo.warm))} | baseline |`
         : "| skopeo copy docker:// to docker:// | - | - | not installed (apt-get install skopeo) |",
+      hasCrane
+        ? `| crane copy (credentials from a Docker config) | ${seconds(median(crane.cold))} | ${seconds(median(crane.warm))} | |`
+        : "| crane copy | - | - | not installed (no Debian package) |",
       "",
     ].join("\n");
   } finally {
