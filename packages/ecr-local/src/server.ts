@@ -68,6 +68,15 @@ export interface LocalEcr {
   repository(name: string): RepositoryInfo | undefined;
   /** Answers the next `calls` ECR control-plane calls (signed ones, any operation) with a ThrottlingException. */
   throttleNext(calls: number): void;
+  /**
+   * Temporary credentials of the endpoint's own account that expire `seconds` from now (0 or less:
+   * already expired), as STS would have issued them: for tests of expiry.
+   */
+  issueTemporaryCredentials(seconds: number): {
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken: string;
+  };
   /** Stops serving, drops open connections and uploads; idempotent. */
   close(): Promise<void>;
 }
@@ -203,6 +212,14 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
     },
     throttleNext(calls) {
       context.throttle.remaining = calls;
+    },
+    issueTemporaryCredentials(seconds) {
+      const key = context.keys.issueTemporary(`arn:aws:iam::${accountId}:user/ecr-local`, seconds);
+      return {
+        accessKeyId: key.accessKeyId,
+        secretAccessKey: key.secretAccessKey,
+        sessionToken: key.sessionToken ?? "",
+      };
     },
     close() {
       closing ??= (async () => {

@@ -21,6 +21,7 @@ export interface AwsCallContext {
 export const AwsErrorCodes = {
   credentialsNotFound: "CredentialsNotFound",
   credentialsRejected: "CredentialsRejected",
+  credentialsExpired: "CredentialsExpired",
   accessDenied: "AccessDenied",
   assumeRoleFailed: "AssumeRoleFailed",
   throttled: "Throttled",
@@ -104,6 +105,12 @@ export function awsFailure(error: unknown, context: AwsCallContext): EcrPushErro
     return fail(
       AwsErrorCodes.regionMismatch,
       `${service} at ${context.endpoint} does not serve region ${context.region} (${name}): set the region the endpoint belongs to.`,
+    );
+  }
+  if (name === "ExpiredTokenException" || name === "ExpiredToken") {
+    return fail(
+      AwsErrorCodes.credentialsExpired,
+      `The AWS credentials have expired (${name}): get fresh temporary credentials (a new role session or token) and run the push again; if they should still be valid, check the system clock.`,
     );
   }
   if (REJECTED_CREDENTIALS.has(name)) {

@@ -312,6 +312,17 @@ const CASES: Case[] = [
     },
   ),
   cli(
+    "expired temporary credentials",
+    ["bad/app:1", "-r", "bad/web"],
+    1,
+    "The AWS credentials have expired (ExpiredTokenException): get fresh temporary credentials (a new role session or token) and run the push again; if they should still be valid, check the system clock.",
+    {
+      AWS_ACCESS_KEY_ID: "$EXPIRED_KEY_ID",
+      AWS_SECRET_ACCESS_KEY: "$EXPIRED_SECRET",
+      AWS_SESSION_TOKEN: "$EXPIRED_TOKEN",
+    },
+  ),
+  cli(
     "expired or forged session token",
     ["bad/app:1", "-r", "bad/web"],
     1,
@@ -627,6 +638,8 @@ describe.runIf(dockerHost)("bad input: one sentence, the documented exit code, n
     $BROKEN: path.join(dir, "broken.tar"),
   };
   let fixture: EcrFixture;
+  /** Temporary credentials the endpoint issued and that have already expired. */
+  let expired = { accessKeyId: "", secretAccessKey: "", sessionToken: "" };
   /** In front of ecr-local: answers the commit of the layout's largest blob with another digest. */
   let digestProxy: FaultProxy;
   let blob = "";
@@ -634,6 +647,7 @@ describe.runIf(dockerHost)("bad input: one sentence, the documented exit code, n
 
   beforeAll(async () => {
     fixture = await EcrFixture.start(host);
+    expired = fixture.local.issueTemporaryCredentials(-60);
     await buildTestImage(host, "bad/app:1", { layers: 2, sizeBytes: 2 * 1024 * 1024 });
     await buildTestImage(host, "bad/other:1", { layers: 1 });
     await runOk("docker", ["save", "-o", files.$ARCHIVE, "bad/app:1"], { env: dockerEnv(host) });
@@ -700,6 +714,9 @@ describe.runIf(dockerHost)("bad input: one sentence, the documented exit code, n
       .replace("$REGISTRY", fixture.local.registry)
       .replace("$ENDPOINT", fixture.local.endpoint)
       .replace("$ACCOUNT", fixture.local.accountId)
+      .replace("$EXPIRED_KEY_ID", expired.accessKeyId)
+      .replace("$EXPIRED_SECRET", expired.secretAccessKey)
+      .replace("$EXPIRED_TOKEN", expired.sessionToken)
       .replace("$DIGEST_PROXY", digestProxy.endpoint)
       .replace("$PROXY_HOST", digestProxy.host)
       .replace("$WRONG_DIGEST", otherDigest(blob))

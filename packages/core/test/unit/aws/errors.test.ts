@@ -17,18 +17,22 @@ describe("awsFailure", () => {
       "CredentialsRejected",
       "AWS rejected the credentials (UnrecognizedClientException): check that the access key, secret key and session token belong together and have not expired, and that the system clock is right.",
     ],
-    ...[
-      "InvalidSignatureException",
-      "SignatureDoesNotMatch",
-      "InvalidClientTokenId",
+    ...["InvalidSignatureException", "SignatureDoesNotMatch", "InvalidClientTokenId"].map(
+      (name): [string, unknown, AwsCallContext, string, string] => [
+        name,
+        awsError(name),
+        ecr,
+        "CredentialsRejected",
+        `AWS rejected the credentials (${name}): check that the access key, secret key and session token belong together and have not expired, and that the system clock is right.`,
+      ],
+    ),
+    [
       "ExpiredTokenException",
-    ].map((name): [string, unknown, AwsCallContext, string, string] => [
-      name,
-      awsError(name),
+      awsError("ExpiredTokenException", "The security token included in the request is expired"),
       ecr,
-      "CredentialsRejected",
-      `AWS rejected the credentials (${name}): check that the access key, secret key and session token belong together and have not expired, and that the system clock is right.`,
-    ]),
+      "CredentialsExpired",
+      "The AWS credentials have expired (ExpiredTokenException): get fresh temporary credentials (a new role session or token) and run the push again; if they should still be valid, check the system clock.",
+    ],
     [
       "access denied with the action in the message",
       awsError(
