@@ -88,7 +88,7 @@ export class ConsoleLogger implements Logger, SecretMasker {
   /**
    * One status line, redrawn in place: a bar and percentage over the uploads under way (and those
    * finished since the line appeared) when their sizes are known, else their bytes; then the rate
-   * and the uploads' ids, which are cut first when the terminal is narrow. Plain characters only:
+   * and each upload's id and share, which are cut first when the terminal is narrow. Plain characters only:
    * the line uses no colour, so NO_COLOR and FORCE_COLOR=0 have nothing to turn off.
    */
   private draw(): void {
@@ -108,7 +108,10 @@ export class ConsoleLogger implements Logger, SecretMasker {
       const share = total > 0 ? Math.min(1, bytes / total) : 0;
       const filled = Math.round(share * BAR_WIDTH);
       const bar = `[${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}]`;
-      const ids = active.map((t) => t.id).join(", ");
+      // Each layer under way with its own share, so a slow one stands out.
+      const ids = active
+        .map((t) => `${t.id} ${Math.floor((100 * t.bytes) / Math.max(1, t.total ?? 1))}%`)
+        .join(", ");
       text = `Uploading ${bar} ${Math.floor(share * 100)}% ${mib(bytes)}/${mib(total)} MiB${rate}: ${ids}`;
     } else {
       const parts = active.map((t) => `${t.id} ${mib(t.bytes)}${t.total ? `/${mib(t.total)}` : ""} MiB`);

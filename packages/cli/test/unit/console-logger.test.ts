@@ -61,13 +61,13 @@ describe("ConsoleLogger live progress", () => {
       write: (t) => out.push(t),
     });
     log.progress({ id: "aaaaaaaaaaaa", bytes: MiB, total: 4 * MiB });
-    expect(out.at(-1)).toBe("\r\x1b[KUploading [#####---------------] 25% 1.0/4.0 MiB: aaaaaaaaaaaa");
+    expect(out.at(-1)).toBe("\r\x1b[KUploading [#####---------------] 25% 1.0/4.0 MiB: aaaaaaaaaaaa 25%");
     log.info("bbbbbbbbbbbb: Pushed 2.0 MiB");
     // The status line is cleared, the log line printed, and the status drawn again below it.
     expect(out.slice(-3)).toEqual([
       "\r\x1b[K",
       "bbbbbbbbbbbb: Pushed 2.0 MiB\n",
-      "\r\x1b[KUploading [#####---------------] 25% 1.0/4.0 MiB: aaaaaaaaaaaa",
+      "\r\x1b[KUploading [#####---------------] 25% 1.0/4.0 MiB: aaaaaaaaaaaa 25%",
     ]);
     log.progress({ id: "aaaaaaaaaaaa", bytes: 4 * MiB, total: 4 * MiB, done: true });
     expect(out.at(-1)).toBe("\r\x1b[K");
@@ -106,11 +106,11 @@ describe("ConsoleLogger live progress", () => {
     vi.advanceTimersByTime(100); // redraws are at most every 100 ms
     log.progress({ id: "bbbbbbbbbbbb", bytes: MiB, total: 2 * MiB });
     expect(out.at(-1)).toBe(
-      "\r\x1b[KUploading [#####---------------] 25% 1.0/4.0 MiB: aaaaaaaaaaaa, bbbbbbbbbbbb",
+      "\r\x1b[KUploading [#####---------------] 25% 1.0/4.0 MiB: aaaaaaaaaaaa 0%, bbbbbbbbbbbb 50%",
     );
     log.progress({ id: "bbbbbbbbbbbb", bytes: 2 * MiB, total: 2 * MiB, done: true });
     // The finished upload still counts: the bar never moves backwards while uploads go on.
-    expect(out.at(-1)).toBe("\r\x1b[KUploading [##########----------] 50% 2.0/4.0 MiB: aaaaaaaaaaaa");
+    expect(out.at(-1)).toBe("\r\x1b[KUploading [##########----------] 50% 2.0/4.0 MiB: aaaaaaaaaaaa 0%");
     log.progress({ id: "aaaaaaaaaaaa", bytes: 2 * MiB, total: 2 * MiB, done: true });
     expect(out.at(-1)).toBe("\r\x1b[K");
     // The next batch starts from zero.
@@ -118,7 +118,7 @@ describe("ConsoleLogger live progress", () => {
     log.progress({ id: "cccccccccccc", bytes: MiB, total: 4 * MiB });
     // 5 MiB moved in 0.2 s.
     expect(out.at(-1)).toBe(
-      "\r\x1b[KUploading [#####---------------] 25% 1.0/4.0 MiB at 25.0 MiB/s: cccccccccccc",
+      "\r\x1b[KUploading [#####---------------] 25% 1.0/4.0 MiB at 25.0 MiB/s: cccccccccccc 25%",
     );
   });
 
