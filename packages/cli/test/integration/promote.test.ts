@@ -195,11 +195,20 @@ describe.runIf(dockerHost)("ecr-push promote, end to end (two local ECR endpoint
 
   it("within one registry with BLOB_MOUNTING enabled, mounts every blob and sends no layer bytes", async () => {
     const { ECRClient, PutAccountSettingCommand } = await import("@aws-sdk/client-ecr");
-    const ecr = new ECRClient({ region: e2e.local.region, endpoint: e2e.local.endpoint, credentials: TEST_KEYS });
+    const ecr = new ECRClient({
+      region: e2e.local.region,
+      endpoint: e2e.local.endpoint,
+      credentials: TEST_KEYS,
+    });
     await ecr.send(new PutAccountSettingCommand({ name: "BLOB_MOUNTING", value: "ENABLED" }));
     try {
       const here = `${e2e.local.accountId}.dkr.ecr.${e2e.local.region}.amazonaws.com`;
-      const first = await cli(e2e, [...ecrSource("team/web:arm64"), "-r", "mount/one", "--create-repository"]);
+      const first = await cli(e2e, [
+        ...ecrSource("team/web:arm64"),
+        "-r",
+        "mount/one",
+        "--create-repository",
+      ]);
       expect(first.code, first.stderr).toBe(0);
       const bytes = received();
       const mounted = e2e.local.stats.blobsMounted;
@@ -214,7 +223,11 @@ describe.runIf(dockerHost)("ecr-push promote, end to end (two local ECR endpoint
         "--json",
       ]);
       expect(run1.code, run1.stderr).toBe(0);
-      expect(JSON.parse(run1.stdout).transfer).toMatchObject({ blobsMounted: 2, blobsCopied: 0, bytesCopied: 0 });
+      expect(JSON.parse(run1.stdout).transfer).toMatchObject({
+        blobsMounted: 2,
+        blobsCopied: 0,
+        bytesCopied: 0,
+      });
       expect(e2e.local.stats.blobsMounted - mounted).toBe(2);
       expect(received() - bytes).toBe(0);
       const credentials = await e2e.registryCredentials();
