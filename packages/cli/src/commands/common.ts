@@ -1,6 +1,12 @@
 // What push, retag and promote share: their option specs, how those options become raw inputs,
 // and how a result or a failure is printed. Each command keeps only what is its own.
-import { isEcrPushError, type RawPushInputs } from "@ecr-push/core";
+import {
+  type CopyDeps,
+  type InputNames,
+  isEcrPushError,
+  type RawPushInputs,
+  systemClock,
+} from "@ecr-push/core";
 import { ConsoleLogger } from "../host/console-logger.js";
 import type { CliIO } from "../io.js";
 
@@ -96,6 +102,19 @@ export function commandLogger(
     columns: io.columns,
     write: io.stderr,
   });
+}
+
+/** What retag and promote need from the CLI: its logger (which also masks), env, signal and input names. */
+export function copyDeps(io: CliIO, logger: ConsoleLogger, inputNames: Partial<InputNames>): CopyDeps {
+  return {
+    logger,
+    secrets: logger,
+    outputs: { set: () => {} },
+    clock: systemClock,
+    env: io.env,
+    signal: io.signal,
+    inputNames,
+  };
 }
 
 interface Printed {

@@ -4,13 +4,13 @@ import {
   parsePromoteRequest,
   type RawPushInputs,
   runPromote,
-  systemClock,
 } from "@ecr-push/core";
 import { parseCommandArgs } from "../cli.js";
 import type { CliIO } from "../io.js";
 import { UsageError } from "../usage.js";
 import {
   commandLogger,
+  copyDeps,
   OUTPUT_OPTIONS,
   REPOSITORY_OPTIONS,
   repositoryInputs,
@@ -133,15 +133,7 @@ export async function promoteCommand(args: string[], io: CliIO): Promise<number>
       sourcePassword: password,
     };
     const request = parsePromoteRequest(raw, PROMOTE_INPUT_NAMES);
-    const result = await runPromote(request, {
-      logger,
-      secrets: logger,
-      outputs: { set: () => {} },
-      clock: systemClock,
-      env: io.env,
-      signal: io.signal,
-      inputNames: PROMOTE_INPUT_NAMES,
-    });
+    const result = await runPromote(request, copyDeps(io, logger, PROMOTE_INPUT_NAMES));
     const doc: PromoteJson = {
       ...pushJsonOf(result),
       sourceDigest: result.sourceDigest,

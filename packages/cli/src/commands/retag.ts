@@ -4,12 +4,18 @@ import {
   type RawPushInputs,
   type RetagResult,
   runRetag,
-  systemClock,
 } from "@ecr-push/core";
 import { parseCommandArgs } from "../cli.js";
 import type { CliIO } from "../io.js";
 import { UsageError } from "../usage.js";
-import { commandLogger, OUTPUT_OPTIONS, runAndReport, TARGET_OPTIONS, targetInputs } from "./common.js";
+import {
+  commandLogger,
+  copyDeps,
+  OUTPUT_OPTIONS,
+  runAndReport,
+  TARGET_OPTIONS,
+  targetInputs,
+} from "./common.js";
 import { CLI_INPUT_NAMES } from "./push.js";
 import { JSON_FIELDS, type PushJson } from "./push-run.js";
 
@@ -74,15 +80,7 @@ export async function retagCommand(args: string[], io: CliIO): Promise<number> {
   return runAndReport(io, logger, values, async () => {
     const request = parseRetagRequest(raw, CLI_INPUT_NAMES);
     // The AWS SDK loads only once the input is known to be good (core imports it lazily).
-    const result = await runRetag(request, {
-      logger,
-      secrets: logger,
-      outputs: { set: () => {} },
-      clock: systemClock,
-      env: io.env,
-      signal: io.signal,
-      inputNames: CLI_INPUT_NAMES,
-    });
+    const result = await runRetag(request, copyDeps(io, logger, CLI_INPUT_NAMES));
     const doc: RetagJson = {
       ...pushJsonOf(result),
       sourceDigest: result.sourceDigest,

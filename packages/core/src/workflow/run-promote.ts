@@ -1,3 +1,4 @@
+import { ensureOptionsFor } from "../aws/repository-target.js";
 import { checkRetryEnv, retryPolicyFromEnv } from "../aws/retry.js";
 import { type CopyStats, copyImage } from "../copy/copy-image.js";
 import { dockerConfigCredentials } from "../copy/docker-config.js";
@@ -103,14 +104,7 @@ export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promi
       const described = startedNow(side.ecr.describeRepository(request.repository, request.registryId));
       const auth = await side.ecr.getAuthorization(request.registryId);
       const repository = await side.ecr.ensureRepository(
-        {
-          repository: request.repository,
-          registryId: request.registryId,
-          create: request.createRepository,
-          settings: request.repositorySettings,
-          registry: auth.registry,
-          createInputName: names.createRepository,
-        },
+        ensureOptionsFor(request, auth.registry, names.createRepository),
         described,
       );
       logger.info(`Logged in to ${auth.registry}.`);

@@ -2,6 +2,7 @@ import { maskSecretInputs, planCredentials, resolveCredentials } from "../aws/cr
 import type { EcrApi, EcrAuthorization } from "../aws/ecr.js";
 import type { AwsEnv } from "../aws/env.js";
 import { resolveRegion } from "../aws/region.js";
+import { ensureOptionsFor } from "../aws/repository-target.js";
 import { checkRetryEnv } from "../aws/retry.js";
 import { isEcrPushError, PushFailedError } from "../errors/index.js";
 import type {
@@ -116,17 +117,7 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
       // Independent of each other: the repository check (or creation), the registry login and the
       // local target tags.
       const [repository] = await settleAll([
-        ecr.ensureRepository(
-          {
-            repository: request.repository,
-            registryId: request.registryId,
-            create: request.createRepository,
-            settings: request.repositorySettings,
-            registry: auth.registry,
-            createInputName: names.createRepository,
-          },
-          described,
-        ),
+        ecr.ensureRepository(ensureOptionsFor(request, auth.registry, names.createRepository), described),
         engine.login(auth.registry, auth.username, auth.password, signal, {
           expiresAt: auth.expiresAt,
           // A push may outlast the token (12 hours on ECR): engines that speak to the registry
