@@ -8,7 +8,8 @@ import type { InputKey, InputNames, RawPushInputs } from "@ecr-push/core";
 export const STEP_ARGUMENTS = {
   IMAGE: { input: "source" },
   REPOSITORY: { input: "repository" },
-  TAGS: { input: "tags", default: "latest" },
+  // No default: empty means latest for a push and the source's tag for a promote.
+  TAGS: { input: "tags" },
   REGION: { input: "region" },
   REGISTRY_ID: { input: "registryId" },
   CREATE_REPOSITORY: { input: "createRepository", default: false },

@@ -35,7 +35,8 @@ describe("action.yml, the action's public contract", () => {
         .map(([n, i]) => [n, i.default]),
     );
     // The runner passes every default: a default for role-* would be an error without role-to-assume.
-    expect(defaults).toEqual({ tags: "latest", "create-repository": "false", "remove-local-image": "false" });
+    // No default for tags: empty means latest for a push and the source's tag for a promote.
+    expect(defaults).toEqual({ "create-repository": "false", "remove-local-image": "false" });
   });
 
   it("documents exactly the outputs core sets", () => {
@@ -63,7 +64,6 @@ describe("action.yml, the action's public contract", () => {
       INPUT_IMAGE: "web:1",
       "INPUT_ROLE-TO-ASSUME": "arn",
       "INPUT_AWS-SESSION-TOKEN": "t",
-      INPUT_TAGS: "latest",
       "INPUT_CREATE-REPOSITORY": "false",
     });
     const raw = readInputs((name) => env[`INPUT_${name.toUpperCase()}`] ?? "");
@@ -71,7 +71,7 @@ describe("action.yml, the action's public contract", () => {
       source: "web:1",
       roleArn: "arn",
       sessionToken: "t",
-      tags: "latest",
+      tags: "",
       region: "",
     });
   });

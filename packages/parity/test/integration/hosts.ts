@@ -138,7 +138,8 @@ export const HOSTS: Host[] = [
           INPUT_SOURCEIMAGENAME: name,
           INPUT_SOURCEIMAGETAG: tag,
           INPUT_REPOSITORYNAME: s.repository,
-          INPUT_PUSHTAG: s.tags[0],
+          // The agent fills in task.json's defaultValue, as it would in a pipeline.
+          INPUT_PUSHTAG: s.tags[0] ?? "latest",
           INPUT_ADDITIONALTAGS: s.tags.slice(1).join("\n"),
           INPUT_AUTOCREATEREPOSITORY: String(s.createRepository ?? false),
         });

@@ -97,6 +97,20 @@ describe.runIf(dockerHost)("one scenario table through all four shipped entries"
         ]);
       }
 
+      // Without tags a promote keeps the source's tag, except in the Azure task, whose pushTag
+      // defaults to latest as the AWS Toolkit's does.
+      for (const h of HOSTS) {
+        const repository = `parity/kept-${h.name.toLowerCase().replace(/[^a-z]+/g, "-")}`;
+        const result = await h.run(
+          fixture,
+          { image: "", promote: source, repository, tags: [], createRepository: true },
+          env,
+        );
+        expect(result.code, `${h.name}: ${result.log}`).toBe(0);
+        const tag = h.name === "Azure Pipelines task" ? "latest" : "1";
+        expect([h.name, result.imageUri]).toEqual([h.name, `${fixture.local.registry}/${repository}:${tag}`]);
+      }
+
       const missing = { image: "", promote: `${source}-absent`, repository: "parity/web", tags: ["1"] };
       const failed = [];
       for (const h of HOSTS) failed.push({ host: h, ...(await h.run(fixture, missing, env)) });
