@@ -110,7 +110,11 @@ export class InputReader {
 function parseSource(p: InputReader): SourceImage {
   const value = p.text("source");
   if (value === undefined) {
-    throw p.missing("source", "name the local image to push, as name[:tag] or an image ID.");
+    // Hosts that promote through an input of their own (GitHub's source, Codefresh's SOURCE) name it.
+    const promote = p.name("registrySource");
+    const orPromote =
+      promote === "registrySource" ? "" : `, or set ${promote} to promote an image from a registry`;
+    throw p.missing("source", `name the local image to push, as name[:tag] or an image ID${orPromote}.`);
   }
   const daemonless = /^(docker-archive|oci):/.exec(value);
   if (daemonless) return parseDaemonlessSource(p, value, daemonless[1] as "docker-archive" | "oci");

@@ -258,6 +258,12 @@ describe("parsePushRequest: messages", () => {
     expect(errorOf({ source: undefined }, CLI).message).toBe(
       "Missing SOURCE: name the local image to push, as name[:tag] or an image ID.",
     );
+    // A host whose promote is an input of its own says so when neither is set.
+    expect(
+      errorOf({ source: undefined }, { ...CLI, source: "image", registrySource: "source" }).message,
+    ).toBe(
+      "Missing image: name the local image to push, as name[:tag] or an image ID, or set source to promote an image from a registry.",
+    );
   });
 
   it("hints at the region code meant", () => {
