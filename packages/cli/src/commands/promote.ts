@@ -112,7 +112,7 @@ export async function promoteCommand(args: string[], io: CliIO): Promise<number>
       `Expected one SOURCE image but got ${positionals.length}: pass the tags with --tag.`,
     );
   }
-  const logger = commandLogger(io, values, false);
+  const logger = commandLogger(io, values, true);
   return runAndReport(io, logger, values, async () => {
     const password = values["source-password-stdin"] ? await readStdin() : undefined;
     if (password) logger.mask(password);

@@ -137,6 +137,7 @@ export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promi
         tags: request.tags,
         platforms: request.platforms,
         onLine: (line) => logger.info(line),
+        onTransfer: logger.progress && ((transfer) => logger.progress?.(transfer)),
         names: { source: names.source, platform: names.platform },
       }),
     );
@@ -164,7 +165,7 @@ export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promi
     const { stats } = copied;
     const seconds = ((deps.clock.now().getTime() - started) / 1000).toFixed(1);
     logger.info(
-      `Promoted ${source.reference} to ${imageUris.join(", ")} (${copied.digest}) in ${seconds} s: ${stats.blobsCopied} blob${stats.blobsCopied === 1 ? "" : "s"} copied (${stats.bytesCopied} bytes), ${stats.blobsSkipped} already there, ${stats.blobsMounted} mounted.`,
+      `Promoted ${source.reference} to ${imageUris.join(", ")} (${copied.digest}) in ${seconds} s: ${stats.blobsCopied} blob${stats.blobsCopied === 1 ? "" : "s"} copied (${(stats.bytesCopied / 1024 / 1024).toFixed(1)} MiB), ${stats.blobsSkipped} already there, ${stats.blobsMounted} mounted.`,
     );
     return result;
   } catch (error) {

@@ -1,6 +1,7 @@
-import { type Readable, Transform } from "node:stream";
+import type { Readable } from "node:stream";
 import type { PushProgress } from "../../ports/index.js";
 import type { RegistryClient } from "../../registry/index.js";
+import { countedBlob, pushedLine } from "../../registry/progress.js";
 import {
   type Artifact,
   type Descriptor,
@@ -151,46 +152,16 @@ class Pusher {
   }
 
   #pushed(digest: string, size: number, started: number): void {
-    const seconds = Math.max(0.001, (Date.now() - started) / 1000);
-    const mib = size / 1024 / 1024;
-    this.#report(
-      digest,
-      `Pushed ${mib.toFixed(1)} MiB in ${seconds.toFixed(1)} s (${(mib / seconds).toFixed(1)} MiB/s)`,
-    );
+    this.ctx.onProgress?.({ line: pushedLine(digest, size, started) });
   }
 
   #report(digest: string, what: string): void {
     this.ctx.onProgress?.({ line: `${digest.slice(7, 19)}: ${what}` });
   }
 
-  /**
-   * Passes a blob's bytes through unchanged, reporting the count at most every 100 ms and once at
-   * the end (a retried upload starts counting again from zero).
-   */
   #counted(source: Readable, digest: string, total: number): Readable {
-    const id = digest.slice(7, 19);
     const report = this.ctx.onProgress;
-    if (!report) return source;
-    let bytes = 0;
-    let last = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        bytes += chunk.length;
-        const now = Date.now();
-        if (now - last >= 100) {
-          last = now;
-          report({ transfer: { id, bytes, total } });
-        }
-        callback(null, chunk);
-      },
-      flush(callback) {
-        report({ transfer: { id, bytes, total, done: true } });
-        callback();
-      },
-    });
-    source.on("error", (error) => counter.destroy(error));
-    counter.on("close", () => source.destroy());
-    return source.pipe(counter);
+    return countedBlob(source, digest, total, report && ((transfer) => report({ transfer })));
   }
 
   /** Runs `fn` when one of the `concurrency` slots is free; after a failure, queued work is dropped. */

@@ -87,6 +87,12 @@ export class FakeRegistry {
     const blob = /^\/v2\/(.+)\/blobs\/(sha256:[a-f0-9]+)$/.exec(url.pathname);
     if (blob && req.method === "HEAD")
       return { status: this.blobs.has(blob[2] ?? "") ? 200 : 404, headers: {}, body: "" };
+    if (blob && req.method === "GET") {
+      const data = this.blobs.get(blob[2] ?? "");
+      return data
+        ? { status: 200, headers: { "Content-Length": String(data.length) }, body: data }
+        : json(404, "BLOB_UNKNOWN", "unknown");
+    }
     const upload = /^\/v2\/(.+)\/blobs\/uploads\/(.*)$/.exec(url.pathname);
     if (upload && req.method === "POST") {
       const id = String(this.#uploads.size + 1);
