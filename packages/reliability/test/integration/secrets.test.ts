@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { resolveCredentials } from "@ecr-push/core";
-import { EcrFixture, TEST_KEYS } from "@ecr-push/e2e";
+import { EcrFixture, registryCredentialsOf, TEST_KEYS } from "@ecr-push/e2e";
 import { buildTestImage, dockerEnv, dockerForTests, realPartAvailable, runOk } from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordFigures } from "../../src/figures.js";
@@ -70,6 +70,7 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
     wrongSecretKey: `wrong/Scan+Secret/${randomBytes(12).toString("hex")}`,
   };
   let tokenFile = "";
+  const sourceDockerConfig = mkdtempSync(path.join(dir, "source-docker-"));
   /** Not a secret (AWS prints access key ids), so not scanned for. */
   let tempAccessKeyId = "";
   const results: { name: string; leaks: Leak[]; secrets: number }[] = [];
@@ -100,6 +101,17 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
     await fixture.createRepository("scan/frozen", { imageTagMutability: "IMMUTABLE" });
     const first = await fixture.runNode(ENTRIES.cli, ["push", "scan/app:1", "-r", "scan/frozen", "-t", "v1"]);
     if (first.code !== 0) throw new Error(`could not push scan/frozen:v1: ${first.stderr}`);
+    // A promote's source credentials: the registry password, as `docker login` would store it (in a
+    // folder of the test's own, outside the HOME and TMPDIR scanned after each run).
+    known.sourcePassword = (await registryCredentialsOf(fixture.local)).password;
+    writeFileSync(
+      path.join(sourceDockerConfig, "config.json"),
+      JSON.stringify({
+        auths: {
+          [fixture.local.registry]: { auth: Buffer.from(`AWS:${known.sourcePassword}`).toString("base64") },
+        },
+      }),
+    );
   });
   afterAll(async () => {
     const leaks = results.reduce((n, r) => n + r.leaks.length, 0);
@@ -323,6 +335,37 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
       code: 0,
       docker: true,
     },
+    // Promotes read the image the GitHub scenario above pushed (scan/github:gh-role).
+    {
+      name: "GitHub Action, promote a docker:// source with source-password, debug on",
+      entry: "github",
+      env: ({ tmp }) => {
+        const outputs = path.join(tmp, "runner", "output");
+        mkdirSync(path.dirname(outputs), { recursive: true });
+        writeFileSync(outputs, "");
+        return api({
+          GITHUB_ACTIONS: "true",
+          GITHUB_OUTPUT: outputs,
+          RUNNER_TEMP: path.join(tmp, "runner"),
+          RUNNER_DEBUG: "1",
+          INPUT_SOURCE: `docker://${fixture.local.registry}/scan/github:gh-role`,
+          "INPUT_SOURCE-USERNAME": "AWS",
+          "INPUT_SOURCE-PASSWORD": known.sourcePassword,
+          INPUT_REPOSITORY: "scan/github-promoted",
+          "INPUT_CREATE-REPOSITORY": "true",
+        });
+      },
+      code: 0,
+      docker: false,
+    },
+    {
+      name: "CLI, promote with the Docker config's credentials, --debug",
+      entry: "cli",
+      args: ["promote", "PROMOTE_SOURCE", "-r", "scan/cli-promoted", "--create-repository", "--debug"],
+      env: () => api({ DOCKER_CONFIG: sourceDockerConfig }),
+      code: 0,
+      docker: false,
+    },
   ];
 
   it.each(scenarios.map((s) => [s.name, s] as const))("%s", async (_, scenario) => {
@@ -334,7 +377,9 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
           ? tokenFile
           : a === "ARCHIVE"
             ? `docker-archive:${archive}`
-            : a,
+            : a === "PROMOTE_SOURCE"
+              ? `docker://${fixture.local.registry}/scan/github:gh-role`
+              : a,
     );
     const run: ScannedRun = await runScanned(fixture, ENTRIES[scenario.entry], args, scenario.env, wrapper);
     const secrets = [...Object.values(known), ...tap.issued()];
