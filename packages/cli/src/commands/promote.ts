@@ -33,7 +33,7 @@ SOURCE is [docker://]HOST/REPOSITORY[:TAG|@sha256:DIGEST]:
   - an ECR image in any account and region, ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG, read
     with AWS credentials of its own (--source-profile, --source-role-arn, else the default chain);
   - any other registry, read with the credentials \`docker login\` stored for it (DOCKER_CONFIG,
-    else ~/.docker/config.json; credential helpers are not run) or --source-username with
+    else ~/.docker/config.json, credential helpers included) or --source-username with
     --source-password-stdin.
 
 Options:

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { EcrFixture, errorLines, registryCredentialsOf, TEST_KEYS } from "@ecr-push/e2e";
@@ -317,6 +317,45 @@ describe.runIf(dockerHost)("ecr-push promote, end to end (two local ECR endpoint
       );
       expect(viaConfig.code, viaConfig.stderr).toBe(0);
       expectClean(viaConfig, sourceCredentials.password);
+
+      // A credential helper, as Docker Desktop and cloud CLIs configure them: docker-credential-NAME
+      // on PATH answers `get` with the host on stdin. This one records what it was asked.
+      const helpers = mkdtempSync(path.join(tmpdir(), "credential-helpers-"));
+      const asked = path.join(helpers, "asked");
+      const helper = path.join(helpers, "docker-credential-e2e");
+      writeFileSync(
+        helper,
+        `#!${process.execPath}
+const fs = require("node:fs");
+const host = fs.readFileSync(0, "utf8");
+fs.appendFileSync(${JSON.stringify(asked)}, process.argv.slice(2).join(" ") + " " + host + "\\n");
+if (host !== ${JSON.stringify(source.registry)}) { console.log("credentials not found in native keychain"); process.exit(1); }
+console.log(JSON.stringify({ ServerURL: host, Username: "AWS", Secret: ${JSON.stringify(sourceCredentials.password)} }));
+`,
+      );
+      chmodSync(helper, 0o755);
+      writeFileSync(
+        path.join(config, "config.json"),
+        JSON.stringify({ credHelpers: { [source.registry]: "e2e" } }),
+      );
+      try {
+        const viaHelper = await cli(
+          e2e,
+          [
+            "promote",
+            `docker://${source.registry}/team/web:arm64`,
+            "-r",
+            "prod/from-helper",
+            "--create-repository",
+          ],
+          { DOCKER_CONFIG: config, PATH: `${helpers}${path.delimiter}${process.env.PATH}` },
+        );
+        expect(readFileSync(asked, "utf8")).toBe(`get ${source.registry}\n`);
+        expect(viaHelper.code, viaHelper.stderr).toBe(0);
+        expectClean(viaHelper, sourceCredentials.password);
+      } finally {
+        rmSync(helpers, { recursive: true, force: true });
+      }
     } finally {
       rmSync(config, { recursive: true, force: true });
     }

@@ -73,7 +73,7 @@ export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promi
             ? { username: source.username, password: source.password }
             : undefined;
         if (!credentials) {
-          const found = dockerConfigCredentials(source.registry, deps.env);
+          const found = await dockerConfigCredentials(source.registry, deps.env, { signal });
           if (found.note) logger.warn(found.note);
           credentials = found.credentials;
           if (credentials) {

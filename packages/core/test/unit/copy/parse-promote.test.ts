@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { dockerConfigCredentials, parsePromoteRequest, type RawPushInputs } from "../../../src/index.js";
+import { FakeRunner } from "../engine/fake-runner.js";
 
 const ECR = "210987654321.dkr.ecr.us-west-2.amazonaws.com";
 const names = {
@@ -72,7 +73,7 @@ describe("parsePromoteRequest", () => {
 });
 
 describe("dockerConfigCredentials", () => {
-  it("reads docker login's entry for the host, and names a credential helper it does not run", () => {
+  it("reads docker login's entry for the host, and names a credential helper it cannot find", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "docker-config-"));
     try {
       writeFileSync(
@@ -82,12 +83,56 @@ describe("dockerConfigCredentials", () => {
           credHelpers: { "other.example.com": "ecr-login" },
         }),
       );
-      const env = { DOCKER_CONFIG: dir };
-      expect(dockerConfigCredentials("r.example.com", env)).toEqual({
+      const env = { DOCKER_CONFIG: dir, PATH: dir };
+      expect(await dockerConfigCredentials("r.example.com", env)).toEqual({
         credentials: { username: "me", password: "pa:ss" },
       });
-      expect(dockerConfigCredentials("other.example.com", env).note).toMatch(/docker-credential-ecr-login/);
-      expect(dockerConfigCredentials("none.example.com", env)).toEqual({});
+      expect((await dockerConfigCredentials("other.example.com", env)).note).toBe(
+        "The Docker config keeps credentials for other.example.com in the credential helper docker-credential-ecr-login, which is not on PATH: install it, or give the source credentials explicitly.",
+      );
+      expect(await dockerConfigCredentials("none.example.com", env)).toEqual({});
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("asks the host's credential helper as docker does: `get`, the host on stdin, JSON back", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "docker-config-"));
+    try {
+      writeFileSync(
+        path.join(dir, "config.json"),
+        JSON.stringify({ credsStore: "desktop", credHelpers: { "ghcr.example.com": "gh" } }),
+      );
+      for (const helper of ["docker-credential-desktop", "docker-credential-gh"]) {
+        writeFileSync(path.join(dir, helper), "#!/bin/sh\n");
+        chmodSync(path.join(dir, helper), 0o755);
+      }
+      const asked: { command: string; stdin?: string; args: string[] }[] = [];
+      const runner = new FakeRunner((args) => {
+        const call = runner.calls.at(-1);
+        asked.push({ command: path.basename(call?.command ?? ""), stdin: call?.stdin, args });
+        if (call?.stdin === "ghcr.example.com")
+          return {
+            stdout: JSON.stringify({ ServerURL: "ghcr.example.com", Username: "bot", Secret: "s3cret" }),
+          };
+        if (call?.stdin === "token.example.com")
+          return { stdout: JSON.stringify({ Username: "<token>", Secret: "refresh" }) };
+        return { exitCode: 1, stdout: "credentials not found in native keychain\n" };
+      });
+      const env = { DOCKER_CONFIG: dir, PATH: dir };
+      expect(await dockerConfigCredentials("ghcr.example.com", env, { runner })).toEqual({
+        credentials: { username: "bot", password: "s3cret" },
+      });
+      // Nothing stored for a host is no error: the image may be public.
+      expect(await dockerConfigCredentials("public.example.com", env, { runner })).toEqual({});
+      expect((await dockerConfigCredentials("token.example.com", env, { runner })).note).toMatch(
+        /identity token for token\.example\.com, which is not supported/,
+      );
+      expect(asked).toEqual([
+        { command: "docker-credential-gh", stdin: "ghcr.example.com", args: ["get"] },
+        { command: "docker-credential-desktop", stdin: "public.example.com", args: ["get"] },
+        { command: "docker-credential-desktop", stdin: "token.example.com", args: ["get"] },
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
