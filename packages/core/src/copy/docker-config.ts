@@ -73,7 +73,7 @@ async function fromHelper(
   const result = await (options.runner ?? nodeProcessRunner)
     .run(executable, ["get"], { env, stdin: host, signal: options.signal })
     .catch(() => undefined);
-  if (!result || result.exitCode !== 0) {
+  if (result?.exitCode !== 0) {
     // "credentials not found in native keychain": nothing stored for this host, as for a public image.
     if (/not found/i.test(result?.stdout ?? "") || /not found/i.test(result?.stderr ?? "")) return {};
     return {
