@@ -195,6 +195,34 @@ describe.runIf(dockerHost)("the GitHub Action, run as the runner runs it (real D
       }
     });
 
+    it("promotes with OIDC alone: the source role too is exchanged for the job's token", async () => {
+      // The image the test above pushed is the source, read as an ECR image of this account.
+      await e2e.createRepository("gh/oidc-prod");
+      const sourceRole = `arn:aws:iam::${e2e.local.accountId}:role/github-read`;
+      const endpoint = await startTokenEndpoint({ token, requestToken });
+      try {
+        const run = await runAction(
+          e2e,
+          {
+            source: `${e2e.local.accountId}.dkr.ecr.${e2e.local.region}.amazonaws.com/gh/oidc:v1`,
+            "source-role-to-assume": sourceRole,
+            repository: "gh/oidc-prod",
+            tags: "prod",
+            "role-to-assume": roleArn(),
+          },
+          { ...NO_AWS_ENV, ...endpoint.env },
+        );
+        expect(run.code, run.stdout + run.stderr).toBe(0);
+        const assumed = e2e.local.assumedRoles.filter((r) => r.roleArn === sourceRole);
+        expect(assumed).toEqual([expect.objectContaining({ action: "AssumeRoleWithWebIdentity" })]);
+        expect(assumed[0]?.webIdentityToken).toBe(token);
+        expect(run.outputFile).toContain(`image-uri<<EOF\n${e2e.local.registry}/gh/oidc-prod:prod\nEOF\n`);
+        expectClean(run, token, requestToken);
+      } finally {
+        await endpoint.close();
+      }
+    });
+
     it("fails in one sentence naming the permission when GitHub refuses the token", async () => {
       const endpoint = await startTokenEndpoint({ token, requestToken, status: 403 });
       try {

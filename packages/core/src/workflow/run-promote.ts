@@ -3,7 +3,7 @@ import { checkRetryEnv, retryPolicyFromEnv } from "../aws/retry.js";
 import { type CopyStats, copyImage } from "../copy/copy-image.js";
 import { dockerConfigCredentials } from "../copy/docker-config.js";
 import { RegistryClient } from "../registry/index.js";
-import type { PromoteRequest } from "../request/index.js";
+import type { CredentialInputs, PromoteRequest } from "../request/index.js";
 import { resolveInputNames } from "../request/index.js";
 import {
   abortedOr,
@@ -50,7 +50,7 @@ export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promi
             : deps.env;
           const side = await connectEcr(deps, {
             region: source.region,
-            credentials: source.credentials,
+            credentials: sourceCredentials(source.credentials, request.credentials),
             env,
             label: "Source",
           });
@@ -178,4 +178,16 @@ export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promi
     );
     for (const ecr of ecrs) ecr.destroy();
   }
+}
+
+/**
+ * The source side's credentials. A source role is assumed with the job's credentials; in a job whose
+ * only credential is a web identity (GitHub's OIDC token given for the destination role), the
+ * source role is exchanged for that same token, as the destination's is.
+ */
+function sourceCredentials(source: CredentialInputs, destination: CredentialInputs): CredentialInputs {
+  if (source.roleArn && !source.profile && destination.webIdentityToken && !destination.accessKeyId) {
+    return { ...source, webIdentityToken: destination.webIdentityToken };
+  }
+  return source;
 }
