@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { inflateRawSync } from "node:zlib";
+import { pathToFileURL } from "node:url";
 import { run } from "@ecr-push/testkit";
 import { describe, expect, it } from "vitest";
 import { BUILT_TASK, PACKAGE_DIR } from "./harness.js";
@@ -9,25 +9,10 @@ import { BUILT_TASK, PACKAGE_DIR } from "./harness.js";
 const ROOT = path.resolve(PACKAGE_DIR, "../..");
 const json = (file: string) => JSON.parse(readFileSync(path.join(ROOT, file), "utf8"));
 
-/** The entries of a zip file (a .vsix), by name, read from its central directory. */
-function unzip(file: string): Map<string, Buffer> {
-  const zip = readFileSync(file);
-  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  let at = zip.readUInt32LE(end + 16);
-  const entries = new Map<string, Buffer>();
-  for (let i = 0; i < zip.readUInt16LE(end + 10); i++) {
-    const method = zip.readUInt16LE(at + 10);
-    const size = zip.readUInt32LE(at + 20);
-    const nameLength = zip.readUInt16LE(at + 28);
-    const name = zip.toString("utf8", at + 46, at + 46 + nameLength);
-    const local = zip.readUInt32LE(at + 42);
-    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-    const data = zip.subarray(start, start + size);
-    entries.set(name, method === 8 ? inflateRawSync(data) : data);
-    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
-  }
-  return entries;
-}
+/** The release script's zip reader (a .vsix is a zip): the test checks what the release checks. */
+const { unzip } = (await import(pathToFileURL(path.join(ROOT, "scripts/release/azure.mjs")).href)) as {
+  unzip: (file: string) => Map<string, Buffer>;
+};
 
 describe("the extension package", () => {
   it("packs with tfx into a .vsix holding the task folder and our AWS connection type", async () => {
