@@ -1,11 +1,5 @@
 import * as actions from "@actions/core";
-import {
-  asEcrPushError,
-  type PushRequest,
-  parsePromoteRequest,
-  parsePushRequest,
-  pushOrPromoteFromInputs,
-} from "@ecr-push/core";
+import { asEcrPushError, type PushRequest, parseHostInputs, runHostRequest } from "@ecr-push/core";
 import { oidcToken, usesOidc, withCredentialsHint } from "./credentials.js";
 import { ActionsLog, actionOutputs } from "./host.js";
 import { GITHUB_INPUT_NAMES, readInputs, SECRET_INPUTS } from "./inputs.js";
@@ -24,27 +18,23 @@ export async function runAction(env: Record<string, string | undefined>, signal:
     for (const name of SECRET_INPUTS) log.mask(actions.getInput(name));
     // Bad input fails here, before a token is requested or anything is sent.
     // `source` (an image in a registry) promotes it instead of pushing a local image.
-    request = raw.registrySource?.trim()
-      ? parsePromoteRequest(
-          { ...raw, source: raw.registrySource },
-          { ...GITHUB_INPUT_NAMES, source: "source" },
-        )
-      : parsePushRequest(raw, GITHUB_INPUT_NAMES);
-    const webIdentityToken = usesOidc(request, env) ? await oidcToken(log) : undefined;
-    if (webIdentityToken) log.info(`Using GitHub's OIDC token to assume ${request.credentials.roleArn}.`);
-    const result = await pushOrPromoteFromInputs(
-      { ...raw, webIdentityToken },
-      {
-        logger: log,
-        secrets: log,
-        outputs: actionOutputs,
-        env,
-        signal,
-        inputNames: GITHUB_INPUT_NAMES,
-        // The job's own temporary folder, emptied by the runner after the job.
-        tempDir: env.RUNNER_TEMP || undefined,
-      },
-    );
+    const parsed = parseHostInputs(raw, GITHUB_INPUT_NAMES);
+    request = parsed.request;
+    const webIdentityToken = usesOidc(parsed.request, env) ? await oidcToken(log) : undefined;
+    if (webIdentityToken) {
+      log.info(`Using GitHub's OIDC token to assume ${parsed.request.credentials.roleArn}.`);
+      parsed.request.credentials = { ...parsed.request.credentials, webIdentityToken };
+    }
+    const result = await runHostRequest(parsed, {
+      logger: log,
+      secrets: log,
+      outputs: actionOutputs,
+      env,
+      signal,
+      inputNames: GITHUB_INPUT_NAMES,
+      // The job's own temporary folder, emptied by the runner after the job.
+      tempDir: env.RUNNER_TEMP || undefined,
+    });
     await writeSummary(summaryMarkdown(result, Date.now() - started), env, log);
   } catch (error) {
     const failure = withCredentialsHint(asEcrPushError(error), request);

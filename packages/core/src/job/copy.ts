@@ -1,8 +1,15 @@
 import { InputError } from "../errors/index.js";
-import type { RawPushInputs } from "../request/index.js";
+import type {
+  InputNames,
+  PromoteRequest,
+  PushRequest,
+  RawPushInputs,
+  RetagRequest,
+} from "../request/index.js";
 import {
   isRegistrySource,
   parsePromoteRequest,
+  parsePushRequest,
   parseRetagRequest,
   resolveInputNames,
 } from "../request/index.js";
@@ -10,7 +17,7 @@ import type { CopyDeps } from "../workflow/copy-session.js";
 import { type PromoteResult, runPromote } from "../workflow/run-promote.js";
 import type { PushResult } from "../workflow/run-push.js";
 import { type RetagResult, runRetag } from "../workflow/run-retag.js";
-import { type HostPorts, pushFromInputs, systemClock } from "./index.js";
+import { type HostPorts, pushRequest, systemClock } from "./index.js";
 
 function copyDeps(host: HostPorts): CopyDeps {
   return {
@@ -24,26 +31,38 @@ function copyDeps(host: HostPorts): CopyDeps {
   };
 }
 
+/** Retags as a host asks, with a request it has already validated. */
+export async function retagRequest(request: RetagRequest, host: HostPorts): Promise<RetagResult> {
+  return await runRetag(request, copyDeps(host));
+}
+
+/** Promotes as a host asks, with a request it has already validated. */
+export async function promoteRequest(request: PromoteRequest, host: HostPorts): Promise<PromoteResult> {
+  return await runPromote(request, copyDeps(host));
+}
+
 /** Validates a host's raw inputs as a retag (`source` is REPOSITORY:TAG or REPOSITORY@DIGEST), then retags. */
 export async function retagFromInputs(raw: RawPushInputs, host: HostPorts): Promise<RetagResult> {
-  return await runRetag(parseRetagRequest(raw, host.inputNames), copyDeps(host));
+  return await retagRequest(parseRetagRequest(raw, host.inputNames), host);
 }
 
 /** Validates a host's raw inputs as a promote (`source` names an image in a registry), then copies it. */
 export async function promoteFromInputs(raw: RawPushInputs, host: HostPorts): Promise<PromoteResult> {
-  return await runPromote(parsePromoteRequest(raw, host.inputNames), copyDeps(host));
+  return await promoteRequest(parsePromoteRequest(raw, host.inputNames), host);
 }
 
 /**
- * What a host adapter runs: a promote when `registrySource` is given (hosts with a separate input
- * for it) or `source` is `docker://...` (an image in a registry), else a push of the local image or
- * daemonless source. Push-only inputs (removeLocalImage, concurrency) do not apply to a promote.
+ * What a host's raw inputs ask for, validated: a promote when `registrySource` is given (hosts with
+ * a separate input for it) or `source` is `docker://...` (an image in a registry), else a push of
+ * the local image or daemonless source. A promote names its source as the host spells
+ * `registrySource`. Push-only inputs (removeLocalImage, concurrency) do not apply to a promote.
  */
-export async function pushOrPromoteFromInputs(
-  raw: RawPushInputs,
-  host: HostPorts,
-): Promise<PushResult & { sourceDigest?: string }> {
-  const names = resolveInputNames(host.inputNames);
+export type HostRequest =
+  | { kind: "push"; request: PushRequest }
+  | { kind: "promote"; request: PromoteRequest; inputNames: Partial<InputNames> };
+
+export function parseHostInputs(raw: RawPushInputs, inputNames: Partial<InputNames> = {}): HostRequest {
+  const names = resolveInputNames(inputNames);
   const text = (value: unknown) => (typeof value === "string" ? value.trim() : "");
   const registrySource = text(raw.registrySource);
   const { removeLocalImage: _remove, concurrency: _concurrency, ...copyInputs } = raw;
@@ -54,11 +73,34 @@ export async function pushOrPromoteFromInputs(
         `Invalid ${names.registrySource}: set either ${names.source} (a local image to push) or ${names.registrySource} (an image in a registry to promote), not both.`,
       );
     }
-    return await promoteFromInputs(
-      { ...copyInputs, source: registrySource },
-      { ...host, inputNames: { ...host.inputNames, source: names.registrySource } },
-    );
+    const promoteNames = { ...inputNames, source: names.registrySource };
+    return {
+      kind: "promote",
+      request: parsePromoteRequest({ ...copyInputs, source: registrySource }, promoteNames),
+      inputNames: promoteNames,
+    };
   }
-  if (isRegistrySource(text(raw.source))) return await promoteFromInputs(copyInputs, host);
-  return await pushFromInputs(raw, host);
+  if (isRegistrySource(text(raw.source))) {
+    return { kind: "promote", request: parsePromoteRequest(copyInputs, inputNames), inputNames };
+  }
+  return { kind: "push", request: parsePushRequest(raw, inputNames) };
+}
+
+/** Runs what parseHostInputs validated. */
+export async function runHostRequest(
+  parsed: HostRequest,
+  host: HostPorts,
+): Promise<PushResult & { sourceDigest?: string }> {
+  if (parsed.kind === "promote") {
+    return await promoteRequest(parsed.request, { ...host, inputNames: parsed.inputNames });
+  }
+  return await pushRequest(parsed.request, host);
+}
+
+/** What a host adapter runs, from its raw inputs: see parseHostInputs. */
+export async function pushOrPromoteFromInputs(
+  raw: RawPushInputs,
+  host: HostPorts,
+): Promise<PushResult & { sourceDigest?: string }> {
+  return await runHostRequest(parseHostInputs(raw, host.inputNames), host);
 }
