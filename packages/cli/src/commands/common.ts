@@ -1,12 +1,6 @@
 // What push, retag and promote share: their option specs, how those options become raw inputs,
 // and how a result or a failure is printed. Each command keeps only what is its own.
-import {
-  type CopyDeps,
-  type InputNames,
-  isEcrPushError,
-  type RawPushInputs,
-  systemClock,
-} from "@ecr-push/core";
+import { type HostPorts, type InputNames, isEcrPushError, type RawPushInputs } from "@ecr-push/core";
 import { ConsoleLogger } from "../host/console-logger.js";
 import type { CliIO } from "../io.js";
 
@@ -104,16 +98,22 @@ export function commandLogger(
   });
 }
 
-/** What retag and promote need from the CLI: its logger (which also masks), env, signal and input names. */
-export function copyDeps(io: CliIO, logger: ConsoleLogger, inputNames: Partial<InputNames>): CopyDeps {
+/** The CLI as core's host: its logger (which also masks), env, signal and input names. */
+export function cliHost(
+  io: CliIO,
+  logger: ConsoleLogger,
+  inputNames: Partial<InputNames>,
+  dockerPath?: string,
+): HostPorts {
   return {
     logger,
     secrets: logger,
+    // The CLI prints its result once at the end (text or --json), so outputs need no live sink.
     outputs: { set: () => {} },
-    clock: systemClock,
     env: io.env,
     signal: io.signal,
     inputNames,
+    dockerPath,
   };
 }
 

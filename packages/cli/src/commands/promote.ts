@@ -2,15 +2,15 @@ import {
   type InputNames,
   type PromoteResult,
   parsePromoteRequest,
+  promoteRequest,
   type RawPushInputs,
-  runPromote,
 } from "@ecr-push/core";
 import { parseCommandArgs } from "../cli.js";
 import type { CliIO } from "../io.js";
 import { UsageError } from "../usage.js";
 import {
+  cliHost,
   commandLogger,
-  copyDeps,
   OUTPUT_OPTIONS,
   REPOSITORY_OPTIONS,
   repositoryInputs,
@@ -133,7 +133,7 @@ export async function promoteCommand(args: string[], io: CliIO): Promise<number>
       sourcePassword: password,
     };
     const request = parsePromoteRequest(raw, PROMOTE_INPUT_NAMES);
-    const result = await runPromote(request, copyDeps(io, logger, PROMOTE_INPUT_NAMES));
+    const result = await promoteRequest(request, cliHost(io, logger, PROMOTE_INPUT_NAMES));
     const doc: PromoteJson = {
       ...pushJsonOf(result),
       sourceDigest: result.sourceDigest,

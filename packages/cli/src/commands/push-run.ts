@@ -1,6 +1,7 @@
 import { type PushRequest, type PushResult, pushRequest } from "@ecr-push/core";
 import type { ConsoleLogger } from "../host/console-logger.js";
 import type { CliIO } from "../io.js";
+import { cliHost } from "./common.js";
 import { CLI_INPUT_NAMES } from "./push.js";
 
 /** The stable `--json` fields, documented in the README: fields are only ever added, never renamed. */
@@ -27,16 +28,7 @@ export async function runPushForCli(
   context: { io: CliIO; logger: ConsoleLogger; dockerPath: string | undefined },
 ): Promise<PushJson> {
   const { io, logger } = context;
-  const result = await pushRequest(request, {
-    logger,
-    secrets: logger,
-    // The CLI prints its result once at the end (text or --json), so outputs need no live sink.
-    outputs: { set: () => {} },
-    env: io.env,
-    signal: io.signal,
-    inputNames: CLI_INPUT_NAMES,
-    dockerPath: context.dockerPath,
-  });
+  const result = await pushRequest(request, cliHost(io, logger, CLI_INPUT_NAMES, context.dockerPath));
   const picked = Object.fromEntries(JSON_FIELDS.map((field) => [field, result[field]]));
   return { ...picked, imageSizeBytes: result.imageSizeBytes ?? null } as PushJson;
 }

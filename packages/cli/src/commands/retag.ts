@@ -3,14 +3,14 @@ import {
   parseRetagRequest,
   type RawPushInputs,
   type RetagResult,
-  runRetag,
+  retagRequest,
 } from "@ecr-push/core";
 import { parseCommandArgs } from "../cli.js";
 import type { CliIO } from "../io.js";
 import { UsageError } from "../usage.js";
 import {
+  cliHost,
   commandLogger,
-  copyDeps,
   OUTPUT_OPTIONS,
   runAndReport,
   TARGET_OPTIONS,
@@ -80,7 +80,7 @@ export async function retagCommand(args: string[], io: CliIO): Promise<number> {
   return runAndReport(io, logger, values, async () => {
     const request = parseRetagRequest(raw, CLI_INPUT_NAMES);
     // The AWS SDK loads only once the input is known to be good (core imports it lazily).
-    const result = await runRetag(request, copyDeps(io, logger, CLI_INPUT_NAMES));
+    const result = await retagRequest(request, cliHost(io, logger, CLI_INPUT_NAMES));
     const doc: RetagJson = {
       ...pushJsonOf(result),
       sourceDigest: result.sourceDigest,
