@@ -22,7 +22,7 @@ export interface HttpRequest {
 /** Responses this large or larger are cut: registries answer with small JSON documents. */
 const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 /** A connection silent this long is dead (a blob upload keeps it busy the whole time). */
-const IDLE_TIMEOUT_MS = 120_000;
+export const IDLE_TIMEOUT_MS = 120_000;
 
 /**
  * Keep-alive agents shared by one client, so HEADs and uploads reuse connections. They take the

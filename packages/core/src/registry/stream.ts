@@ -1,18 +1,16 @@
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
-import { RegistryStatusError } from "./errors.js";
-import type { Agents } from "./http.js";
+import { statusError } from "./errors.js";
+import { type Agents, IDLE_TIMEOUT_MS } from "./http.js";
 
 /** How many redirects a blob GET follows (registries send blob reads to storage once). */
 const MAX_REDIRECTS = 5;
-/** A response silent this long is dead. */
-const IDLE_TIMEOUT_MS = 120_000;
 
 /**
  * A GET whose 200 body is handed over unread, for piping straight into an upload. Redirects (ECR
  * and most registries send blob reads to storage with pre-signed URLs) are followed, and the
  * registry's credentials go only to the registry's own host. Any other status is read (it is a
- * small error document) and rejected as a RegistryStatusError.
+ * small error document) and rejected as statusError words it for every other request.
  */
 export async function openStream(
   agents: Agents,
@@ -32,17 +30,7 @@ export async function openStream(
       continue;
     }
     if (status === 200) return response;
-    const body = await readSmall(response);
-    let code = "";
-    let detail = "";
-    try {
-      const first = (JSON.parse(body) as { errors?: { code?: string; message?: string }[] }).errors?.[0];
-      code = first?.code ?? "";
-      detail = first?.message ?? "";
-    } catch {
-      detail = body.split("\n")[0]?.slice(0, 200) ?? "";
-    }
-    throw new RegistryStatusError(status, code, detail.replace(/\.$/, ""));
+    throw statusError({ status, headers: response.headers, body: await readSmall(response) });
   }
 }
 
@@ -69,12 +57,13 @@ function get(
   });
 }
 
-async function readSmall(response: IncomingMessage): Promise<string> {
+/** An error answer's body: a small JSON document, cut at 64 KiB. */
+async function readSmall(response: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of response as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size <= 64 * 1024) chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
