@@ -2,12 +2,11 @@ import { maskSecretInputs, planCredentials, resolveCredentials } from "../aws/cr
 import type { EcrApi, EcrApiOptions } from "../aws/ecr.js";
 import type { AwsEnv } from "../aws/env.js";
 import { resolveRegion } from "../aws/region.js";
-import { isEcrPushError, PushFailedError } from "../errors/index.js";
 import type { Clock, Logger, Outputs, SecretMasker } from "../ports/index.js";
 import type { CredentialInputs, InputNames } from "../request/index.js";
 import { resolveInputNames } from "../request/index.js";
 import type { PushResult } from "./run-push.js";
-import { WorkflowErrorCodes } from "./run-push.js";
+import { checkAborted } from "./steps.js";
 
 /** The ECR calls retag and promote make; a seam so unit tests can answer them without a network. */
 export type CopyEcrApi = Pick<
@@ -64,31 +63,4 @@ export async function connectEcr(
   if (deps.ecr) return { ecr: deps.ecr(options), region };
   const { EcrApi } = await import("../aws/ecr.js");
   return { ecr: new EcrApi(options), region };
-}
-
-export function setCopyOutputs(outputs: Outputs, result: CopyResult): void {
-  outputs.set("imageUri", result.imageUri);
-  outputs.set("imageUris", result.imageUris.join("\n"));
-  outputs.set("digest", result.digest);
-  outputs.set("registry", result.registry);
-  outputs.set("repositoryCreated", String(result.repositoryCreated));
-  outputs.set("sourceDigest", result.sourceDigest);
-}
-
-export function checkAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new PushFailedError(WorkflowErrorCodes.aborted, "The push was cancelled.");
-}
-
-/** Whatever an aborted step threw, the cause is the abort. */
-export function abortedOr(error: unknown, signal: AbortSignal | undefined): unknown {
-  if (signal?.aborted && !(isEcrPushError(error) && error.code === WorkflowErrorCodes.aborted)) {
-    return new PushFailedError(WorkflowErrorCodes.aborted, "The push was cancelled.", { cause: error });
-  }
-  return error;
-}
-
-/** A step started early and awaited later: its failure surfaces where it is awaited. */
-export function startedNow<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => {});
-  return promise;
 }

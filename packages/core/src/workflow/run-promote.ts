@@ -5,16 +5,8 @@ import { dockerConfigCredentials } from "../copy/docker-config.js";
 import { RegistryClient } from "../registry/index.js";
 import type { CredentialInputs, PromoteRequest } from "../request/index.js";
 import { resolveInputNames } from "../request/index.js";
-import {
-  abortedOr,
-  type CopyDeps,
-  type CopyEcrApi,
-  type CopyResult,
-  checkAborted,
-  connectEcr,
-  setCopyOutputs,
-  startedNow,
-} from "./copy-session.js";
+import { type CopyDeps, type CopyEcrApi, type CopyResult, connectEcr } from "./copy-session.js";
+import { abortedOr, checkAborted, setResultOutputs, startedNow } from "./steps.js";
 
 export interface PromoteResult extends CopyResult {
   /** What moved: blobs streamed (and their bytes), skipped because present, or mounted. */
@@ -161,7 +153,7 @@ export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promi
       imageSizeBytes: copied.imageSizeBytes,
       transfer: copied.stats,
     };
-    setCopyOutputs(deps.outputs, result);
+    setResultOutputs(deps.outputs, result);
     const { stats } = copied;
     const seconds = ((deps.clock.now().getTime() - started) / 1000).toFixed(1);
     logger.info(

@@ -4,7 +4,7 @@ import type { AwsEnv } from "../aws/env.js";
 import { resolveRegion } from "../aws/region.js";
 import { ensureOptionsFor } from "../aws/repository-target.js";
 import { checkRetryEnv } from "../aws/retry.js";
-import { isEcrPushError, PushFailedError } from "../errors/index.js";
+import { PushFailedError } from "../errors/index.js";
 import type {
   Clock,
   ContainerEngine,
@@ -15,6 +15,7 @@ import type {
   SecretMasker,
 } from "../ports/index.js";
 import { type InputNames, type PushRequest, resolveInputNames } from "../request/index.js";
+import { abortedOr, checkAborted, setResultOutputs, startedNow, WorkflowErrorCodes } from "./steps.js";
 
 export interface PushDeps {
   logger: Logger;
@@ -48,11 +49,7 @@ export interface PushResult {
 }
 
 /** Stable codes of the failures the workflow itself reports (AWS ones are in `AwsErrorCodes`). */
-export const WorkflowErrorCodes = {
-  sourceImageNotFound: "SourceImageNotFound",
-  digestMismatch: "DigestMismatch",
-  aborted: "Aborted",
-} as const;
+export { WorkflowErrorCodes } from "./steps.js";
 
 /**
  * Pushes the validated request: inspect the source, resolve region and credentials, log in to
@@ -162,17 +159,13 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
       sourceImageId: image.id,
       imageSizeBytes,
     });
-    setOutputs(deps, result);
+    setResultOutputs(deps.outputs, result);
     pushed = true;
     const seconds = ((deps.clock.now().getTime() - started) / 1000).toFixed(1);
     logger.info(`Pushed ${imageUris.join(", ")} (${digest}) in ${seconds} s.`);
     return result;
   } catch (error) {
-    // Whatever an aborted step threw (a failed request, a region not found), the cause is the abort.
-    if (signal?.aborted && !(isEcrPushError(error) && error.code === WorkflowErrorCodes.aborted)) {
-      throw aborted(error);
-    }
-    throw error;
+    throw abortedOr(error, signal);
   } finally {
     ecr?.destroy();
     await cleanUp(
@@ -260,14 +253,6 @@ function resultOf(
   };
 }
 
-function setOutputs({ outputs }: PushDeps, result: PushResult): void {
-  outputs.set("imageUri", result.imageUri);
-  outputs.set("imageUris", result.imageUris.join("\n"));
-  outputs.set("digest", result.digest);
-  outputs.set("registry", result.registry);
-  outputs.set("repositoryCreated", String(result.repositoryCreated));
-}
-
 /** Runs on success, failure and abort alike; a failed removal is a warning, never the error. */
 async function cleanUp(deps: PushDeps, createdTags: string[], source: string | undefined): Promise<void> {
   const { engine, logger } = deps;
@@ -289,23 +274,6 @@ async function cleanUp(deps: PushDeps, createdTags: string[], source: string | u
   } catch (error) {
     logger.warn(`Could not clean up the container engine session: ${messageOf(error)}`);
   }
-}
-
-/**
- * A step started early and awaited later: its failure surfaces where it is awaited, never as an
- * unhandled rejection in between.
- */
-function startedNow<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => {});
-  return promise;
-}
-
-function checkAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw aborted(signal.reason);
-}
-
-function aborted(cause: unknown): PushFailedError {
-  return new PushFailedError(WorkflowErrorCodes.aborted, "The push was cancelled.", { cause });
 }
 
 function messageOf(error: unknown): string {

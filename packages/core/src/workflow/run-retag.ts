@@ -3,17 +3,8 @@ import { checkRetryEnv } from "../aws/retry.js";
 import { PushFailedError } from "../errors/index.js";
 import type { RetagRequest } from "../request/index.js";
 import { resolveInputNames } from "../request/index.js";
-import {
-  abortedOr,
-  type CopyDeps,
-  type CopyEcrApi,
-  type CopyResult,
-  checkAborted,
-  connectEcr,
-  setCopyOutputs,
-  startedNow,
-} from "./copy-session.js";
-import { WorkflowErrorCodes } from "./run-push.js";
+import { type CopyDeps, type CopyEcrApi, type CopyResult, connectEcr } from "./copy-session.js";
+import { abortedOr, checkAborted, setResultOutputs, startedNow, WorkflowErrorCodes } from "./steps.js";
 
 export interface RetagResult extends CopyResult {
   /** New tags that already named the image: nothing was changed for them. */
@@ -112,7 +103,7 @@ export async function runRetag(request: RetagRequest, deps: CopyDeps): Promise<R
       imageSizeBytes: await ecr.imageSize(repository, registryId, source.digest),
       tagsUnchanged,
     };
-    setCopyOutputs(deps.outputs, result);
+    setResultOutputs(deps.outputs, result);
     const seconds = ((deps.clock.now().getTime() - started) / 1000).toFixed(1);
     logger.info(
       `Tagged ${imageUris.join(", ")} (${source.digest}) in ${seconds} s; no layer was transferred.`,
