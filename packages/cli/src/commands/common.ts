@@ -3,6 +3,15 @@
 import { type HostPorts, type InputNames, isEcrPushError, type RawPushInputs } from "@ecr-push/core";
 import { ConsoleLogger } from "../host/console-logger.js";
 import type { CliIO } from "../io.js";
+import { UsageError } from "../usage.js";
+
+/** The one image a command names; more is a usage error ending with the command's own hint. */
+export function singleArgument(positionals: string[], expected: string, hint: string): string {
+  if (positionals.length > 1) {
+    throw new UsageError(`Expected one ${expected} but got ${positionals.length}: ${hint}.`);
+  }
+  return positionals[0] ?? "";
+}
 
 /** Options every command has: output control and help. */
 export const OUTPUT_OPTIONS = {

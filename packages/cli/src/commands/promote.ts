@@ -15,6 +15,7 @@ import {
   REPOSITORY_OPTIONS,
   repositoryInputs,
   runAndReport,
+  singleArgument,
   TARGET_OPTIONS,
   targetInputs,
 } from "./common.js";
@@ -107,11 +108,7 @@ export async function promoteCommand(args: string[], io: CliIO): Promise<number>
     io.stdout(PROMOTE_HELP);
     return 0;
   }
-  if (positionals.length > 1) {
-    throw new UsageError(
-      `Expected one SOURCE image but got ${positionals.length}: pass the tags with --tag.`,
-    );
-  }
+  const source = singleArgument(positionals, "SOURCE image", "pass the tags with --tag");
   const logger = commandLogger(io, values, true);
   return runAndReport(io, logger, values, async () => {
     const password = values["source-password-stdin"] ? await readStdin() : undefined;
@@ -122,7 +119,7 @@ export async function promoteCommand(args: string[], io: CliIO): Promise<number>
       );
     }
     const raw: RawPushInputs = {
-      source: positionals[0] ?? "",
+      source: source,
       ...repositoryInputs(values),
       ...targetInputs(values),
       platform: values.platform,

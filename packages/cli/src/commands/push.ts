@@ -1,13 +1,13 @@
 import { type InputNames, parsePushRequest, type RawPushInputs } from "@ecr-push/core";
 import { parseCommandArgs } from "../cli.js";
 import type { CliIO } from "../io.js";
-import { UsageError } from "../usage.js";
 import {
   commandLogger,
   OUTPUT_OPTIONS,
   REPOSITORY_OPTIONS,
   repositoryInputs,
   runAndReport,
+  singleArgument,
   TARGET_OPTIONS,
   targetInputs,
 } from "./common.js";
@@ -94,14 +94,10 @@ export async function pushCommand(args: string[], io: CliIO): Promise<number> {
     io.stdout(PUSH_HELP);
     return 0;
   }
-  if (positionals.length > 1) {
-    throw new UsageError(
-      `Expected one SOURCE image but got ${positionals.length}: pass other tags with --tag.`,
-    );
-  }
+  const source = singleArgument(positionals, "SOURCE image", "pass other tags with --tag");
   const logger = commandLogger(io, values, true);
   const raw: RawPushInputs = {
-    source: positionals[0] ?? "",
+    source: source,
     ...repositoryInputs(values),
     ...targetInputs(values),
     removeLocalImage: values["remove-local-image"],

@@ -7,12 +7,12 @@ import {
 } from "@ecr-push/core";
 import { parseCommandArgs } from "../cli.js";
 import type { CliIO } from "../io.js";
-import { UsageError } from "../usage.js";
 import {
   cliHost,
   commandLogger,
   OUTPUT_OPTIONS,
   runAndReport,
+  singleArgument,
   TARGET_OPTIONS,
   targetInputs,
 } from "./common.js";
@@ -70,13 +70,13 @@ export async function retagCommand(args: string[], io: CliIO): Promise<number> {
     io.stdout(RETAG_HELP);
     return 0;
   }
-  if (positionals.length > 1) {
-    throw new UsageError(
-      `Expected one image (REPOSITORY:TAG or REPOSITORY@DIGEST) but got ${positionals.length}: pass the new tags with --tag.`,
-    );
-  }
+  const source = singleArgument(
+    positionals,
+    "image (REPOSITORY:TAG or REPOSITORY@DIGEST)",
+    "pass the new tags with --tag",
+  );
   const logger = commandLogger(io, values, false);
-  const raw: RawPushInputs = { source: positionals[0] ?? "", ...targetInputs(values) };
+  const raw: RawPushInputs = { source: source, ...targetInputs(values) };
   return runAndReport(io, logger, values, async () => {
     const request = parseRetagRequest(raw, CLI_INPUT_NAMES);
     // The AWS SDK loads only once the input is known to be good (core imports it lazily).
