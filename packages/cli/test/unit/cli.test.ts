@@ -1,21 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli.js";
-
-async function cli(...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    env: {},
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
-}
+import { cli } from "./run-cli.js";
 
 describe("ecr-push usage", () => {
   it("prints help and exits 0", async () => {
