@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { PassThrough, type Readable } from "node:stream";
 import { InputError, isEcrPushError, PushFailedError } from "../errors/index.js";
 import type { Transfer } from "../ports/index.js";
@@ -6,6 +5,7 @@ import type { FetchedManifest, RegistryClient } from "../registry/index.js";
 import { RegistryErrorCodes } from "../registry/index.js";
 import { countedBlob, pushedLine } from "../registry/progress.js";
 import type { ImageSelector, PlatformFilter } from "../request/index.js";
+import { sha256 } from "../sources/index.js";
 
 /** What a copy moved: blob bytes actually sent are the measure of its cost. */
 export interface CopyStats {
@@ -74,7 +74,6 @@ export const CopyErrorCodes = {
   sourceRefused: "SourceRefused",
 } as const;
 
-const sha256 = (bytes: Buffer) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 const short = (digest: string) => digest.slice(7, 19);
 
 /**
