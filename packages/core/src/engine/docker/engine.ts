@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type RetryPolicy, retryPolicyFromEnv } from "../../aws/retry.js";
+import { fullJitterDelay, type RetryPolicy, retryPolicyFromEnv } from "../../aws/retry.js";
 import { PushFailedError } from "../../errors/index.js";
 import type { ContainerEngine, LocalImage, PushedImage, PushProgress } from "../../ports/index.js";
 import { removeOnExit } from "../cleanup.js";
@@ -270,8 +270,7 @@ export class DockerCliEngine implements ContainerEngine {
         !isTransientDockerFailure(result.stderr)
       )
         return result;
-      const cap = Math.min(this.#retry.maxDelayMs, this.#retry.baseDelayMs * 2 ** (attempt - 1));
-      const wait = Math.round(Math.random() * cap);
+      const wait = fullJitterDelay(this.#retry, attempt, Math.random());
       this.#debug(`${what} failed on the network (attempt ${attempt}); trying again in ${wait} ms`);
       await this.#sleep(wait);
     }
