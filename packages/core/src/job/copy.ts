@@ -55,7 +55,7 @@ export async function promoteFromInputs(raw: RawPushInputs, host: HostPorts): Pr
  * What a host's raw inputs ask for, validated: a promote when `registrySource` is given (hosts with
  * a separate input for it) or `source` is `docker://...` (an image in a registry), else a push of
  * the local image or daemonless source. A promote names its source as the host spells
- * `registrySource`. Push-only inputs (removeLocalImage, concurrency) do not apply to a promote.
+ * `registrySource`. Push-only inputs (removeLocalImage, concurrency, engine) do not apply to a promote.
  */
 export type HostRequest =
   | { kind: "push"; request: PushRequest }
@@ -65,7 +65,7 @@ export function parseHostInputs(raw: RawPushInputs, inputNames: Partial<InputNam
   const names = resolveInputNames(inputNames);
   const text = (value: unknown) => (typeof value === "string" ? value.trim() : "");
   const registrySource = text(raw.registrySource);
-  const { removeLocalImage: _remove, concurrency: _concurrency, ...copyInputs } = raw;
+  const { removeLocalImage: _remove, concurrency: _concurrency, engine: _engine, ...copyInputs } = raw;
   if (registrySource) {
     if (text(raw.source)) {
       throw new InputError(

@@ -18,11 +18,13 @@ export {
   parseImageReference,
   regionAdvice,
 } from "./rules.js";
+export { PUSH_ENGINES } from "./types.js";
 export type {
   CredentialInputs,
   ImageTagMutability,
   InputKey,
   InputNames,
+  PushEngineKind,
   PushRequest,
   RawPushInputs,
   RepositoryEncryption,

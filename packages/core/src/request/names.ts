@@ -25,6 +25,7 @@ const LOGICAL_NAMES: InputNames = {
   webIdentityTokenFile: "webIdentityTokenFile",
   removeLocalImage: "removeLocalImage",
   concurrency: "concurrency",
+  engine: "engine",
   registrySource: "registrySource",
   sourceProfile: "sourceProfile",
   sourceRoleArn: "sourceRoleArn",

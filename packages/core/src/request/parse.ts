@@ -17,12 +17,14 @@ import type {
   CredentialInputs,
   InputKey,
   InputNames,
+  PushEngineKind,
   PushRequest,
   RawPushInputs,
   RepositoryEncryption,
   RepositorySettings,
   SourceImage,
 } from "./types.js";
+import { PUSH_ENGINES } from "./types.js";
 
 const MAX_REPOSITORY_TAGS = 50;
 const ROLE_DURATION = { min: 900, max: 43_200 };
@@ -50,7 +52,7 @@ export function parsePushRequest(raw: RawPushInputs, names?: Partial<InputNames>
     repositorySettings: parseRepositorySettings(p),
     credentials: parseCredentials(p),
     removeLocalImage: parseRemoveLocalImage(p, source),
-    concurrency: parseConcurrency(p, source),
+    ...parseEngine(p, source),
   };
 }
 
@@ -179,14 +181,37 @@ function parseRemoveLocalImage(p: InputReader, source: SourceImage): boolean {
   return remove;
 }
 
-function parseConcurrency(p: InputReader, source: SourceImage): number | undefined {
+/**
+ * The engine and its concurrency. `auto` is the registry engine for every source; `docker` (docker
+ * push) can only push a local image, and sets its own concurrency.
+ */
+function parseEngine(
+  p: InputReader,
+  source: SourceImage,
+): { engine: PushEngineKind; concurrency: number | undefined } {
+  const value = p.text("engine");
+  const wanted = value?.toLowerCase() ?? "auto";
+  if (!(PUSH_ENGINES as readonly string[]).includes(wanted))
+    throw p.invalid("engine", value, `use ${PUSH_ENGINES.join(", ")} (default auto).`);
+  const engine: PushEngineKind = wanted === "docker" ? "docker" : "registry";
+  if (engine === "docker" && isDaemonless(source)) {
+    throw p.invalid(
+      "engine",
+      value,
+      `docker push needs a local image, not a ${source.kind}: source, so remove it or use auto.`,
+    );
+  }
+  return { engine, concurrency: parseConcurrency(p, engine) };
+}
+
+function parseConcurrency(p: InputReader, engine: PushEngineKind): number | undefined {
   const text = p.text("concurrency");
   if (text === undefined) return undefined;
-  if (!isDaemonless(source)) {
+  if (engine === "docker") {
     throw p.invalid(
       "concurrency",
       text,
-      "it applies only to docker-archive: and oci: sources (the Docker engine sets its own), so remove it.",
+      `docker push sets its own concurrency, so remove it or set ${p.name("engine")} to auto.`,
     );
   }
   const n = Number(text);

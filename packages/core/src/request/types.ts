@@ -24,8 +24,15 @@ export interface RawPushInputs extends Omit<CredentialInputs, "roleDurationSecon
   /** Credential inputs as in `CredentialInputs`; hosts may give the duration as a string. */
   roleDurationSeconds?: number | string;
   removeLocalImage?: boolean | string;
-  /** Daemonless sources only: how many blobs upload at once (1 to 32; default 4). */
+  /** How many blobs upload at once (1 to 32; default 4); not with engine `docker`. */
   concurrency?: number | string;
+  /**
+   * Who pushes a local image: `auto` (the default; today the registry engine), `registry` (ecr-push
+   * exports the image from the daemon and speaks to the registry itself), or `docker` (docker push,
+   * for daemons with registry mirrors or insecure-registry settings). Daemonless sources always
+   * use the registry engine.
+   */
+  engine?: string;
   // Promote only (a source in a registry, copied registry to registry):
   /**
    * For hosts with a separate input for it: an image in a registry to promote instead of pushing
@@ -104,6 +111,12 @@ export interface PushRequest {
   repositorySettings: RepositorySettings;
   credentials: CredentialInputs;
   removeLocalImage: boolean;
-  /** Daemonless sources: blobs uploaded at once; undefined means the default. */
+  /** Blobs uploaded at once by the registry engine; undefined means the default. */
   concurrency?: number;
+  /** Who pushes: the registry engine (every source) or docker push (local images only). */
+  engine: PushEngineKind;
 }
+
+/** The values the `engine` input takes; `auto` resolves to one of the others. */
+export const PUSH_ENGINES = ["auto", "registry", "docker"] as const;
+export type PushEngineKind = "registry" | "docker";

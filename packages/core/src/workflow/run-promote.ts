@@ -6,7 +6,7 @@ import { RegistryClient } from "../registry/index.js";
 import type { CredentialInputs, PromoteRequest } from "../request/index.js";
 import { resolveInputNames } from "../request/index.js";
 import { type CopyDeps, type CopyEcrApi, type CopyResult, connectEcr } from "./copy-session.js";
-import { abortedOr, checkAborted, setResultOutputs, startedNow } from "./steps.js";
+import { abortedOr, checkAborted, setResultOutputs, startedNow, tagResultsOf } from "./steps.js";
 
 export interface PromoteResult extends CopyResult {
   /** What moved: blobs streamed (and their bytes), skipped because present, or mounted. */
@@ -152,6 +152,7 @@ export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promi
       sourceImageId: copied.sourceDigest,
       imageSizeBytes: copied.imageSizeBytes,
       transfer: copied.stats,
+      tagResults: tagResultsOf(request.tags, imageUris),
     };
     setResultOutputs(deps.outputs, result);
     const { stats } = copied;

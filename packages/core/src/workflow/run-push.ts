@@ -15,7 +15,7 @@ import type {
   SecretMasker,
 } from "../ports/index.js";
 import { type InputNames, type PushRequest, resolveInputNames } from "../request/index.js";
-import { abortedOr, checkAborted, setResultOutputs, startedNow, WorkflowErrorCodes } from "./steps.js";
+import { abortedOr, checkAborted, setResultOutputs, startedNow, tagResultsOf, WorkflowErrorCodes } from "./steps.js";
 
 export interface PushDeps {
   logger: Logger;
@@ -46,6 +46,18 @@ export interface PushResult {
   sourceImageId: string;
   /** Size of the pushed image as ECR reports it (compressed layers), when it does. */
   imageSizeBytes?: number;
+  /** What happened to each tag, in the order given. Retag and promote report them too. */
+  tagResults: TagResult[];
+}
+
+/**
+ * One tag's outcome: `pushed` (the tag now points at the image; blobs it needed were sent) or
+ * `unchanged` (it already pointed at this image, so nothing was sent for it: a re-run).
+ */
+export interface TagResult {
+  tag: string;
+  imageUri: string;
+  status: "pushed" | "unchanged";
 }
 
 /** Stable codes of the failures the workflow itself reports (AWS ones are in `AwsErrorCodes`). */
@@ -158,6 +170,7 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
       repositoryCreated: session.repository.created,
       sourceImageId: image.id,
       imageSizeBytes,
+      tagResults: tagResultsOf(request.tags, imageUris),
     });
     setResultOutputs(deps.outputs, result);
     pushed = true;
@@ -242,6 +255,7 @@ function resultOf(
     | "repositoryCreated"
     | "sourceImageId"
     | "imageSizeBytes"
+    | "tagResults"
   >,
 ): PushResult {
   return {

@@ -4,7 +4,7 @@ import { PushFailedError } from "../errors/index.js";
 import type { RetagRequest } from "../request/index.js";
 import { resolveInputNames } from "../request/index.js";
 import { type CopyDeps, type CopyEcrApi, type CopyResult, connectEcr } from "./copy-session.js";
-import { abortedOr, checkAborted, setResultOutputs, startedNow, WorkflowErrorCodes } from "./steps.js";
+import { abortedOr, checkAborted, setResultOutputs, startedNow, tagResultsOf, WorkflowErrorCodes } from "./steps.js";
 
 export interface RetagResult extends CopyResult {
   /** New tags that already named the image: nothing was changed for them. */
@@ -102,6 +102,7 @@ export async function runRetag(request: RetagRequest, deps: CopyDeps): Promise<R
       sourceImageId: source.digest,
       imageSizeBytes: await ecr.imageSize(repository, registryId, source.digest),
       tagsUnchanged,
+      tagResults: tagResultsOf(request.tags, imageUris, new Set(tagsUnchanged)),
     };
     setResultOutputs(deps.outputs, result);
     const seconds = ((deps.clock.now().getTime() - started) / 1000).toFixed(1);

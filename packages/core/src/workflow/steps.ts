@@ -54,3 +54,16 @@ export function setResultOutputs(
   outputs.set("repositoryCreated", String(result.repositoryCreated));
   if (result.sourceDigest !== undefined) outputs.set("sourceDigest", result.sourceDigest);
 }
+
+/** Each tag with its URI and whether it was pushed now or already named the image. */
+export function tagResultsOf(
+  tags: readonly string[],
+  imageUris: readonly string[],
+  unchanged: ReadonlySet<string> = new Set(),
+): { tag: string; imageUri: string; status: "pushed" | "unchanged" }[] {
+  return tags.map((tag, i) => ({
+    tag,
+    imageUri: imageUris[i] ?? "",
+    status: unchanged.has(tag) ? "unchanged" : "pushed",
+  }));
+}
