@@ -18,7 +18,6 @@ export {
   parseImageReference,
   regionAdvice,
 } from "./rules.js";
-export { PUSH_ENGINES } from "./types.js";
 export type {
   CredentialInputs,
   ImageTagMutability,
@@ -31,3 +30,4 @@ export type {
   RepositorySettings,
   SourceImage,
 } from "./types.js";
+export { PUSH_ENGINES } from "./types.js";

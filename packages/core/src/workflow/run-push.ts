@@ -15,7 +15,14 @@ import type {
   SecretMasker,
 } from "../ports/index.js";
 import { type InputNames, type PushRequest, resolveInputNames } from "../request/index.js";
-import { abortedOr, checkAborted, setResultOutputs, startedNow, tagResultsOf, WorkflowErrorCodes } from "./steps.js";
+import {
+  abortedOr,
+  checkAborted,
+  setResultOutputs,
+  startedNow,
+  tagResultsOf,
+  WorkflowErrorCodes,
+} from "./steps.js";
 
 export interface PushDeps {
   logger: Logger;

@@ -4,7 +4,14 @@ import { PushFailedError } from "../errors/index.js";
 import type { RetagRequest } from "../request/index.js";
 import { resolveInputNames } from "../request/index.js";
 import { type CopyDeps, type CopyEcrApi, type CopyResult, connectEcr } from "./copy-session.js";
-import { abortedOr, checkAborted, setResultOutputs, startedNow, tagResultsOf, WorkflowErrorCodes } from "./steps.js";
+import {
+  abortedOr,
+  checkAborted,
+  setResultOutputs,
+  startedNow,
+  tagResultsOf,
+  WorkflowErrorCodes,
+} from "./steps.js";
 
 export interface RetagResult extends CopyResult {
   /** New tags that already named the image: nothing was changed for them. */
