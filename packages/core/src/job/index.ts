@@ -29,6 +29,12 @@ export interface HostPorts {
    * host's own temporary folder (RUNNER_TEMP, Agent.TempDirectory) when it has one, else os.tmpdir().
    */
   tempDir?: string;
+  /**
+   * A folder that outlives the job, for the registry engine's layer cache (which compressed blob
+   * each layer became): the runner's tool cache on a CI host, the user's cache folder for the CLI.
+   * Without it nothing is cached between runs.
+   */
+  cacheDir?: string;
   clock?: Clock;
 }
 
