@@ -16,7 +16,10 @@ if (typeof engine === "string") {
   // Tests decide what that means: they fail on CI and skip loudly elsewhere.
 } else {
   env.DOCKER_HOST = engine.host;
-  if (engine.owned) console.error(`with-docker: started a private dockerd at ${engine.host}`);
+  if (engine.owned)
+    console.error(
+      `with-docker: started a private dockerd at ${engine.host} (storage driver ${engine.storageDriver})`,
+    );
 }
 const child = spawn(command, args, { stdio: "inherit", env });
 const forward = (signal) => child.kill(signal);

@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { overlayUnsupported } from "./overlay.js";
 import { run } from "./process.js";
 
 export interface DockerEngineHandle {
@@ -10,6 +11,8 @@ export interface DockerEngineHandle {
   host: string;
   /** True when this process started the daemon (and so must stop it). */
   owned: boolean;
+  /** The storage driver of a daemon started here (`overlay2`, else `vfs`); undefined for one found running. */
+  storageDriver?: string;
   stop(): Promise<void>;
 }
 
@@ -51,14 +54,19 @@ export async function findOrStartDockerd(): Promise<DockerEngineHandle | string>
 }
 
 /**
- * Removes a stopped daemon's directory. dockerd can leave mounts in its exec-root (network
- * namespaces of containers it ran): unmount those first. A directory that still cannot go is
- * reported, not thrown: the tests have finished by then.
+ * Removes a stopped daemon's directory. dockerd can leave mounts under it (network namespaces in
+ * its exec-root, overlay2 layer mounts when it was killed): unmount those first, deepest first. A
+ * directory that still cannot go is reported, not thrown: the tests have finished by then.
  */
 async function removeDaemonRoot(root: string): Promise<void> {
   const mounts = readFileSync("/proc/self/mounts", "utf8")
     .split("\n")
-    .map((line) => line.split(" ")[1] ?? "")
+    // Mount points are octal-escaped there (a space is \040).
+    .map((line) =>
+      (line.split(" ")[1] ?? "").replace(/\\([0-7]{3})/g, (_, o) =>
+        String.fromCharCode(Number.parseInt(o, 8)),
+      ),
+    )
     .filter((point) => point.startsWith(`${root}/`))
     .sort((a, b) => b.length - a.length);
   for (const point of mounts) await run("umount", ["-l", point]).catch(() => undefined);
@@ -69,17 +77,41 @@ async function removeDaemonRoot(root: string): Promise<void> {
   }
 }
 
-/** Starts a throw-away dockerd with the flags that work in an unprivileged sandbox with no network. */
+/**
+ * Starts a throw-away dockerd with the flags that work in an unprivileged sandbox with no network.
+ * Its storage driver is overlay2, as on CI runners, when a test overlay mount works under its data
+ * root; else vfs (which copies whole layers: build, load and save get slower), said on stderr.
+ */
 export async function startDockerd(): Promise<DockerEngineHandle> {
   const root = mkdtempSync(path.join(tmpdir(), "ecr-push-dockerd-"));
+  const dataRoot = path.join(root, "data");
+  mkdirSync(dataRoot);
+  const unsupported = await overlayUnsupported(dataRoot);
+  if (unsupported) console.error(`dockerd: storage driver vfs instead of overlay2: ${unsupported}`);
+  const first = await launchDockerd(root, unsupported ? "vfs" : "overlay2");
+  if (typeof first !== "string") return first;
+  if (!unsupported) {
+    // The mount worked but dockerd refused overlay2 (a backing file system it does not support).
+    console.error(
+      `dockerd: storage driver vfs instead of overlay2: dockerd did not start with overlay2: ${first}`,
+    );
+    const second = await launchDockerd(root, "vfs");
+    if (typeof second !== "string") return second;
+    await removeDaemonRoot(root);
+    throw new Error(`dockerd did not start with overlay2 nor vfs: ${second}`);
+  }
+  await removeDaemonRoot(root);
+  throw new Error(`dockerd did not start: ${first}`);
+}
+
+/** Runs dockerd in `root` with one storage driver: its handle once it answers, else why not (its last log lines). */
+async function launchDockerd(root: string, storageDriver: string): Promise<DockerEngineHandle | string> {
   const socket = path.join(root, "docker.sock");
   const dataRoot = path.join(root, "data");
   const execRoot = path.join(root, "exec");
-  mkdirSync(dataRoot);
-  mkdirSync(execRoot);
+  mkdirSync(execRoot, { recursive: true });
   const pidfile = path.join(root, "docker.pid");
   const logFile = path.join(root, "dockerd.log");
-  const { openSync } = await import("node:fs");
   const log = openSync(logFile, "a");
   const child = spawn(
     "dockerd",
@@ -87,7 +119,7 @@ export async function startDockerd(): Promise<DockerEngineHandle> {
       "--iptables=false",
       "--ip6tables=false",
       "--bridge=none",
-      "--storage-driver=vfs",
+      `--storage-driver=${storageDriver}`,
       `--data-root=${dataRoot}`,
       `--exec-root=${execRoot}`,
       `--pidfile=${pidfile}`,
@@ -96,6 +128,7 @@ export async function startDockerd(): Promise<DockerEngineHandle> {
     ],
     { stdio: ["ignore", log, log], detached: true },
   );
+  closeSync(log);
   child.unref();
   const host = `unix://${socket}`;
   const deadline = Date.now() + 60_000;
@@ -105,6 +138,7 @@ export async function startDockerd(): Promise<DockerEngineHandle> {
       return {
         host,
         owned: true,
+        storageDriver,
         stop: async () => {
           child.kill("SIGTERM");
           const until = Date.now() + 30_000;
@@ -116,8 +150,11 @@ export async function startDockerd(): Promise<DockerEngineHandle> {
     }
     await sleep(200);
   }
-  child.kill("SIGKILL");
-  const tail = readFileSync(logFile, "utf8").split("\n").slice(-5).join("\n");
-  rmSync(root, { recursive: true, force: true });
-  throw new Error(`dockerd did not become ready within 60 s; last log lines:\n${tail}`);
+  const exited = child.exitCode !== null;
+  if (!exited) {
+    child.kill("SIGKILL");
+    while (child.exitCode === null && child.signalCode === null) await sleep(50);
+  }
+  const tail = readFileSync(logFile, "utf8").trim().split("\n").slice(-5).join("\n");
+  return `${exited ? `dockerd exited with ${child.exitCode}` : "dockerd did not become ready within 60 s"}; last log lines:\n${tail}`;
 }
