@@ -103,6 +103,12 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
   try {
     const pathname = (req.url ?? "/").split("?")[0];
     if (pathname === "/v2" || pathname?.startsWith("/v2/")) return await handleRegistry(ctx, req, res);
+    // The registry counters, for benches and tests that run the endpoint in another process
+    // (`ecr-push local`). Counts only: nothing here needs a key.
+    if (req.method === "GET" && pathname === "/_ecr-local/stats") {
+      req.resume();
+      return send(res, 200, { "Content-Type": "application/json" }, JSON.stringify(ctx.stats));
+    }
     if (req.method === "POST" && pathname === "/") {
       const type = req.headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
       const request = {
