@@ -1,6 +1,7 @@
 // What push, retag and promote share: their option specs, how those options become raw inputs,
 // and how a result or a failure is printed. Each command keeps only what is its own.
 import { type HostPorts, type InputNames, isEcrPushError, type RawPushInputs } from "@ecr-push/core";
+import { userCacheDir } from "../host/cache-dir.js";
 import { ConsoleLogger } from "../host/console-logger.js";
 import type { CliIO } from "../io.js";
 import { UsageError } from "../usage.js";
@@ -107,7 +108,10 @@ export function commandLogger(
   });
 }
 
-/** The CLI as core's host: its logger (which also masks), env, signal and input names. */
+/**
+ * The CLI as core's host: its logger (which also masks), env, signal and input names, and the
+ * user's cache folder for the registry engine's layer cache.
+ */
 export function cliHost(
   io: CliIO,
   logger: ConsoleLogger,
@@ -123,6 +127,7 @@ export function cliHost(
     signal: io.signal,
     inputNames,
     dockerPath,
+    cacheDir: userCacheDir(io.env),
   };
 }
 

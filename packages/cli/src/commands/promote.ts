@@ -20,8 +20,7 @@ import {
   targetInputs,
 } from "./common.js";
 import { CLI_INPUT_NAMES } from "./push.js";
-import type { PushJson } from "./push-run.js";
-import { pushJsonOf } from "./retag.js";
+import { type PushJson, pushJsonOf } from "./push-run.js";
 
 export const PROMOTE_HELP = `Usage: ecr-push promote SOURCE --repository NAME [--tag TAG]... [options]
 

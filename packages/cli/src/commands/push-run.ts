@@ -1,4 +1,4 @@
-import { type PushRequest, type PushResult, pushRequest } from "@ecr-push/core";
+import { type PushRequest, type PushResult, pushRequest, type TagResult } from "@ecr-push/core";
 import type { ConsoleLogger } from "../host/console-logger.js";
 import type { CliIO } from "../io.js";
 import { cliHost } from "./common.js";
@@ -20,7 +20,20 @@ export const JSON_FIELDS = [
 export type PushJson = Pick<PushResult, (typeof JSON_FIELDS)[number]> & {
   /** Bytes of the pushed image (config and compressed layers); null when ECR does not say. */
   imageSizeBytes: number | null;
+  /** Each tag, in the order given: its URI and whether it was `pushed` now or was `unchanged`. */
+  tagResults: Pick<TagResult, "tag" | "imageUri" | "status">[];
 };
+
+/** Push's stable --json fields of a result (retag and promote report what push reports, and more). */
+export function pushJsonOf(result: PushResult): PushJson {
+  const picked = Object.fromEntries(JSON_FIELDS.map((field) => [field, result[field]]));
+  return {
+    ...picked,
+    imageSizeBytes: result.imageSizeBytes ?? null,
+    // Field by field: whatever core adds to a tag's result does not leak into the stable document.
+    tagResults: result.tagResults.map(({ tag, imageUri, status }) => ({ tag, imageUri, status })),
+  } as PushJson;
+}
 
 /** Maps the CLI onto the host ports and runs the shared push job. */
 export async function runPushForCli(
@@ -28,7 +41,5 @@ export async function runPushForCli(
   context: { io: CliIO; logger: ConsoleLogger; dockerPath: string | undefined },
 ): Promise<PushJson> {
   const { io, logger } = context;
-  const result = await pushRequest(request, cliHost(io, logger, CLI_INPUT_NAMES, context.dockerPath));
-  const picked = Object.fromEntries(JSON_FIELDS.map((field) => [field, result[field]]));
-  return { ...picked, imageSizeBytes: result.imageSizeBytes ?? null } as PushJson;
+  return pushJsonOf(await pushRequest(request, cliHost(io, logger, CLI_INPUT_NAMES, context.dockerPath)));
 }

@@ -37,7 +37,10 @@ Options:
       --web-identity-token-file F Web identity (OIDC) token file, used with --role-arn
       --remove-local-image        Remove the source image from the local engine after the push
       --docker-path PATH          docker executable to use (default: docker on PATH)
-      --concurrency N             docker-archive:/oci: sources: blobs uploaded at once, 1 to 32 (default: 4)
+      --engine ENGINE             Who pushes a local image: auto (default) or registry (ecr-push itself,
+                                  sending only missing layers), or docker (docker push, for a daemon with
+                                  registry-mirrors or insecure-registries set for the registry)
+      --concurrency N             Blobs uploaded at once, 1 to 32 (default: 4; not with --engine docker)
       --json                      Print the result as one JSON object on stdout
   -q, --quiet                     Print only results and errors
       --debug                     Print debug details (never secrets)
@@ -46,8 +49,11 @@ Options:
 Credentials come from the AWS environment as with the AWS CLI: AWS_ACCESS_KEY_ID,
 AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE, web identity, or container and
 instance metadata. AWS_ENDPOINT_URL_ECR points at another ECR endpoint (see \`ecr-push local\`).
+The registry engine remembers which compressed blob each layer became in the user's cache folder
+(~/.cache/ecr-push on Linux); ECR_PUSH_CACHE_DIR names another.
 
-Output: each pushed image URI on its own line, then REGISTRY/REPOSITORY@DIGEST.
+Output: each pushed image URI on its own line, then REGISTRY/REPOSITORY@DIGEST. With --json, one
+object; its tagResults say for each tag whether it was pushed or already named the image (unchanged).
 Exit codes: 0 pushed, 2 invalid input or usage, 1 any other failure.
 
 Examples:
@@ -55,6 +61,7 @@ Examples:
   ecr-push push sha256:4f1c... -r team/web -t "$GIT_SHA" --create-repository --scan-on-push
   ecr-push push web -r team/web --role-arn arn:aws:iam::123456789012:role/push --json
   ecr-push push docker-archive:web.tar -r team/web -t 1.4.2
+  ecr-push push web:1.4.2 -r team/web --engine docker
 `;
 
 /** How this host spells each input, so core's error sentences name the flag the user typed. */
@@ -77,6 +84,7 @@ export const CLI_INPUT_NAMES: Partial<InputNames> = {
   webIdentityTokenFile: "--web-identity-token-file",
   removeLocalImage: "--remove-local-image",
   concurrency: "--concurrency",
+  engine: "--engine",
 };
 
 const OPTIONS = {
@@ -85,6 +93,7 @@ const OPTIONS = {
   "remove-local-image": { type: "boolean" },
   "docker-path": { type: "string" },
   concurrency: { type: "string" },
+  engine: { type: "string" },
   ...OUTPUT_OPTIONS,
 } as const;
 
@@ -102,6 +111,7 @@ export async function pushCommand(args: string[], io: CliIO): Promise<number> {
     ...targetInputs(values),
     removeLocalImage: values["remove-local-image"],
     concurrency: values.concurrency,
+    engine: values.engine,
   };
   return runAndReport(io, logger, values, async () => {
     const request = parsePushRequest(raw, CLI_INPUT_NAMES);

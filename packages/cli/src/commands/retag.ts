@@ -1,10 +1,4 @@
-import {
-  type PushResult,
-  parseRetagRequest,
-  type RawPushInputs,
-  type RetagResult,
-  retagRequest,
-} from "@ecr-push/core";
+import { parseRetagRequest, type RawPushInputs, type RetagResult, retagRequest } from "@ecr-push/core";
 import { parseCommandArgs } from "../cli.js";
 import type { CliIO } from "../io.js";
 import {
@@ -17,7 +11,7 @@ import {
   targetInputs,
 } from "./common.js";
 import { CLI_INPUT_NAMES } from "./push.js";
-import { JSON_FIELDS, type PushJson } from "./push-run.js";
+import { type PushJson, pushJsonOf } from "./push-run.js";
 
 export const RETAG_HELP = `Usage: ecr-push retag REPOSITORY:TAG|REPOSITORY@DIGEST --tag NEW [options]
 
@@ -57,12 +51,6 @@ const OPTIONS = { ...TARGET_OPTIONS, ...OUTPUT_OPTIONS } as const;
 
 /** Retag's --json: push's stable fields, plus the source digest and the tags left unchanged. */
 export type RetagJson = PushJson & Pick<RetagResult, "sourceDigest" | "tagsUnchanged">;
-
-/** Push's stable --json fields of a result (retag and promote report what push reports, and more). */
-export function pushJsonOf(result: PushResult): PushJson {
-  const picked = Object.fromEntries(JSON_FIELDS.map((field) => [field, result[field]]));
-  return { ...picked, imageSizeBytes: result.imageSizeBytes ?? null } as PushJson;
-}
 
 export async function retagCommand(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, OPTIONS);

@@ -73,6 +73,7 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
         "registryId",
         "repository",
         "repositoryCreated",
+        "tagResults",
         "tags",
       ].sort(),
     );
@@ -80,6 +81,13 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
       ["1.0.0", "1.0", "stable"].map((t) => `${e2e.local.registry}/team/multi:${t}`),
     );
     expect(doc.imageUri).toBe(doc.imageUris[0]);
+    expect(doc.tagResults).toEqual(
+      ["1.0.0", "1.0", "stable"].map((tag) => ({
+        tag,
+        imageUri: `${e2e.local.registry}/team/multi:${tag}`,
+        status: "pushed",
+      })),
+    );
     expect(doc).toMatchObject({
       registry: e2e.local.registry,
       repository: "team/multi",
@@ -106,6 +114,34 @@ describe.runIf(dockerHost)("ecr-push push, end to end (real Docker, real SDK, lo
     expect(doc.imageUri).toBe(`${e2e.local.registry}/team/by-id:latest`);
     const seen = await skopeoInspect(doc.imageUri, await e2e.registryCredentials());
     expect(seen.Digest).toBe(doc.digest);
+  });
+
+  it("pushes with --engine docker (docker push), reporting the same fields", async () => {
+    await e2e.createRepository("team/docker-engine");
+    await buildTestImage(host, "e2e/docker-engine:1");
+    const run = await cli(e2e, [
+      "push",
+      "e2e/docker-engine:1",
+      "-r",
+      "team/docker-engine",
+      "-t",
+      "1,stable",
+      "--engine",
+      "docker",
+      "--json",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.tagResults).toEqual(
+      ["1", "stable"].map((tag) => ({
+        tag,
+        imageUri: `${e2e.local.registry}/team/docker-engine:${tag}`,
+        status: "pushed",
+      })),
+    );
+    const seen = await skopeoInspect(doc.imageUri, await e2e.registryCredentials());
+    expect(seen.Digest).toBe(doc.digest);
+    expectClean(run, password);
   });
 
   it("creates a missing repository with the requested settings, once", async () => {

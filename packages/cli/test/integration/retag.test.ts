@@ -57,6 +57,11 @@ describe.runIf(dockerHost)("ecr-push retag, end to end (real SDK, local ECR)", (
       region: e2e.local.region,
       repositoryCreated: false,
       tagsUnchanged: [],
+      tagResults: ["stable", "prod", "1.0"].map((tag) => ({
+        tag,
+        imageUri: `${e2e.local.registry}/team/web:${tag}`,
+        status: "pushed",
+      })),
     });
     expect(doc.imageSizeBytes).toBeGreaterThan(512 * 1024);
     expect(moved(before)).toEqual({ received: 0, sent: 0 });
@@ -80,7 +85,11 @@ describe.runIf(dockerHost)("ecr-push retag, end to end (real SDK, local ECR)", (
     const calls = e2e.local.calls.length;
     const run = await cli(e2e, ["retag", "team/frozen:1.0.0", "-t", "1.0.0", "--json"]);
     expect(run.code, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout).tagsUnchanged).toEqual(["1.0.0"]);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.tagsUnchanged).toEqual(["1.0.0"]);
+    expect(doc.tagResults).toEqual([
+      { tag: "1.0.0", imageUri: `${e2e.local.registry}/team/frozen:1.0.0`, status: "unchanged" },
+    ]);
     expect(e2e.local.calls.slice(calls).map((c) => c.operation)).not.toContain("PutImage");
   });
 
