@@ -42,9 +42,10 @@ export function readTaskInputs(agent: Agent): TaskSettings {
     });
   }
   if (command !== "push") {
-    // Push-only inputs: a local image's removal and a daemonless source's uploads.
+    // Push-only inputs: a local image's removal, the parallel uploads and who pushes.
     settings.raw.removeLocalImage = false;
     settings.raw.concurrency = undefined;
+    settings.raw.engine = undefined;
   }
   return settings;
 }
@@ -88,6 +89,7 @@ function readPushInputs(agent: Agent, command: TaskCommand): TaskSettings {
       repositoryTags: agent.input("repositoryTags"),
       removeLocalImage: bool(agent, "removeDockerImage"),
       concurrency: agent.input("concurrency"),
+      engine: agent.input("engine"),
     },
     names: {
       source:
@@ -107,6 +109,7 @@ function readPushInputs(agent: Agent, command: TaskCommand): TaskSettings {
       scanOnPush: "scanOnPush",
       kmsKey: "kmsKeyArn",
       concurrency: "concurrency",
+      engine: "engine",
       repositoryTags: "repositoryTags",
       removeLocalImage: "removeDockerImage",
     },

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { asEcrPushError, promoteFromInputs, pushFromInputs, retagFromInputs } from "@ecr-push/core";
 import { type Agent, type TaskLib, taskLibAgent } from "./agent.js";
 import { agentOidcTokens, readCredentials } from "./credentials.js";
@@ -44,6 +45,7 @@ export async function runTask(context: TaskContext): Promise<boolean> {
         inputNames: { ...settings.names, ...credentials.names },
         // The agent's temporary folder, cleaned by the agent after every job.
         tempDir: agent.variable("Agent.TempDirectory") || undefined,
+        cacheDir: agentCacheDir(agent, context.env),
       },
     );
     if (settings.outputVariable) host.setVariable(settings.outputVariable, result.imageUri);
@@ -55,4 +57,14 @@ export async function runTask(context: TaskContext): Promise<boolean> {
     host.fail(asEcrPushError(error).message);
     return false;
   }
+}
+
+/**
+ * Where the registry engine keeps its layer cache: `ecr-push` in the agent's tools directory, which
+ * the agent keeps between jobs (the Agent.ToolsDirectory variable, else AGENT_TOOLSDIRECTORY); none
+ * when the agent names neither.
+ */
+export function agentCacheDir(agent: Agent, env: Record<string, string | undefined>): string | undefined {
+  const tools = agent.variable("Agent.ToolsDirectory") || env.AGENT_TOOLSDIRECTORY?.trim();
+  return tools ? path.join(tools, "ecr-push") : undefined;
 }

@@ -78,6 +78,8 @@ describe("a pipeline written for ECRPushImage@1", () => {
       repositoryTags: "",
       removeLocalImage: true,
       concurrency: "",
+      // Not in a Toolkit pipeline: core's default (auto) applies.
+      engine: "",
     });
     expect(settings).toMatchObject({
       outputVariable: "WEB_IMAGE_URI",
