@@ -24,6 +24,7 @@ export const ACTION_INPUTS = {
   "aws-session-token": "sessionToken",
   "remove-local-image": "removeLocalImage",
   concurrency: "concurrency",
+  engine: "engine",
   source: "registrySource",
   "source-role-to-assume": "sourceRoleArn",
   "source-username": "sourceUsername",

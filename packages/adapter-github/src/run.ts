@@ -1,3 +1,4 @@
+import path from "node:path";
 import * as actions from "@actions/core";
 import { asEcrPushError, type PushRequest, parseHostInputs, runHostRequest } from "@ecr-push/core";
 import { oidcToken, usesOidc, withCredentialsHint } from "./credentials.js";
@@ -34,6 +35,7 @@ export async function runAction(env: Record<string, string | undefined>, signal:
       inputNames: GITHUB_INPUT_NAMES,
       // The job's own temporary folder, emptied by the runner after the job.
       tempDir: env.RUNNER_TEMP || undefined,
+      cacheDir: actionCacheDir(env),
     });
     await writeSummary(summaryMarkdown(result, Date.now() - started), env, log);
   } catch (error) {
@@ -41,6 +43,15 @@ export async function runAction(env: Record<string, string | undefined>, signal:
     if (failure.cause instanceof Error) log.debug(`cause: ${failure.cause.message}`);
     actions.setFailed(log.scrub(failure.message));
   }
+}
+
+/**
+ * Where the registry engine keeps its layer cache: `ecr-push` in the runner's tool cache, which a
+ * self-hosted runner keeps between jobs (a hosted one starts empty each time); none outside a runner.
+ */
+export function actionCacheDir(env: Record<string, string | undefined>): string | undefined {
+  const toolCache = env.RUNNER_TOOL_CACHE?.trim();
+  return toolCache ? path.join(toolCache, "ecr-push") : undefined;
 }
 
 /** The job summary is a report: when the runner offers none, or writing fails, the push still succeeded. */

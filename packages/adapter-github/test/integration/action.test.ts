@@ -105,7 +105,7 @@ describe.runIf(dockerHost)("the GitHub Action, run as the runner runs it (real D
         "| | |",
         "| --- | --- |",
         `| Repository | \`gh/web\` in \`${registry}\` |`,
-        "| Tags | `1.4.2`, `latest`, `stable` |",
+        "| Tags | `1.4.2` (pushed), `latest` (pushed), `stable` (pushed) |",
         `| Digest | \`${digest}\` |`,
         "| Size | S |",
         "| Repository status | existing |",

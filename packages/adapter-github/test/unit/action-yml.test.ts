@@ -37,7 +37,12 @@ describe("action.yml, the action's public contract", () => {
     );
     // The runner passes every default: a default for role-* would be an error without role-to-assume.
     // No default for tags: empty means latest for a push and the source's tag for a promote.
-    expect(defaults).toEqual({ "create-repository": "false", "remove-local-image": "false" });
+    // engine: auto is core's own default, and a promote ignores it.
+    expect(defaults).toEqual({
+      "create-repository": "false",
+      "remove-local-image": "false",
+      engine: "auto",
+    });
   });
 
   it("documents exactly the outputs core sets", () => {

@@ -9,7 +9,8 @@ import {
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { oidcToken, usesOidc, withCredentialsHint } from "../../src/credentials.js";
 import { ActionsLog, actionOutputs } from "../../src/host.js";
-import { GITHUB_INPUT_NAMES } from "../../src/inputs.js";
+import { ACTION_INPUTS, GITHUB_INPUT_NAMES } from "../../src/inputs.js";
+import { actionCacheDir } from "../../src/run.js";
 import { summaryMarkdown } from "../../src/summary.js";
 
 const ROLE = "arn:aws:iam::123456789012:role/push";
@@ -51,6 +52,30 @@ describe("core's sentences name the inputs as action.yml spells them", () => {
     [{ createRepository: "yes" }, /^Invalid create-repository "yes": use true or false\.$/],
   ])("%o", (raw, message) => {
     expect(inputError(raw)).toMatch(message);
+  });
+});
+
+describe("engine and the layer cache", () => {
+  it("reads engine into core's engine input and names it engine", () => {
+    expect(ACTION_INPUTS.engine).toBe("engine");
+    expect(GITHUB_INPUT_NAMES.engine).toBe("engine");
+    expect(parse({ engine: "docker" }).engine).toBe("docker");
+    // action.yml's default: the registry engine.
+    expect(parse({ engine: "auto" }).engine).toBe("registry");
+    expect(inputError({ engine: "podman" })).toBe(
+      'Invalid engine "podman": use auto, registry, docker (default auto).',
+    );
+  });
+
+  it("keeps the cache in the runner's tool cache, and none without one", () => {
+    expect(actionCacheDir({ RUNNER_TOOL_CACHE: "/opt/hostedtoolcache" })).toBe(
+      "/opt/hostedtoolcache/ecr-push",
+    );
+    expect(actionCacheDir({ RUNNER_TOOL_CACHE: "/home/runner/_work/_tool" })).toBe(
+      "/home/runner/_work/_tool/ecr-push",
+    );
+    expect(actionCacheDir({ RUNNER_TOOL_CACHE: "" })).toBeUndefined();
+    expect(actionCacheDir({})).toBeUndefined();
   });
 });
 
@@ -133,6 +158,18 @@ describe("the job summary", () => {
     repositoryCreated: true,
     sourceImageId: `sha256:${"b".repeat(64)}`,
     imageSizeBytes: 5_033_165,
+    tagResults: [
+      {
+        tag: "1.4.2",
+        imageUri: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/web:1.4.2",
+        status: "pushed",
+      },
+      {
+        tag: "latest",
+        imageUri: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/web:latest",
+        status: "unchanged",
+      },
+    ],
   };
 
   it("is a small table of what was pushed", () => {
@@ -143,7 +180,7 @@ describe("the job summary", () => {
         "| | |",
         "| --- | --- |",
         "| Repository | `team/web` in `123456789012.dkr.ecr.eu-west-1.amazonaws.com` |",
-        "| Tags | `1.4.2`, `latest` |",
+        "| Tags | `1.4.2` (pushed), `latest` (already there) |",
         `| Digest | \`sha256:${"a".repeat(64)}\` |`,
         "| Size | 4.8 MiB |",
         "| Repository status | created by this push |",
@@ -158,5 +195,7 @@ describe("the job summary", () => {
       "| Size | not reported by ECR |",
     );
     expect(summaryMarkdown({ ...result, imageSizeBytes: 512 }, 80)).toContain("| Size | 512 B |");
+    // A tag core reported nothing for is shown without a status.
+    expect(summaryMarkdown({ ...result, tagResults: [] }, 80)).toContain("| Tags | `1.4.2`, `latest` |");
   });
 });
