@@ -24,6 +24,8 @@ export const STEP_ARGUMENTS = {
   REMOVE_LOCAL_IMAGE: { input: "removeLocalImage", default: false },
   // A number in the pipeline's YAML; it still reaches the step as a string, as every variable does.
   CONCURRENCY: { input: "concurrency", schemaType: "integer" },
+  // auto (the registry engine), registry, or docker (docker push).
+  ENGINE: { input: "engine", default: "auto" },
   // Promote instead of push: an image in a registry, copied into REPOSITORY without pulling it.
   SOURCE: { input: "registrySource" },
   SOURCE_ROLE_ARN: { input: "sourceRoleArn" },

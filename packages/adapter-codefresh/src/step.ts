@@ -1,3 +1,4 @@
+import path from "node:path";
 import { asEcrPushError, pushOrPromoteFromInputs } from "@ecr-push/core";
 import { CODEFRESH_INPUT_NAMES, secretArguments, stepInputs } from "./arguments.js";
 import { exportOutputs } from "./exports.js";
@@ -29,6 +30,7 @@ export async function runStep(io: StepIO): Promise<number> {
       env: io.env,
       signal: io.signal,
       inputNames: CODEFRESH_INPUT_NAMES,
+      cacheDir: stepCacheDir(io.env),
     });
     exportOutputs(result, io.env, logger);
     return 0;
@@ -37,4 +39,13 @@ export async function runStep(io: StepIO): Promise<number> {
     logger.error(failure.message);
     return failure.kind === "input" ? 2 : 1;
   }
+}
+
+/**
+ * Where the registry engine keeps its layer cache: `.ecr-push-cache` on the pipeline's shared
+ * volume (CF_VOLUME_PATH), which Codefresh keeps between builds of the pipeline; none without it.
+ */
+export function stepCacheDir(env: Record<string, string | undefined>): string | undefined {
+  const volume = env.CF_VOLUME_PATH?.trim();
+  return volume ? path.join(volume, ".ecr-push-cache") : undefined;
 }

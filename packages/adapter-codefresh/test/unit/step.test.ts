@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CODEFRESH_INPUT_NAMES, secretArguments, stepInputs } from "../../src/arguments.js";
 import { exportOutputs } from "../../src/exports.js";
 import { StepLogger } from "../../src/logger.js";
-import { runStep } from "../../src/step.js";
+import { runStep, stepCacheDir } from "../../src/step.js";
 
 function capture() {
   const out = { stdout: "", stderr: "" };
@@ -71,6 +71,12 @@ describe("arguments", () => {
     });
   });
 
+  it("pass ENGINE on to core's engine input, named as written", () => {
+    expect(stepInputs({ IMAGE: "web:1", ENGINE: "docker" })).toMatchObject({ engine: "docker" });
+    expect(stepInputs({ IMAGE: "web:1" }).engine).toBeUndefined();
+    expect(CODEFRESH_INPUT_NAMES.engine).toBe("ENGINE");
+  });
+
   it("list the secret values to mask", () => {
     expect(
       secretArguments({
@@ -79,6 +85,14 @@ describe("arguments", () => {
         AWS_SESSION_TOKEN: "",
       }),
     ).toEqual(["s3cret"]);
+  });
+});
+
+describe("the layer cache folder", () => {
+  it("is .ecr-push-cache on the shared volume, which outlives the build, and none without it", () => {
+    expect(stepCacheDir({ CF_VOLUME_PATH: "/codefresh/volume" })).toBe("/codefresh/volume/.ecr-push-cache");
+    expect(stepCacheDir({ CF_VOLUME_PATH: " " })).toBeUndefined();
+    expect(stepCacheDir({})).toBeUndefined();
   });
 });
 
@@ -142,6 +156,14 @@ describe("runStep on bad input (nothing is sent anywhere)", () => {
     [
       { IMAGE: "web:1", REPOSITORY: "team/web", ROLE_SESSION_NAME: "build-7" },
       /ROLE_SESSION_NAME "build-7": .*set ROLE_ARN/,
+    ],
+    [
+      { IMAGE: "web:1", REPOSITORY: "team/web", ENGINE: "podman" },
+      /^error: Invalid ENGINE "podman": use auto, registry, docker \(default auto\)\.$/,
+    ],
+    [
+      { IMAGE: "web:1", REPOSITORY: "team/web", ENGINE: "docker", CONCURRENCY: "8" },
+      /^error: Invalid CONCURRENCY "8": docker push sets its own concurrency, so remove it or set ENGINE to auto\.$/,
     ],
   ];
   it.each(cases)("%j fails with exit code 2 and one sentence naming the variable", async (env, message) => {
