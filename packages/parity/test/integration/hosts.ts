@@ -16,6 +16,8 @@ export interface Scenario {
   repository: string;
   tags: string[];
   createRepository?: boolean;
+  /** Who pushes (`auto`, `registry` or `docker`); unset leaves each host's default. */
+  engine?: string;
 }
 
 /** What a host reports: the pushed URI and digest, or its one error sentence. */
@@ -65,6 +67,7 @@ export const HOSTS: Host[] = [
         "--json",
       ];
       if (s.createRepository) args.push("--create-repository");
+      if (s.engine) args.push("--engine", s.engine);
       const run = await fixture.runNode(built("cli", "dist", "ecr-push.js"), args, env);
       const doc = run.code === 0 ? JSON.parse(run.stdout) : {};
       const error = /^error: (.*)$/m.exec(run.stderr)?.[1];
@@ -102,6 +105,8 @@ export const HOSTS: Host[] = [
           INPUT_TAGS: s.tags.join("\n"),
           "INPUT_CREATE-REPOSITORY": String(s.createRepository ?? false),
           "INPUT_REMOVE-LOCAL-IMAGE": "false",
+          // The runner passes action.yml's default when the step leaves it out.
+          INPUT_ENGINE: s.engine ?? "auto",
         });
         // name<<DELIMITER / value / DELIMITER, as @actions/core writes outputs.
         const written = readFileSync(outputs, "utf8");
@@ -142,6 +147,7 @@ export const HOSTS: Host[] = [
           INPUT_PUSHTAG: s.tags[0] ?? "latest",
           INPUT_ADDITIONALTAGS: s.tags.slice(1).join("\n"),
           INPUT_AUTOCREATEREPOSITORY: String(s.createRepository ?? false),
+          INPUT_ENGINE: s.engine ?? "auto",
         });
         const variable = (v: string) =>
           new RegExp(`^##vso\\[task\\.setvariable variable=${v};[^\\]]*\\](.*)$`, "m").exec(run.stdout)?.[1];
@@ -174,6 +180,7 @@ export const HOSTS: Host[] = [
           REPOSITORY: s.repository,
           TAGS: s.tags.join(","),
           CREATE_REPOSITORY: String(s.createRepository ?? false),
+          ...(s.engine ? { ENGINE: s.engine } : {}),
         });
         let exported = "";
         try {

@@ -44,6 +44,23 @@ describe.runIf(dockerHost)("one scenario table through all four shipped entries"
     expect([...digests][0]).toMatch(/^sha256:[a-f0-9]{64}$/);
   });
 
+  it.each(["docker", "registry"])(
+    "pushes with engine %s on every host, to the same URI and digest",
+    async (engine) => {
+      const repository = `parity/engine-${engine}`;
+      await fixture.createRepository(repository);
+      const scenario: Scenario = { image: "parity/app:1", repository, tags: ["1.0.0"], engine };
+      const results = [];
+      for (const h of HOSTS) results.push({ host: h.name, ...(await h.run(fixture, scenario)) });
+      for (const r of results) expect(r.code, `${r.host}: ${r.log}`).toBe(0);
+      const expected = `${fixture.local.registry}/${repository}:1.0.0`;
+      expect(results.map((r) => [r.host, r.imageUri])).toEqual(HOSTS.map((h) => [h.name, expected]));
+      const digests = new Set(results.map((r) => r.digest));
+      expect(digests.size).toBe(1);
+      expect([...digests][0]).toMatch(/^sha256:[a-f0-9]{64}$/);
+    },
+  );
+
   it("creates a missing repository on every host when asked", async () => {
     for (const h of HOSTS) {
       const repository = `parity/new-${h.name.toLowerCase().replace(/[^a-z]+/g, "-")}`;
