@@ -237,10 +237,23 @@ const CASES: Case[] = [
     NO_DOCKER,
   ),
   cli(
-    "concurrency for a docker image",
-    ["bad/app:1", "-r", "bad/web", "--concurrency", "4"],
+    "concurrency with docker push",
+    ["bad/app:1", "-r", "bad/web", "--engine", "docker", "--concurrency", "4"],
     2,
-    'Invalid --concurrency "4": it applies only to docker-archive: and oci: sources (the Docker engine sets its own), so remove it.',
+    'Invalid --concurrency "4": docker push sets its own concurrency, so remove it or set --engine to auto.',
+  ),
+  cli(
+    "engine that is none of auto, registry, docker",
+    ["bad/app:1", "-r", "bad/web", "--engine", "buildkit"],
+    2,
+    'Invalid --engine "buildkit": use auto, registry, docker (default auto).',
+  ),
+  cli(
+    "docker push of a docker-archive",
+    ["docker-archive:$ARCHIVE", "-r", "bad/web", "--engine", "docker"],
+    2,
+    'Invalid --engine "docker": docker push needs a local image, not a docker-archive: source, so remove it or use auto.',
+    NO_DOCKER,
   ),
   // Sources that cannot be read.
   cli(
@@ -510,6 +523,13 @@ const CASES: Case[] = [
       'Source image "bad/never-built:1" was not found in the local engine: check image (docker images lists the local images).',
   },
   {
+    name: "engine",
+    host: "GitHub",
+    inputs: { image: "bad/app:1", repository: "bad/web", engine: "buildkit" },
+    code: 1,
+    sentence: 'Invalid engine "buildkit": use auto, registry, docker (default auto).',
+  },
+  {
     name: "repository missing without creation",
     host: "GitHub",
     inputs: { image: "bad/app:1", repository: "bad/absent" },
@@ -582,6 +602,19 @@ const CASES: Case[] = [
       'Invalid sourceArchive "/builds/app.tar": write docker-archive:/builds/app.tar for a docker save tarball or oci:/builds/app.tar for an OCI image layout.',
   },
   {
+    name: "engine",
+    host: "Azure",
+    inputs: {
+      imageSource: "imagename",
+      sourceImageName: "bad/app",
+      sourceImageTag: "1",
+      repositoryName: "bad/web",
+      engine: "buildkit",
+    },
+    code: 1,
+    sentence: 'Invalid engine "buildkit": use auto, registry, docker (default auto).',
+  },
+  {
     name: "repository missing without creation",
     host: "Azure",
     inputs: {
@@ -608,6 +641,13 @@ const CASES: Case[] = [
     env: { IMAGE: "bad/app:1", REPOSITORY: "bad/web", REGISTRY_ID: "12345" },
     code: 2,
     sentence: 'Invalid REGISTRY_ID "12345": use the 12-digit AWS account id of the registry.',
+  },
+  {
+    name: "engine",
+    host: "Codefresh",
+    env: { IMAGE: "bad/app:1", REPOSITORY: "bad/web", ENGINE: "buildkit" },
+    code: 2,
+    sentence: 'Invalid ENGINE "buildkit": use auto, registry, docker (default auto).',
   },
   {
     name: "no credentials anywhere",
