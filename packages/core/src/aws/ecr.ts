@@ -44,9 +44,11 @@ export interface EnsuredRepository {
   /** Account id of the registry that holds the repository ("" when ECR did not say, e.g. a local endpoint). */
   registryId: string;
   created: boolean;
+  /** The repository's tags cannot move (IMMUTABLE). */
+  immutable: boolean;
 }
 
-export type DescribedRepository = { registryId: string } | { missing: unknown };
+export type DescribedRepository = { registryId: string; immutable: boolean } | { missing: unknown };
 
 export interface EcrApiOptions {
   region: string;
@@ -108,7 +110,36 @@ export class EcrApi {
    */
   async describeRepository(repository: string, registryId: string | undefined): Promise<DescribedRepository> {
     const answer = await this.describeOne(repository, registryId);
-    return "found" in answer ? { registryId: answer.found.registryId ?? registryId ?? "" } : answer;
+    if (!("found" in answer)) return answer;
+    return {
+      registryId: answer.found.registryId ?? registryId ?? "",
+      immutable: answer.found.imageTagMutability === "IMMUTABLE",
+    };
+  }
+
+  /**
+   * The repository's most recently pushed images, newest first, at most `count`: one page of
+   * DescribeImages (whatever the repository's size) and one BatchGetImage. Read to find layers the
+   * repository already holds; any failure only means none are found.
+   */
+  async recentImages(repository: string, registryId: string | undefined, count: number): Promise<EcrImage[]> {
+    const input = { repositoryName: repository, registryId, maxResults: 100 };
+    try {
+      const described = await this.call("DescribeImages", input, () =>
+        this.client.send(new DescribeImagesCommand(input), this.sendOptions()),
+      );
+      const digests = (described.imageDetails ?? [])
+        .filter((image) => image.imageDigest)
+        .sort((a, b) => (b.imagePushedAt?.getTime() ?? 0) - (a.imagePushedAt?.getTime() ?? 0))
+        .slice(0, count)
+        .map((image) => ({ imageDigest: image.imageDigest as string }));
+      if (digests.length === 0) return [];
+      const images = await this.batchGetImages(repository, registryId, digests);
+      return images.filter((image): image is EcrImage => image !== undefined);
+    } catch (error) {
+      this.options.logger.debug(`No recent images of ${repository}: ${(error as Error).message}`);
+      return [];
+    }
   }
 
   /**
@@ -128,7 +159,7 @@ export class EcrApi {
           `Repository "${repository}" already exists, so ${given.join(", ")} ${given.length === 1 ? "was" : "were"} not applied: repository settings apply only when the push creates the repository.`,
         );
       }
-      return { registryId: answer.registryId, created: false };
+      return { registryId: answer.registryId, created: false, immutable: answer.immutable };
     }
     const error = answer.missing;
     const account = registryId ?? accountFrom(error) ?? accountFromRegistry(options.registry);
@@ -181,12 +212,18 @@ export class EcrApi {
         ["RepositoryAlreadyExistsException"],
       );
       this.options.logger.info(`Created repository ${repository}.`);
-      return { registryId: created.repository?.registryId ?? account ?? "", created: true };
+      return {
+        registryId: created.repository?.registryId ?? account ?? "",
+        created: true,
+        immutable: created.repository?.imageTagMutability === "IMMUTABLE",
+      };
     } catch (error) {
       if (awsErrorName(error) !== "RepositoryAlreadyExistsException") throw error;
       // Another push created it between our describe and create: that is what we wanted.
       this.options.logger.debug(`Repository ${repository} was created concurrently; using it.`);
-      return { registryId: account ?? accountFrom(error) ?? "", created: false };
+      // Its settings are the other push's; ours are the best guess of its mutability.
+      const immutable = options.settings.imageTagMutability === "IMMUTABLE";
+      return { registryId: account ?? accountFrom(error) ?? "", created: false, immutable };
     }
   }
 

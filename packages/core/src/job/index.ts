@@ -70,25 +70,36 @@ export async function pushRequest(request: PushRequest, host: HostPorts): Promis
   });
 }
 
-/** A local image goes through the docker CLI; a docker-archive or OCI layout needs no engine at all. */
+/**
+ * The registry engine for every source: a local image is exported from the daemon (docker, else
+ * podman) and pushed by ecr-push itself. `engine: docker` keeps docker push for local images.
+ */
 async function engineFor(request: PushRequest, host: HostPorts): Promise<ContainerEngine> {
   const debug = (line: string) => host.logger.debug(line);
   const { source } = request;
+  const dockerOptions = { env: host.env, dockerPath: host.dockerPath, tempDir: host.tempDir, debug };
+  if (request.engine === "docker") return createDockerEngine(dockerOptions);
+  // Loaded only for this engine: a docker push never pays for it.
+  const { createRegistryEngine } = await import("../engine/registry/index.js");
+  const common = {
+    sourceInputName: resolveInputNames(host.inputNames).source,
+    concurrency: request.concurrency,
+    debug,
+    env: host.env,
+    cacheDir: host.cacheDir,
+    tempDir: host.tempDir,
+  };
   if ((source.kind === "docker-archive" || source.kind === "oci") && source.path) {
-    // Loaded only for these sources: a docker push never pays for it.
-    const { createDaemonlessEngine } = await import("../engine/daemonless/index.js");
-    const engine = createDaemonlessEngine({
+    const engine = createRegistryEngine({
+      ...common,
       source: { kind: source.kind, path: source.path, image: source.image, reference: source.reference },
-      sourceInputName: resolveInputNames(host.inputNames).source,
-      concurrency: request.concurrency,
-      debug,
-      env: host.env,
     });
     // Read before anything goes to AWS: a bad path is bad input, and nothing has been sent yet.
     await engine.inspect(source.reference);
     return engine;
   }
-  return createDockerEngine({ env: host.env, dockerPath: host.dockerPath, tempDir: host.tempDir, debug });
+  const daemon = createDockerEngine({ ...dockerOptions, orPodman: !host.dockerPath });
+  return createRegistryEngine({ ...common, source: { kind: "daemon", reference: source.reference, daemon } });
 }
 
 /** The one call every host adapter makes: validate the host's raw inputs, then push. */

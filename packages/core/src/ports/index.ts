@@ -61,6 +61,8 @@ export interface LocalImage {
   id: string;
   repoTags: string[];
   repoDigests: string[];
+  /** The config's rootfs.diff_ids (sha256 of each uncompressed layer, base first), when known. */
+  diffIds?: string[];
 }
 
 export interface PushProgress {
@@ -77,6 +79,30 @@ export interface PushedImage {
   size?: number;
   /** Bytes of the pushed image (config and compressed layers) when the engine knows them. */
   imageSizeBytes?: number;
+}
+
+/** An image a repository holds: its manifest as stored. */
+export interface StoredImage {
+  digest: string;
+  mediaType?: string;
+  manifest: string;
+}
+
+/** What an engine that speaks to the registry itself needs to push every tag with one upload. */
+export interface TagPushOptions {
+  onProgress?: (progress: PushProgress) => void;
+  signal?: AbortSignal;
+  /** The image each target tag names now (undefined: none yet), in the targets' order. */
+  current: readonly (StoredImage | undefined)[];
+  /** The repository's most recently pushed images, newest first; asked at most once. */
+  recent: () => Promise<StoredImage[]>;
+  /** The repository's tags cannot move: a tag on another image is refused before any upload. */
+  immutable: boolean;
+}
+
+export interface PushedTags extends PushedImage {
+  /** The targets that already named this image: nothing was sent for them. */
+  unchanged: string[];
 }
 
 /** How registry credentials given to `login` are renewed before they expire. */
@@ -113,6 +139,12 @@ export interface ContainerEngine {
     onProgress?: (progress: PushProgress) => void,
     signal?: AbortSignal,
   ): Promise<PushedImage>;
+  /**
+   * Engines that speak to the registry themselves push every target in one go: they state each
+   * tag first, send only what the repository lacks, and tag nothing locally (so `tag` is never
+   * called for them). Engines without it (docker) are tagged and pushed one target at a time.
+   */
+  pushTags?(targets: readonly string[], options: TagPushOptions): Promise<PushedTags>;
   /** Removes a local tag or image; a missing image is not an error. */
   remove(reference: string, signal?: AbortSignal): Promise<void>;
   /** Forgets credentials and removes temporary files. Idempotent. */

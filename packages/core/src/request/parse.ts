@@ -198,7 +198,7 @@ function parseEngine(
     throw p.invalid(
       "engine",
       value,
-      `docker push needs a local image, not a ${source.kind}: source, so remove it or use auto.`,
+      `docker push needs a local image, and ${source.kind}: sources always use the registry engine, so remove it or use auto.`,
     );
   }
   return { engine, concurrency: parseConcurrency(p, engine) };

@@ -12,7 +12,9 @@ import type {
   Logger,
   Outputs,
   PushedImage,
+  PushedTags,
   SecretMasker,
+  TagPushOptions,
 } from "../ports/index.js";
 import { type InputNames, type PushRequest, resolveInputNames } from "../request/index.js";
 import {
@@ -125,6 +127,20 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
       ecr = api;
       // The read-only repository check runs alongside the token request.
       const described = startedNow(ecr.describeRepository(request.repository, request.registryId));
+      // So do the reads of what each tag names now, for an engine that states them before it sends.
+      const current = engine.pushTags
+        ? startedNow(
+            described.then((repository) =>
+              "missing" in repository
+                ? request.tags.map(() => undefined)
+                : api.batchGetImages(
+                    request.repository,
+                    request.registryId,
+                    request.tags.map((imageTag) => ({ imageTag })),
+                  ),
+            ),
+          )
+        : undefined;
       const auth = await ecr.getAuthorization(request.registryId);
       const image = await inspection;
       logger.debug(`Source ${request.source.reference} is image ${image.id}.`);
@@ -148,21 +164,42 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
             return fresh;
           },
         }),
-        settleAll(
-          targets.map((target) => tagTarget(request.source.reference, target, image, deps, createdTags)),
-        ),
+        // An engine that pushes all tags itself tags nothing locally.
+        engine.pushTags
+          ? Promise.resolve([])
+          : settleAll(
+              targets.map((target) => tagTarget(request.source.reference, target, image, deps, createdTags)),
+            ),
       ]);
       logger.info(`Logged in to ${auth.registry}.`);
-      return { auth, repository, image, targets };
+      return { auth, repository, image, targets, current: await current };
     });
     const { image, targets: imageUris } = session;
 
     const pushes: PushedImage[] = [];
-    for (const target of imageUris) {
-      pushes.push(await logger.group(`Pushing ${target}`, () => pushTarget(target, deps)));
+    const unchanged = new Set<string>();
+    if (engine.pushTags) {
+      const { repository, current } = session;
+      const pushed = await logger.group(`Pushing ${imageUris.join(", ")}`, () =>
+        pushAllTargets(imageUris, deps, {
+          current: current ?? [],
+          immutable: repository.immutable,
+          // A repository this push created holds nothing yet.
+          recent: () =>
+            repository.created
+              ? Promise.resolve([])
+              : (ecr as EcrApi).recentImages(request.repository, request.registryId, RECENT_IMAGES),
+        }),
+      );
+      pushes.push(pushed);
+      for (const target of pushed.unchanged) unchanged.add(request.tags[imageUris.indexOf(target)] ?? "");
+    } else {
+      for (const target of imageUris) {
+        pushes.push(await logger.group(`Pushing ${target}`, () => pushTarget(target, deps)));
+      }
     }
     const digest = sameDigest(
-      imageUris,
+      imageUris.slice(0, pushes.length),
       pushes.map((pushed) => pushed.digest),
     );
     // The engine may know the size already (daemonless); else ECR says, with one more call.
@@ -177,12 +214,19 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
       repositoryCreated: session.repository.created,
       sourceImageId: image.id,
       imageSizeBytes,
-      tagResults: tagResultsOf(request.tags, imageUris),
+      tagResults: tagResultsOf(request.tags, imageUris, unchanged),
     });
     setResultOutputs(deps.outputs, result);
     pushed = true;
     const seconds = ((deps.clock.now().getTime() - started) / 1000).toFixed(1);
-    logger.info(`Pushed ${imageUris.join(", ")} (${digest}) in ${seconds} s.`);
+    const already = result.tagResults.filter((tag) => tag.status === "unchanged").map((tag) => tag.tag);
+    const note =
+      already.length === 0
+        ? ""
+        : already.length === imageUris.length
+          ? "; every tag already named this image, so nothing was sent"
+          : `; ${already.join(", ")} already named this image`;
+    logger.info(`Pushed ${imageUris.join(", ")} (${digest}) in ${seconds} s${note}.`);
     return result;
   } catch (error) {
     throw abortedOr(error, signal);
@@ -209,6 +253,30 @@ async function tagTarget(
 ): Promise<void> {
   await deps.engine.tag(source, target, deps.signal);
   if (!image.repoTags.includes(target)) createdTags.push(target);
+}
+
+/** Images of the repository, newest first, whose layers a push may reuse. */
+const RECENT_IMAGES = 3;
+
+async function pushAllTargets(
+  targets: string[],
+  deps: PushDeps,
+  state: Pick<TagPushOptions, "current" | "immutable" | "recent">,
+): Promise<PushedTags> {
+  const { engine, logger, signal } = deps;
+  checkAborted(signal);
+  const pushTags = engine.pushTags?.bind(engine);
+  if (!pushTags) throw new Error("this engine pushes one target at a time");
+  const pushed = await pushTags(targets, {
+    ...state,
+    signal,
+    onProgress: (progress) => {
+      if (progress.transfer) logger.progress?.(progress.transfer);
+      if (progress.line) logger.info(progress.line);
+    },
+  });
+  logger.debug(`${targets.join(", ")}: digest ${pushed.digest}`);
+  return pushed;
 }
 
 async function pushTarget(target: string, deps: PushDeps): Promise<PushedImage> {

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { Readable } from "node:stream";
 import { fullJitterDelay, type RetryPolicy, retryPolicyFromEnv } from "../../aws/retry.js";
 import { PushFailedError } from "../../errors/index.js";
 import type { ContainerEngine, LocalImage, PushedImage, PushProgress } from "../../ports/index.js";
@@ -42,6 +43,22 @@ export interface DockerEngineOptions {
   platform?: NodeJS.Platform;
   /** Back-off between attempts of a login or push that failed on the network; a timer by default. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Use podman when docker is not on PATH (exports only: inspect, save and rm read the same as
+   * docker's). Off for docker push, whose login and config handling are docker's own.
+   */
+  orPodman?: boolean;
+}
+
+/** A running `docker save`: the archive's bytes, and its end (a failure is one sentence). */
+export interface ImageExport {
+  stream: Readable;
+  /** Resolves once the export exited 0; rejects with the sentence of its failure. */
+  done: Promise<void>;
+  /** Stops the export early. */
+  kill(): void;
+  /** How the command reads in a message (`docker save sha256:...`). */
+  command: string;
 }
 
 /**
@@ -61,6 +78,7 @@ export class DockerCliEngine implements ContainerEngine {
   readonly #platform: NodeJS.Platform;
   readonly #retry: RetryPolicy;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #orPodman: boolean;
   #executable: Promise<string> | undefined;
   /** Set by the first login: the private config directory and the env overrides that use it. */
   #session:
@@ -78,6 +96,39 @@ export class DockerCliEngine implements ContainerEngine {
     // AWS_MAX_ATTEMPTS, as for every other request of the push.
     this.#retry = retryPolicyFromEnv(options.env);
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#orPodman = options.orPodman ?? false;
+  }
+
+  /**
+   * Streams `docker save` of one image (by ID, so a tag moved meanwhile cannot change what is
+   * exported) as the daemon writes it: classic archives, or OCI layouts from newer daemons.
+   */
+  async save(imageId: string, signal?: AbortSignal): Promise<ImageExport> {
+    const executable = await this.#resolveExecutable();
+    const runner = this.#runner;
+    if (!runner.stream) throw new Error("this process runner cannot stream an export");
+    const name = path.basename(executable).replace(/\.exe$/i, "");
+    const command = `${name} save ${imageId}`;
+    this.#debug(command);
+    const child = runner.stream(executable, ["save", imageId], {
+      env: withoutCredentials(this.#env),
+      signal,
+      onStderrLine: (line) => {
+        if (line) this.#debug(line);
+      },
+    });
+    const done = child.done.then(
+      (result) => {
+        if (result.exitCode !== 0) throw this.#failure("save", imageId, command, result);
+      },
+      (error: unknown) => {
+        if (error instanceof ProcessStartError && error.errno === "ENOENT")
+          throw dockerNotFound(this.#dockerPath, error, this.#orPodman);
+        throw error;
+      },
+    );
+    done.catch(() => {}); // the reader awaits it once the stream has ended
+    return { stream: child.stdout, done, kill: () => child.kill(), command };
   }
 
   async inspect(reference: string, signal?: AbortSignal): Promise<LocalImage | undefined> {
@@ -239,7 +290,7 @@ export class DockerCliEngine implements ContainerEngine {
       return await this.#runner.run(executable, args, { ...options, env });
     } catch (error) {
       if (error instanceof ProcessStartError && error.errno === "ENOENT")
-        throw dockerNotFound(this.#dockerPath, error);
+        throw dockerNotFound(this.#dockerPath, error, this.#orPodman);
       throw error;
     }
   }
@@ -247,9 +298,11 @@ export class DockerCliEngine implements ContainerEngine {
   #resolveExecutable(): Promise<string> {
     this.#executable ??= (async () => {
       if (this.#dockerPath) return this.#dockerPath;
-      const found = findExecutable("docker", { env: this.#env, platform: this.#platform });
-      if (!found) throw dockerNotFound(undefined);
-      this.#debug(`Using the docker CLI at ${found}`);
+      const lookup = { env: this.#env, platform: this.#platform };
+      const found =
+        findExecutable("docker", lookup) ?? (this.#orPodman ? findExecutable("podman", lookup) : undefined);
+      if (!found) throw dockerNotFound(undefined, undefined, this.#orPodman);
+      this.#debug(`Using the container CLI at ${found}`);
       return found;
     })();
     return this.#executable;

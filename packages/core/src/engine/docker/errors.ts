@@ -1,6 +1,6 @@
 import { PushFailedError } from "../../errors/index.js";
 
-export type DockerAction = "login" | "push" | "tag" | "inspect" | "remove";
+export type DockerAction = "login" | "push" | "tag" | "inspect" | "remove" | "save";
 
 export interface DockerFailure {
   action: DockerAction;
@@ -80,6 +80,13 @@ const RULES: readonly Rule[] = [
     message: (f) => `The local image ${f.subject} does not exist: build or pull it first, or check the name.`,
   },
   {
+    code: "ImageExportFailed",
+    actions: ["save"],
+    pattern: /.*/s,
+    message: (f, detail) =>
+      `${f.command} failed (${detail || `exit code ${f.exitCode}`}), so nothing was pushed: check that the image still exists and the daemon has disk space, then retry, or set the engine to docker.`,
+  },
+  {
     code: "ImageTagAlreadyExists",
     actions: ["push"],
     pattern: /tag invalid|cannot be overwritten|repository is immutable/i,
@@ -130,9 +137,15 @@ export function dockerFailure(failure: DockerFailure): PushFailedError {
 }
 
 /** The docker CLI is missing: not on PATH, or not at the explicit path. */
-export function dockerNotFound(explicitPath: string | undefined, cause?: unknown): PushFailedError {
+export function dockerNotFound(
+  explicitPath: string | undefined,
+  cause?: unknown,
+  orPodman = false,
+): PushFailedError {
   const message = explicitPath
     ? `The docker CLI was not found at ${explicitPath}: install Docker or correct the docker path.`
-    : "The docker CLI was not found on PATH: install Docker or add the folder holding docker to PATH.";
+    : orPodman
+      ? "Neither docker nor podman was found on PATH: install Docker (or podman), or add the folder holding it to PATH."
+      : "The docker CLI was not found on PATH: install Docker or add the folder holding docker to PATH.";
   return new PushFailedError("DockerNotFound", message, { cause });
 }

@@ -42,9 +42,15 @@ export function parseImageInspect(stdout: string): LocalImage | undefined {
     return undefined;
   }
   if (typeof image !== "object" || image === null) return undefined;
-  const { Id, RepoTags, RepoDigests } = image as Record<string, unknown>;
+  const { Id, RepoTags, RepoDigests, RootFS } = image as Record<string, unknown>;
   if (typeof Id !== "string") return undefined;
-  return { id: Id, repoTags: strings(RepoTags), repoDigests: strings(RepoDigests) };
+  const diffIds = strings((RootFS as { Layers?: unknown } | undefined)?.Layers);
+  return {
+    id: Id.startsWith("sha256:") ? Id : `sha256:${Id}`,
+    repoTags: strings(RepoTags),
+    repoDigests: strings(RepoDigests),
+    ...(diffIds.length > 0 ? { diffIds } : {}),
+  };
 }
 
 /**

@@ -5,4 +5,5 @@ export {
   ProcessStartError,
   type RunOptions,
   type RunResult,
+  type StreamingProcess,
 } from "./runner.js";

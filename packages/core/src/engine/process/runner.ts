@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import type { Readable } from "node:stream";
 import { PushFailedError } from "../../errors/index.js";
 
 export interface RunOptions {
@@ -19,9 +20,24 @@ export interface RunResult {
   stderr: string;
 }
 
+/** A child whose stdout is read as bytes while it runs (an image export). */
+export interface StreamingProcess {
+  stdout: Readable;
+  /** Settles when the child has exited; stdout holds nothing here (it was streamed). */
+  done: Promise<RunResult>;
+  /** Ends the child early (the reader gave up). */
+  kill(): void;
+}
+
 /** The one seam through which core starts processes; tests replace it with a fake. */
 export interface ProcessRunner {
   run(command: string, args: readonly string[], options: RunOptions): Promise<RunResult>;
+  /** Starts a child whose stdout is a byte stream; fakes that never export may leave it out. */
+  stream?(
+    command: string,
+    args: readonly string[],
+    options: Omit<RunOptions, "stdin" | "onStdoutLine">,
+  ): StreamingProcess;
 }
 
 /** The executable could not be started at all (ENOENT: not found, EACCES: not executable...). */
@@ -101,5 +117,36 @@ export const nodeProcessRunner: ProcessRunner = {
         child.stdin.end(options.stdin);
       }
     });
+  },
+
+  stream(command, args, options) {
+    const child = spawn(command, [...args], {
+      env: options.env,
+      shell: false,
+      windowsHide: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const stderr = lineCollector(options.onStderrLine);
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => stderr.push(chunk));
+    const { signal } = options;
+    const onAbort = () => child.kill();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) child.kill();
+    const done = new Promise<RunResult>((resolve, reject) => {
+      child.on("error", (error: NodeJS.ErrnoException) => {
+        if (child.pid === undefined) {
+          const failure = new ProcessStartError(command, error);
+          child.stdout?.destroy(failure);
+          reject(failure);
+        }
+      });
+      child.on("close", (code) => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve({ exitCode: code ?? -1, stdout: "", stderr: stderr.end() });
+      });
+    });
+    // Awaited by the caller; a start failure also reaches it through stdout.
+    done.catch(() => {});
+    return { stdout: child.stdout as Readable, done, kill: () => child.kill() };
   },
 };

@@ -15,7 +15,7 @@ import {
   startDockerRegistry,
 } from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pushArtifact } from "../../../src/engine/daemonless/push.js";
+import { pushArtifact } from "../../../src/engine/registry/push.js";
 import { RegistryClient } from "../../../src/registry/index.js";
 import { openDockerArchive, openOciLayout } from "../../../src/sources/index.js";
 import { dockerSave, skopeoToLayout } from "./sources.js";
@@ -83,7 +83,6 @@ describe.runIf(docker && hasRegistry)("the registry client against Debian's dock
       const pushed = await pushArtifact(source.artifact, {
         client: right,
         repository: "team/basic",
-        tag: "v1",
         concurrency: 2,
       });
       await right.putManifest("team/basic", "v1", pushed.mediaType, pushed.bytes);
@@ -92,7 +91,6 @@ describe.runIf(docker && hasRegistry)("the registry client against Debian's dock
       const refused = pushArtifact(source.artifact, {
         client: wrong,
         repository: "team/basic-wrong",
-        tag: "v1",
         concurrency: 2,
       });
       await expect(refused).rejects.toThrow(
@@ -181,7 +179,6 @@ describe.runIf(docker && hasRegistry)("the registry client against Debian's dock
       const pushed = await pushArtifact(source.artifact, {
         client: writer,
         repository: "team/bearer",
-        tag: "v1",
         concurrency: 2,
       });
       await writer.putManifest("team/bearer", "v1", pushed.mediaType, pushed.bytes);
@@ -249,7 +246,6 @@ describe.runIf(docker && hasRegistry)("the registry client against Debian's dock
     const pushed = await pushArtifact(opened.artifact, {
       client,
       repository: "team/oci",
-      tag: "v1",
       concurrency: 2,
     });
     await client.putManifest("team/oci", "v1", pushed.mediaType, pushed.bytes);

@@ -56,6 +56,7 @@ describe("parsePushRequest: defaults", () => {
         webIdentityToken: undefined,
         webIdentityTokenFile: undefined,
       },
+      engine: "registry",
       removeLocalImage: false,
     });
   });

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { parsePushRequest, type RawPushInputs } from "../../../src/request/index.js";
 
-const names = { source: "SOURCE", concurrency: "--concurrency", removeLocalImage: "--remove-local-image" };
+const names = {
+  source: "SOURCE",
+  concurrency: "--concurrency",
+  removeLocalImage: "--remove-local-image",
+  engine: "--engine",
+};
 const parse = (extra: RawPushInputs) => parsePushRequest({ repository: "team/web", ...extra }, names);
 const messageOf = (extra: RawPushInputs) => {
   try {
@@ -44,14 +49,31 @@ describe("daemonless sources in the source input", () => {
     );
   });
 
-  it("takes --concurrency only for daemonless sources, 1 to 32", () => {
+  it("takes --concurrency for the registry engine (every source), 1 to 32, and not with docker push", () => {
     expect(parse({ source: "oci:dir", concurrency: "8" }).concurrency).toBe(8);
+    expect(parse({ source: "web:1", concurrency: "8" })).toMatchObject({
+      concurrency: 8,
+      engine: "registry",
+    });
     expect(parse({ source: "oci:dir" }).concurrency).toBeUndefined();
     expect(messageOf({ source: "oci:dir", concurrency: "64" })).toBe(
       'Invalid --concurrency "64": use a whole number from 1 to 32.',
     );
-    expect(messageOf({ source: "web:1", concurrency: "4" })).toMatch(
-      /^Invalid --concurrency "4": it applies only to docker-archive: and oci: sources/,
+    expect(messageOf({ source: "web:1", concurrency: "4", engine: "docker" })).toBe(
+      'Invalid --concurrency "4": docker push sets its own concurrency, so remove it or set --engine to auto.',
+    );
+  });
+
+  it("takes the engine auto (the registry engine), registry or docker, docker only for a local image", () => {
+    expect(parse({ source: "web:1" }).engine).toBe("registry");
+    expect(parse({ source: "web:1", engine: "AUTO" }).engine).toBe("registry");
+    expect(parse({ source: "web:1", engine: "docker" }).engine).toBe("docker");
+    expect(parse({ source: "oci:dir", engine: "registry" }).engine).toBe("registry");
+    expect(messageOf({ source: "web:1", engine: "crane" })).toBe(
+      'Invalid --engine "crane": use auto, registry, docker (default auto).',
+    );
+    expect(messageOf({ source: "oci:dir", engine: "docker" })).toBe(
+      'Invalid --engine "docker": docker push needs a local image, and oci: sources always use the registry engine, so remove it or use auto.',
     );
   });
 

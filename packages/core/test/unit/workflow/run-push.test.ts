@@ -92,6 +92,7 @@ describe("runPush", () => {
       region: "eu-west-1",
       repositoryCreated: false,
       sourceImageId: IMAGE_ID,
+      tagResults: [{ tag: "1.0", imageUri: uri, status: "pushed" }],
     });
     expect(outputs.values).toEqual({
       imageUri: uri,

@@ -12,6 +12,7 @@ import {
   sha256,
 } from "../../sources/index.js";
 import { gzipLayer } from "./compress.js";
+import { Slots, settledAll } from "./slots.js";
 
 export const DEFAULT_CONCURRENCY = 4;
 
@@ -24,10 +25,12 @@ export interface PushedManifest {
 export interface PushContext {
   client: RegistryClient;
   repository: string;
-  /** The first tag pushed: an image already under it with the same config lends its layers. */
-  tag: string;
   concurrency: number;
   onProgress?: (progress: PushProgress) => void;
+  /** Compressed blobs the repository holds for uncompressed layers, by diff ID: not sent again. */
+  known?: ReadonlyMap<string, Descriptor>;
+  /** Receives each layer compressed here, by diff ID (for the layer cache). */
+  learned?: Map<string, Descriptor>;
 }
 
 /**
@@ -41,11 +44,11 @@ export async function pushArtifact(artifact: Artifact, ctx: PushContext): Promis
 }
 
 class Pusher {
-  #active = 0;
-  #waiting: (() => void)[] = [];
-  #failed = false;
+  readonly #slots: Slots;
 
-  constructor(readonly ctx: PushContext) {}
+  constructor(readonly ctx: PushContext) {
+    this.#slots = new Slots(ctx.concurrency);
+  }
 
   async push(artifact: Artifact): Promise<PushedManifest> {
     if (artifact.kind === "index") {
@@ -60,30 +63,17 @@ class Pusher {
       await this.#stored(artifact.config); // last among blobs
       return artifact;
     }
-    const reused = await this.#reusable(artifact.config, artifact.layers);
     const layers = await this.#all(
-      artifact.layers.map((layer, i) =>
-        reused?.[i]
-          ? Promise.resolve(reused[i])
-          : isRawLayer(layer)
-            ? this.#compressed(layer)
-            : this.#stored(layer),
-      ),
+      artifact.layers.map((layer) => {
+        if (!isRawLayer(layer)) return this.#stored(layer);
+        const known = this.ctx.known?.get(layer.diffId);
+        if (!known) return this.#compressed(layer);
+        this.#report(known.digest, "Layer already exists");
+        return Promise.resolve(pick(known));
+      }),
     );
     await this.#stored(artifact.config);
-    const bytes = Buffer.from(
-      JSON.stringify(
-        {
-          schemaVersion: 2,
-          mediaType: MediaTypes.dockerManifest,
-          config: pick(artifact.config.descriptor),
-          layers: layers.map(pick),
-        },
-        null,
-        3,
-      ),
-    );
-    return { mediaType: MediaTypes.dockerManifest, bytes, digest: sha256(bytes) };
+    return dockerManifestOf(artifact.config.descriptor, layers);
   }
 
   /** A blob kept as stored: skipped when the repository has it, else uploaded and checked. */
@@ -116,39 +106,14 @@ class Pusher {
         gzipLayer(this.#counted(layer.open(), layer.diffId, layer.size)),
       );
       this.#pushed(uploaded.digest, uploaded.size, started);
-      return { mediaType: MediaTypes.dockerLayerGzip, digest: uploaded.digest, size: uploaded.size };
+      const descriptor = {
+        mediaType: MediaTypes.dockerLayerGzip,
+        digest: uploaded.digest,
+        size: uploaded.size,
+      };
+      this.ctx.learned?.set(layer.diffId, descriptor);
+      return descriptor;
     });
-  }
-
-  /**
-   * A docker-archive has no compressed digests until it is compressed; when the tag already holds
-   * this very image (same config), its layers are the ones to reuse, so a warm re-push uploads
-   * nothing. Only layers the registry confirms it has are reused.
-   */
-  async #reusable(
-    config: StoredBlob,
-    layers: (StoredBlob | RawLayer)[],
-  ): Promise<(Descriptor | undefined)[] | undefined> {
-    const { client, repository, tag } = this.ctx;
-    const existing = await client.getManifest(repository, tag);
-    if (existing?.mediaType !== MediaTypes.dockerManifest) return undefined;
-    let doc: { config?: Descriptor; layers?: Descriptor[] };
-    try {
-      doc = JSON.parse(existing.bytes.toString("utf8"));
-    } catch {
-      return undefined;
-    }
-    if (doc.config?.digest !== config.descriptor.digest || doc.layers?.length !== layers.length)
-      return undefined;
-    return this.#all(
-      doc.layers.map((d) =>
-        this.#slot(async () => {
-          if (!(await client.hasBlob(repository, d.digest))) return undefined;
-          this.#report(d.digest, "Layer already exists");
-          return pick(d);
-        }),
-      ),
-    );
   }
 
   #pushed(digest: string, size: number, started: number): void {
@@ -164,40 +129,36 @@ class Pusher {
     return countedBlob(source, digest, total, report && ((transfer) => report({ transfer })));
   }
 
-  /** Runs `fn` when one of the `concurrency` slots is free; after a failure, queued work is dropped. */
-  async #slot<T>(fn: () => Promise<T>): Promise<T> {
-    while (this.#active >= this.ctx.concurrency)
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    if (this.#failed) {
-      this.#waiting.shift()?.();
-      throw new Error("skipped after an earlier failure");
-    }
-    this.#active++;
-    try {
-      return await fn();
-    } catch (error) {
-      this.#failed = true;
-      throw error;
-    } finally {
-      this.#active--;
-      this.#waiting.shift()?.();
-    }
+  #slot<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#slots.run(fn);
   }
 
-  /** Waits for every task to settle (no upload outlives the push), then throws the first failure. */
-  async #all<T>(tasks: Promise<T>[]): Promise<T[]> {
-    const results = await Promise.allSettled(tasks);
-    const failure = results.find(
-      (r) => r.status === "rejected" && !/^skipped after/.test(String(r.reason?.message)),
-    );
-    if (failure) throw (failure as PromiseRejectedResult).reason;
-    const skipped = results.find((r) => r.status === "rejected");
-    if (skipped) throw (skipped as PromiseRejectedResult).reason;
-    return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+  #all<T>(tasks: Promise<T>[]): Promise<T[]> {
+    return settledAll(tasks);
   }
 }
 
+/**
+ * The manifest of an image whose layers were compressed here. Its bytes depend only on the config
+ * and the layers, so the same image makes the same digest from a daemon or from an archive.
+ */
+export function dockerManifestOf(config: Descriptor, layers: readonly Descriptor[]): PushedManifest {
+  const bytes = Buffer.from(
+    JSON.stringify(
+      {
+        schemaVersion: 2,
+        mediaType: MediaTypes.dockerManifest,
+        config: pick(config),
+        layers: layers.map(pick),
+      },
+      null,
+      3,
+    ),
+  );
+  return { mediaType: MediaTypes.dockerManifest, bytes, digest: sha256(bytes) };
+}
+
 /** The descriptor fields a manifest carries, in a stable order (stable bytes, stable digest). */
-function pick(d: Descriptor): Descriptor {
+export function pick(d: Descriptor): Descriptor {
   return { mediaType: d.mediaType, size: d.size, digest: d.digest, ...(d.urls ? { urls: d.urls } : {}) };
 }

@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { gzipLayer, PIECE_BYTES } from "../../../src/engine/daemonless/compress.js";
+import { gzipLayer, PIECE_BYTES } from "../../../src/engine/registry/compress.js";
 
 /** Feeds `data` in uneven chunks, as a file stream would. */
 function chunked(data: Buffer): Readable {

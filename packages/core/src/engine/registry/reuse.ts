@@ -1,0 +1,139 @@
+import type { StoredImage } from "../../ports/index.js";
+import type { RegistryClient } from "../../registry/index.js";
+import { type Descriptor, INDEX_MEDIA_TYPES } from "../../sources/index.js";
+import type { LayerCache } from "./cache.js";
+import { pick } from "./push.js";
+
+/** Images of the repository read for their layers, at most: the extra calls stay a handful. */
+export const MAX_CANDIDATES = 4;
+const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
+/** What identifies the image being pushed, before anything is uploaded. */
+export interface ImageIdentity {
+  /** Config digest (the image ID) of an image whose manifest is written here. */
+  configDigest?: string;
+  /** Digest of a manifest or index pushed byte for byte (an OCI layout's). */
+  manifestDigest?: string;
+}
+
+interface ManifestDocument {
+  mediaType?: string;
+  config?: Descriptor;
+  layers?: Descriptor[];
+}
+
+function parseManifest(image: StoredImage): ManifestDocument | undefined {
+  try {
+    const doc = JSON.parse(image.manifest) as ManifestDocument;
+    return typeof doc === "object" && doc !== null ? doc : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `stored` is this very image: the same manifest, or the same config (same image ID). */
+export function isSameImage(stored: StoredImage | undefined, ours: ImageIdentity): boolean {
+  if (!stored) return false;
+  if (ours.manifestDigest) return stored.digest === ours.manifestDigest;
+  const doc = parseManifest(stored);
+  return !!ours.configDigest && doc?.config?.digest === ours.configDigest && Array.isArray(doc.layers);
+}
+
+export interface ReuseContext {
+  client: RegistryClient;
+  repository: string;
+  /** The layers wanted, by diff ID. */
+  diffIds: readonly string[];
+  cache: LayerCache;
+  debug: (line: string) => void;
+}
+
+/**
+ * The compressed blobs the repository already holds for some of the image's layers, by diff ID,
+ * with no local state: each candidate image's config maps its rootfs.diff_ids onto its manifest's
+ * layers. Then the layer cache, for what the candidates did not cover: a hit in another repository
+ * of the registry is mounted from there. Every blob is confirmed (HEAD) before it counts.
+ */
+export async function reusableLayers(
+  candidates: readonly StoredImage[],
+  ctx: ReuseContext,
+): Promise<Map<string, Descriptor>> {
+  const { client, repository, debug } = ctx;
+  const wanted = new Set(ctx.diffIds);
+  const found = new Map<string, { layer: Descriptor; why: string }>();
+  const seenConfigs = new Set<string>();
+  const images = candidates.filter((image) => {
+    const doc = parseManifest(image);
+    const config = doc?.config?.digest;
+    if (!config || !Array.isArray(doc?.layers) || INDEX_MEDIA_TYPES.includes(doc?.mediaType ?? ""))
+      return false;
+    if (seenConfigs.has(config)) return false;
+    seenConfigs.add(config);
+    return true;
+  });
+  for (const image of images.slice(0, MAX_CANDIDATES)) {
+    if ([...wanted].every((d) => found.has(d))) break;
+    const doc = parseManifest(image) as Required<Pick<ManifestDocument, "config" | "layers">>;
+    const diffIds = await configDiffIds(client, repository, doc.config.digest).catch((error: unknown) => {
+      debug(`Could not read config ${doc.config.digest}: ${(error as Error).message}`);
+      return undefined;
+    });
+    if (!diffIds || diffIds.length !== doc.layers.length) continue;
+    diffIds.forEach((diffId, i) => {
+      const layer = doc.layers[i];
+      if (wanted.has(diffId) && layer && !found.has(diffId) && !layer.urls?.length)
+        found.set(diffId, { layer: pick(layer), why: `image ${image.digest.slice(0, 19)}` });
+    });
+  }
+  const confirmed = new Map<string, Descriptor>();
+  await Promise.all(
+    [...found].map(async ([diffId, { layer, why }]) => {
+      if (await client.hasBlob(repository, layer.digest)) {
+        confirmed.set(diffId, layer);
+        debug(`Reusing ${layer.digest} for layer ${diffId} (held by ${why}).`);
+      }
+    }),
+  );
+  await Promise.all(
+    [...wanted]
+      .filter((diffId) => !confirmed.has(diffId))
+      .map(async (diffId) => {
+        const hit = ctx.cache.get(diffId);
+        if (!hit) return;
+        const layer = { mediaType: hit.mediaType, digest: hit.digest, size: hit.size };
+        if (await client.hasBlob(repository, hit.digest)) {
+          confirmed.set(diffId, layer);
+          debug(`Reusing ${hit.digest} for layer ${diffId} (layer cache; already in ${repository}).`);
+        } else if (
+          hit.repository !== repository &&
+          (await client.mountBlob(repository, hit.digest, hit.repository))
+        ) {
+          confirmed.set(diffId, layer);
+          debug(`Reusing ${hit.digest} for layer ${diffId} (layer cache; mounted from ${hit.repository}).`);
+        }
+      }),
+  );
+  return confirmed;
+}
+
+/** The config blob's rootfs.diff_ids. */
+async function configDiffIds(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+): Promise<string[] | undefined> {
+  const { stream } = await client.openBlob(repository, digest);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_CONFIG_BYTES) {
+      stream.destroy();
+      return undefined;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  const config = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { rootfs?: { diff_ids?: unknown } };
+  const ids = config.rootfs?.diff_ids;
+  return Array.isArray(ids) && ids.every((id) => typeof id === "string") ? (ids as string[]) : undefined;
+}
