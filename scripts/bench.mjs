@@ -133,7 +133,7 @@ const contenders = [
     run: async (repo) => dockerLoginTagPush(await password(), repo),
   },
   {
-    name: "ecr-push push (token, describe, login, tag, push, cleanup)",
+    name: "ecr-push push (default engine)",
     run: async (repo) =>
       timed(process.execPath, [CLI, "push", IMAGE, "-r", repo, "-t", "v1", "-q"], { env: awsEnv }).ms,
   },
