@@ -653,7 +653,9 @@ async function localSection() {
     return r?.ms.length ? median(r.ms) : Number.NaN;
   };
   const row = (id, name, { baseline, exportShare = false, note = "" }) => {
-    const r = results.get(id) ?? { ms: [], bytes: [] };
+    const r = results.get(id);
+    if (!r)
+      return `| ${name} | not run | - | - | - | ${[note, "what it repeats failed"].filter(Boolean).join("; ")} |`;
     const failed = r.error ? `failed: ${r.error.replaceAll("|", "\\|")}` : "";
     if (!r.ms.length)
       return `| ${name} | failed | - | - | - | ${[failed, note].filter(Boolean).join("; ")} |`;
