@@ -102,11 +102,15 @@ describe.runIf(dockerHost)(
         rmSync(config, { recursive: true, force: true });
       }
 
-      const warm = await cli(e2e, ["push", source, "-r", "team/archive", "-t", "1.0"], NO_DOCKER);
+      // A re-run: the tag already names this image, so nothing is sent and the tag says so.
+      const warm = await cli(e2e, ["push", source, "-r", "team/archive", "-t", "1.0", "--json"], NO_DOCKER);
       expect(warm.code, warm.stderr).toBe(0);
-      expect(warm.stdout).toContain(`@${doc.digest}`);
+      expect(JSON.parse(warm.stdout)).toMatchObject({
+        digest: doc.digest,
+        tagResults: [{ tag: "1.0", imageUri: `${e2e.local.registry}/team/archive:1.0`, status: "unchanged" }],
+      });
       expect(warm.stderr).not.toMatch(/Pushed [\d.]+ MiB/);
-      expect(warm.stderr.match(/Layer already exists/g)).toHaveLength(4);
+      expect(warm.stderr).toMatch(/every tag already named this image, so nothing was sent\.$/m);
     });
 
     it("pushes an OCI layout manifest exactly as stored, and a multi-platform index with its children", async () => {
@@ -196,7 +200,9 @@ describe.runIf(dockerHost)(
       );
       expect(other.code).toBe(1);
       expect(errorLines(other.stderr, "error: ")).toEqual([
-        "error: The tag v1 already exists in team/errors and the repository's tags are immutable: push a new tag or make the repository's tags mutable.",
+        expect.stringMatching(
+          /^error: The tag v1 already exists in team\/errors on another image \(sha256:[a-f0-9]{64}\) and the repository's tags are immutable, so nothing was pushed: choose a new tag or make the repository's tags mutable\.$/,
+        ),
       ]);
       expect(other.stderr).not.toMatch(/\n\s+at /);
       expectClean(other, password);

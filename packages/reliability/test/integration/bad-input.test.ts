@@ -252,7 +252,7 @@ const CASES: Case[] = [
     "docker push of a docker-archive",
     ["docker-archive:$ARCHIVE", "-r", "bad/web", "--engine", "docker"],
     2,
-    'Invalid --engine "docker": docker push needs a local image, not a docker-archive: source, so remove it or use auto.',
+    'Invalid --engine "docker": docker push needs a local image, and docker-archive: sources always use the registry engine, so remove it or use auto.',
     NO_DOCKER,
   ),
   // Sources that cannot be read.
@@ -420,6 +420,12 @@ const CASES: Case[] = [
   cli(
     "immutable tag already taken",
     ["bad/other:1", "-r", "bad/frozen", "-t", "v1"],
+    1,
+    /^The tag v1 already exists in bad\/frozen on another image \(sha256:[a-f0-9]{64}\) and the repository's tags are immutable, so nothing was pushed: choose a new tag or make the repository's tags mutable\.$/,
+  ),
+  cli(
+    "immutable tag already taken, through docker push",
+    ["bad/other:1", "-r", "bad/frozen", "-t", "v1", "--engine", "docker"],
     1,
     "The tag of $REGISTRY/bad/frozen:v1 already exists and the repository's tags are immutable: push a new tag or make the repository's tags mutable.",
   ),
