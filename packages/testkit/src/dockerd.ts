@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -55,10 +55,11 @@ export async function findOrStartDockerd(): Promise<DockerEngineHandle | string>
 
 /**
  * Removes a stopped daemon's directory. dockerd can leave mounts under it (network namespaces in
- * its exec-root, overlay2 layer mounts when it was killed): unmount those first, deepest first. A
- * directory that still cannot go is reported, not thrown: the tests have finished by then.
+ * its exec-root, overlay2 layer mounts when it was killed, an overlay probe a signal interrupted):
+ * unmount those first, deepest first. A directory that still cannot go is reported, not thrown: the
+ * tests have finished by then. Synchronous, so that an exit or signal listener can run it.
  */
-async function removeDaemonRoot(root: string): Promise<void> {
+function removeDaemonRoot(root: string): void {
   const mounts = readFileSync("/proc/self/mounts", "utf8")
     .split("\n")
     // Mount points are octal-escaped there (a space is \040).
@@ -69,12 +70,54 @@ async function removeDaemonRoot(root: string): Promise<void> {
     )
     .filter((point) => point.startsWith(`${root}/`))
     .sort((a, b) => b.length - a.length);
-  for (const point of mounts) await run("umount", ["-l", point]).catch(() => undefined);
+  for (const point of mounts) spawnSync("umount", ["-l", point]);
   try {
     rmSync(root, { recursive: true, force: true, maxRetries: 3 });
   } catch (error) {
     console.warn(`Could not remove ${root}: ${(error as Error).message}`);
   }
+}
+
+/** True once `pid` has exited (gone, or a zombie waiting to be reaped). */
+function exited(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.startsWith("Z") ?? true;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * While a daemon starts, a signal or process.exit() would leave its root behind (a detached dockerd
+ * still running, an overlay mount): until the returned release() is called, either one first stops
+ * the daemon and removes the root, synchronously. After that, the handle's stop() is the caller's.
+ */
+function cleanUpIfInterrupted(daemon: { root?: string; child?: ChildProcess }): () => void {
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  const cleanUp = () => {
+    release();
+    const pid = daemon.child?.exitCode === null ? daemon.child.pid : undefined;
+    if (pid !== undefined) {
+      daemon.child?.kill("SIGTERM");
+      const until = Date.now() + 10_000;
+      const pause = new Int32Array(new SharedArrayBuffer(4));
+      while (!exited(pid) && Date.now() < until) Atomics.wait(pause, 0, 0, 50);
+      if (!exited(pid)) daemon.child?.kill("SIGKILL");
+    }
+    if (daemon.root) removeDaemonRoot(daemon.root);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    cleanUp();
+    // Nobody else listens: end as the signal would have ended the process without this listener.
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  const release = () => {
+    for (const signal of signals) process.off(signal, onSignal);
+    process.off("exit", cleanUp);
+  };
+  for (const signal of signals) process.on(signal, onSignal);
+  process.on("exit", cleanUp);
+  return release;
 }
 
 /**
@@ -83,29 +126,41 @@ async function removeDaemonRoot(root: string): Promise<void> {
  * root; else vfs (which copies whole layers: build, load and save get slower), said on stderr.
  */
 export async function startDockerd(): Promise<DockerEngineHandle> {
-  const root = mkdtempSync(path.join(tmpdir(), "ecr-push-dockerd-"));
-  const dataRoot = path.join(root, "data");
-  mkdirSync(dataRoot);
-  const unsupported = await overlayUnsupported(dataRoot);
-  if (unsupported) console.error(`dockerd: storage driver vfs instead of overlay2: ${unsupported}`);
-  const first = await launchDockerd(root, unsupported ? "vfs" : "overlay2");
-  if (typeof first !== "string") return first;
-  if (!unsupported) {
-    // The mount worked but dockerd refused overlay2 (a backing file system it does not support).
-    console.error(
-      `dockerd: storage driver vfs instead of overlay2: dockerd did not start with overlay2: ${first}`,
-    );
-    const second = await launchDockerd(root, "vfs");
-    if (typeof second !== "string") return second;
-    await removeDaemonRoot(root);
-    throw new Error(`dockerd did not start with overlay2 nor vfs: ${second}`);
+  // Listening first: a signal that comes once the root exists finds it to remove.
+  const daemon: { root?: string; child?: ChildProcess } = {};
+  const release = cleanUpIfInterrupted(daemon);
+  try {
+    const root = mkdtempSync(path.join(tmpdir(), "ecr-push-dockerd-"));
+    daemon.root = root;
+    const dataRoot = path.join(root, "data");
+    mkdirSync(dataRoot);
+    const unsupported = overlayUnsupported(dataRoot);
+    if (unsupported) console.error(`dockerd: storage driver vfs instead of overlay2: ${unsupported}`);
+    const first = await launchDockerd(root, unsupported ? "vfs" : "overlay2", daemon);
+    if (typeof first !== "string") return first;
+    if (!unsupported) {
+      // The mount worked but dockerd refused overlay2 (a backing file system it does not support).
+      console.error(
+        `dockerd: storage driver vfs instead of overlay2: dockerd did not start with overlay2: ${first}`,
+      );
+      const second = await launchDockerd(root, "vfs", daemon);
+      if (typeof second !== "string") return second;
+      removeDaemonRoot(root);
+      throw new Error(`dockerd did not start with overlay2 nor vfs: ${second}`);
+    }
+    removeDaemonRoot(root);
+    throw new Error(`dockerd did not start: ${first}`);
+  } finally {
+    release();
   }
-  await removeDaemonRoot(root);
-  throw new Error(`dockerd did not start: ${first}`);
 }
 
 /** Runs dockerd in `root` with one storage driver: its handle once it answers, else why not (its last log lines). */
-async function launchDockerd(root: string, storageDriver: string): Promise<DockerEngineHandle | string> {
+async function launchDockerd(
+  root: string,
+  storageDriver: string,
+  daemon: { child?: ChildProcess },
+): Promise<DockerEngineHandle | string> {
   const socket = path.join(root, "docker.sock");
   const dataRoot = path.join(root, "data");
   const execRoot = path.join(root, "exec");
@@ -128,6 +183,7 @@ async function launchDockerd(root: string, storageDriver: string): Promise<Docke
     ],
     { stdio: ["ignore", log, log], detached: true },
   );
+  daemon.child = child;
   closeSync(log);
   child.unref();
   const host = `unix://${socket}`;
@@ -144,7 +200,7 @@ async function launchDockerd(root: string, storageDriver: string): Promise<Docke
           const until = Date.now() + 30_000;
           while (child.exitCode === null && Date.now() < until) await sleep(100);
           if (child.exitCode === null) child.kill("SIGKILL");
-          await removeDaemonRoot(root);
+          removeDaemonRoot(root);
         },
       };
     }

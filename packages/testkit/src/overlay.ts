@@ -1,6 +1,6 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { run } from "./process.js";
 
 /** statfs f_type of overlayfs (linux/magic.h). */
 const OVERLAYFS_SUPER_MAGIC = 0x794c7630;
@@ -8,9 +8,11 @@ const OVERLAYFS_SUPER_MAGIC = 0x794c7630;
 /**
  * Returns undefined when an overlay mount works in a scratch folder under `parent` (what
  * dockerd's overlay2 driver needs there), else one sentence saying why not. The folder is
- * unmounted and removed before returning, whatever happened.
+ * unmounted and removed before returning, whatever happened. Synchronous on purpose: a signal's
+ * listeners cannot run between the mount and its umount, so one that cleans up after a signal
+ * (startDockerd's) finds the folder either mounted or not, never half-way.
  */
-export async function overlayUnsupported(parent: string): Promise<string | undefined> {
+export function overlayUnsupported(parent: string): string | undefined {
   if (process.platform !== "linux") return "overlay mounts are Linux only";
   // overlay2 refuses an overlayfs backing file system (no upper layer on overlay): say so
   // rather than the kernel's bare EINVAL.
@@ -30,11 +32,13 @@ export async function overlayUnsupported(parent: string): Promise<string | undef
     for (const d of [lower, upper, work, merged]) mkdirSync(d);
     writeFileSync(path.join(lower, "probe"), "");
     const options = `lowerdir=${lower},upperdir=${upper},workdir=${work}`;
-    const result = await run("mount", ["-t", "overlay", "overlay", "-o", options, merged], {
-      timeoutMs: 15_000,
+    const result = spawnSync("mount", ["-t", "overlay", "overlay", "-o", options, merged], {
+      encoding: "utf8",
+      timeout: 15_000,
     });
-    if (result.code !== 0) {
-      const detail = result.stderr.trim().split("\n")[0] || `exit ${result.code}`;
+    if (result.error) throw result.error;
+    if (result.status !== 0) {
+      const detail = result.stderr.trim().split("\n")[0] || `exit ${result.status}`;
       return `an overlay mount under ${parent} failed: ${detail}`;
     }
     mounted = true;
@@ -45,10 +49,7 @@ export async function overlayUnsupported(parent: string): Promise<string | undef
   } catch (error) {
     return `an overlay mount under ${parent} could not be tried: ${(error as Error).message}`;
   } finally {
-    if (mounted) {
-      const umount = await run("umount", [merged]).catch(() => undefined);
-      if (umount?.code !== 0) await run("umount", ["-l", merged]).catch(() => undefined);
-    }
+    if (mounted && spawnSync("umount", [merged]).status !== 0) spawnSync("umount", ["-l", merged]);
     try {
       rmSync(dir, { recursive: true, force: true });
     } catch {
