@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import type { Readable } from "node:stream";
+import { PassThrough, type Readable } from "node:stream";
 import { PushFailedError } from "../../errors/index.js";
 
 export interface RunOptions {
@@ -147,6 +147,12 @@ export const nodeProcessRunner: ProcessRunner = {
     });
     // Awaited by the caller; a start failure also reaches it through stdout.
     done.catch(() => {});
-    return { stdout: child.stdout as Readable, done, kill: () => child.kill() };
+    // Read at once into a stream of our own: a child's stdout left unread while the child exits
+    // loses its data (seen with small exports started before they are consumed). The pass-through
+    // still applies backpressure, so the child waits while its reader does.
+    const stdout = new PassThrough({ highWaterMark: 1024 * 1024 });
+    child.stdout?.on("error", (error) => stdout.destroy(error));
+    child.stdout?.pipe(stdout);
+    return { stdout, done, kill: () => child.kill() };
   },
 };

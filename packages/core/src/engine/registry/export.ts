@@ -75,7 +75,9 @@ class ExportPusher {
           // tar-stream's entries are streamx streams; Node's stream helpers want Node's.
           const body = Readable.from(entry, { objectMode: false });
           await this.#member(entry.header, body).catch((error: unknown) => {
-            throw new OwnFailure(error);
+            // A sentence of ours (the registry, the spool) stays as it is; a stream error is the
+            // export breaking off.
+            throw error instanceof PushFailedError ? new OwnFailure(error) : error;
           });
         }
       } catch (error) {
@@ -262,12 +264,20 @@ class ExportPusher {
     const { client, repository } = this.ctx;
     for (const layer of own.layers) {
       if (this.#blobs.has(layer.digest) || layer.urls?.length) continue;
-      if (!(await client.hasBlob(repository, layer.digest))) {
-        throw new PushFailedError(
-          "ImageExportIncomplete",
-          `${source.command} did not include layer ${layer.digest} of the image: the image changed during the export, so push again.`,
-        );
+      if (await client.hasBlob(repository, layer.digest)) continue;
+      // A small layer was kept in memory with the documents: sent from there.
+      const small = this.#small.get(layer.digest);
+      if (small) {
+        await client.uploadBlob(repository, () => passThrough(small), {
+          digest: layer.digest,
+          size: small.length,
+        });
+        continue;
       }
+      throw new PushFailedError(
+        "ImageExportIncomplete",
+        `${source.command} did not include layer ${layer.digest} of the image: the image changed during the export, so push again.`,
+      );
     }
     await this.#putConfig(configDescriptor, config);
     return own.manifest;
