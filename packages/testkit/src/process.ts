@@ -38,6 +38,8 @@ export function run(
       clearTimeout(timer);
       resolve({ code: code ?? -1, stdout, stderr });
     });
+    // A child that exits before reading its stdin must not crash the caller with EPIPE.
+    child.stdin.on("error", () => {});
     child.stdin.end(options.input ?? "");
   });
 }
