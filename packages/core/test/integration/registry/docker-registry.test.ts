@@ -183,8 +183,8 @@ describe.runIf(docker && hasRegistry)("the registry client against Debian's dock
       });
       await writer.putManifest("team/bearer", "v1", pushed.mediaType, pushed.bytes);
       expect((await skopeoInspect(`${host}/team/bearer:v1`)).Digest).toBe(pushed.digest);
-      // One pull token for the parallel HEADs, then one push token for every upload and the manifest.
-      expect(tokenRequests).toEqual(["repository:team/bearer:pull", "repository:team/bearer:pull,push"]);
+      // The first request is an upload: one push token serves every upload and the manifest.
+      expect(tokenRequests).toEqual(["repository:team/bearer:pull,push"]);
 
       const manifest = await reader.getManifest("team/bearer", "v1");
       expect(manifest?.bytes.equals(pushed.bytes)).toBe(true);
@@ -193,7 +193,7 @@ describe.runIf(docker && hasRegistry)("the registry client against Debian's dock
       const bytes = Buffer.concat(await blob.stream.toArray());
       expect(bytes.length).toBe(layer.size);
       expect(`sha256:${createHash("sha256").update(bytes).digest("hex")}`).toBe(layer.digest);
-      expect(tokenRequests.slice(2)).toEqual(["repository:team/bearer:pull"]);
+      expect(tokenRequests.slice(1)).toEqual(["repository:team/bearer:pull"]);
 
       await expect(wrong.getManifest("team/bearer", "v1")).rejects.toThrow(
         `The registry ${frontHost} refused the push to team/bearer (incorrect username or password): check that the credentials may push to this repository and have not expired.`,
@@ -218,8 +218,9 @@ describe.runIf(docker && hasRegistry)("the registry client against Debian's dock
     const file = path.join(dir, "image.tar");
     await dockerSave(docker as string, file, image);
     const opened = await openDockerArchive(file, undefined, { reference: file, inputName: "SOURCE" });
-    const ctx = { client, repository: "team/archive", tag: "v1", concurrency: 4 };
-    const pushed = await pushArtifact(opened.artifact, ctx);
+    const learned = new Map();
+    const ctx = { client, repository: "team/archive", concurrency: 4 };
+    const pushed = await pushArtifact(opened.artifact, { ...ctx, learned });
     expect(await client.putManifest("team/archive", "v1", pushed.mediaType, pushed.bytes)).toBe(
       pushed.digest,
     );
@@ -229,8 +230,11 @@ describe.runIf(docker && hasRegistry)("the registry client against Debian's dock
       JSON.parse(pushed.bytes.toString()).layers.map((l: { digest: string }) => l.digest),
     );
     const lines: string[] = [];
+    // The layers this push compressed are known to the next one (the engine finds them from the
+    // registry or the layer cache), so nothing is compressed or sent again.
     const again = await pushArtifact(opened.artifact, {
       ...ctx,
+      known: learned,
       onProgress: (p) => p.line && lines.push(p.line),
     });
     expect(again.digest).toBe(pushed.digest);
