@@ -148,7 +148,7 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
     {
       name: "CLI, docker engine, temporary keys and session token, --debug",
       entry: "cli",
-      args: ["push", "scan/app:1", "-r", "scan/cli", "-t", "keys", "--debug"],
+      args: ["push", "scan/app:1", "-r", "scan/cli", "-t", "keys", "--debug", "--engine", "docker"],
       env: () =>
         api({
           AWS_ACCESS_KEY_ID: tempAccessKeyId,
@@ -173,6 +173,8 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
         "--external-id",
         "x-1",
         "--debug",
+        "--engine",
+        "docker",
       ],
       env: () => api(),
       code: 0,
@@ -400,13 +402,19 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
     if (scenario.code === 0) expect(tap.issued().filter((s) => !before.has(s)).length).toBeGreaterThan(0);
     if (scenario.docker) {
       const login = run.docker.find((c) => c.argv.includes("login"));
-      expect(login?.argv).toContain("--password-stdin");
-      // Every docker call with credentials used the one private config, and it is gone.
-      const configs = new Set(run.docker.map((c) => c.dockerConfig).filter(Boolean));
-      expect(configs.size).toBe(1);
-      const config = [...configs][0];
-      expect(config).toBeTruthy();
-      expect(run.files.filter((f) => f.file.startsWith(config as string))).toEqual([]);
+      if (scenario.args?.join(" ").includes("--engine docker")) {
+        expect(login?.argv).toContain("--password-stdin");
+        // Every docker call with credentials used the one private config, and it is gone.
+        const configs = new Set(run.docker.map((c) => c.dockerConfig).filter(Boolean));
+        expect(configs.size).toBe(1);
+        const config = [...configs][0];
+        expect(config).toBeTruthy();
+        expect(run.files.filter((f) => f.file.startsWith(config as string))).toEqual([]);
+      } else {
+        // The registry engine: docker only describes and exports the image; no login, no config.
+        expect(login).toBeUndefined();
+        expect(run.docker.map((c) => c.argv[0])).not.toContain("push");
+      }
       expect(run.files.some((f) => f.file.includes("ecr-push-docker-"))).toBe(false);
       // docker gets the job's environment minus its credentials (a child's environment is readable
       // by the same user): only names are recorded, never values.
