@@ -13,6 +13,7 @@ import type {
   Outputs,
   PushedImage,
   PushedTags,
+  PushProgress,
   SecretMasker,
   TagPushOptions,
 } from "../ports/index.js";
@@ -255,6 +256,14 @@ async function tagTarget(
   if (!image.repoTags.includes(target)) createdTags.push(target);
 }
 
+/** An engine's progress onto the log: live transfers where the host shows them, lines always. */
+function progressTo(logger: Logger): (progress: PushProgress) => void {
+  return (progress) => {
+    if (progress.transfer) logger.progress?.(progress.transfer);
+    if (progress.line) logger.info(progress.line);
+  };
+}
+
 /** Images of the repository, newest first, whose layers a push may reuse. */
 const RECENT_IMAGES = 3;
 
@@ -267,14 +276,7 @@ async function pushAllTargets(
   checkAborted(signal);
   const pushTags = engine.pushTags?.bind(engine);
   if (!pushTags) throw new Error("this engine pushes one target at a time");
-  const pushed = await pushTags(targets, {
-    ...state,
-    signal,
-    onProgress: (progress) => {
-      if (progress.transfer) logger.progress?.(progress.transfer);
-      if (progress.line) logger.info(progress.line);
-    },
-  });
+  const pushed = await pushTags(targets, { ...state, signal, onProgress: progressTo(logger) });
   logger.debug(`${targets.join(", ")}: digest ${pushed.digest}`);
   return pushed;
 }
@@ -282,14 +284,7 @@ async function pushAllTargets(
 async function pushTarget(target: string, deps: PushDeps): Promise<PushedImage> {
   const { engine, logger, signal } = deps;
   checkAborted(signal);
-  const pushed = await engine.push(
-    target,
-    (progress) => {
-      if (progress.transfer) logger.progress?.(progress.transfer);
-      if (progress.line) logger.info(progress.line);
-    },
-    signal,
-  );
+  const pushed = await engine.push(target, progressTo(logger), signal);
   logger.debug(`${target}: digest ${pushed.digest}`);
   return pushed;
 }

@@ -52,10 +52,6 @@ export class LayerCache {
     return this.#learned.get(diffId) ?? this.#entries.get(diffId);
   }
 
-  get size(): number {
-    return this.#entries.size;
-  }
-
   remember(diffId: string, layer: Descriptor, repository: string): void {
     this.#learned.set(diffId, {
       digest: layer.digest,

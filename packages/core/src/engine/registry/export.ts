@@ -4,12 +4,11 @@ import { extract as untar } from "tar-stream";
 import { PushFailedError } from "../../errors/index.js";
 import type { PushProgress } from "../../ports/index.js";
 import type { RegistryClient } from "../../registry/index.js";
-import { countedBlob, pushedLine } from "../../registry/progress.js";
 import { type Descriptor, INDEX_MEDIA_TYPES, MediaTypes, sha256 } from "../../sources/index.js";
 import { normalize } from "../../sources/tar.js";
 import type { ImageExport } from "../docker/engine.js";
 import { gzipLayer } from "./compress.js";
-import { dockerManifestOf, type PushedManifest } from "./push.js";
+import { BlobProgress, dockerManifestOf, type PushedManifest } from "./push.js";
 import { Slots, settledAll } from "./slots.js";
 import type { SpoolFile, SpoolFolder } from "./spool.js";
 
@@ -61,8 +60,11 @@ class ExportPusher {
   #config: Buffer | undefined;
   #layerCount = 0;
 
+  readonly #progress: BlobProgress;
+
   constructor(readonly ctx: ExportPushContext) {
     this.#slots = new Slots(ctx.concurrency);
+    this.#progress = new BlobProgress(ctx.onProgress);
   }
 
   async run(source: ImageExport): Promise<PushedManifest> {
@@ -106,7 +108,7 @@ class ExportPusher {
     if (name.endsWith("/layer.tar")) return this.#classicLayer(body);
     if (blob) {
       const digest = `sha256:${blob[1]}`;
-      if (this.ctx.image.diffIds.includes(digest)) return this.#layerNamed(digest, body, size);
+      if (this.ctx.image.diffIds.includes(digest)) return this.#layerNamed(digest, body);
       if (size <= SMALL_BYTES) return this.#keep(name, body, digest);
       return this.#compressedBlob(digest, size, body);
     }
@@ -141,7 +143,7 @@ class ExportPusher {
   }
 
   /** An uncompressed OCI blob named by its diff ID. */
-  async #layerNamed(diffId: string, body: Readable, _size: number): Promise<void> {
+  async #layerNamed(diffId: string, body: Readable): Promise<void> {
     this.#seen.add(diffId);
     if (this.ctx.known.has(diffId) || this.ctx.learned.has(diffId)) {
       this.#alreadyThere(diffId);
@@ -166,7 +168,7 @@ class ExportPusher {
       // The upload follows the writer; a retry reads the file again from its start.
       const label = `sha256:layer ${++this.#layerCount}`;
       const upload = this.#slots.run(() =>
-        ctx.client.uploadBlob(ctx.repository, () => this.#counted(file.open(), label, 0)),
+        ctx.client.uploadBlob(ctx.repository, () => this.#progress.counted(file.open(), label, undefined)),
       );
       upload.catch(() => {});
       await filling;
@@ -181,7 +183,7 @@ class ExportPusher {
               size: uploaded.size,
             };
             ctx.learned.set(diffId, descriptor);
-            ctx.onProgress?.({ line: pushedLine(uploaded.digest, uploaded.size, started) });
+            this.#progress.pushed(uploaded.digest, uploaded.size, started);
           })
           .finally(() => file.remove()),
       );
@@ -194,14 +196,17 @@ class ExportPusher {
     const { client, repository } = this.ctx;
     if (await client.hasBlob(repository, digest)) {
       this.#blobs.set(digest, { mediaType: "", digest, size });
-      this.#report(digest, "Layer already exists");
+      this.#progress.alreadyThere(digest);
       return drain(body);
     }
     const file = await this.ctx.spool.file();
     this.#spooled.push(file);
     const started = Date.now();
     const upload = this.#slots.run(() =>
-      client.uploadBlob(repository, () => this.#counted(file.open(), digest, size), { digest, size }),
+      client.uploadBlob(repository, () => this.#progress.counted(file.open(), digest, size), {
+        digest,
+        size,
+      }),
     );
     upload.catch(() => {});
     await file.fill(body);
@@ -209,7 +214,7 @@ class ExportPusher {
       upload
         .then(() => {
           this.#blobs.set(digest, { mediaType: "", digest, size });
-          this.ctx.onProgress?.({ line: pushedLine(digest, size, started) });
+          this.#progress.pushed(digest, size, started);
         })
         .finally(() => file.remove()),
     );
@@ -318,16 +323,7 @@ class ExportPusher {
 
   #alreadyThere(diffId: string): void {
     const descriptor = this.ctx.known.get(diffId) ?? this.ctx.learned.get(diffId);
-    if (descriptor) this.#report(descriptor.digest, "Layer already exists");
-  }
-
-  #report(digest: string, what: string): void {
-    this.ctx.onProgress?.({ line: `${digest.slice(7, 19)}: ${what}` });
-  }
-
-  #counted(stream: Readable, digest: string, total: number): Readable {
-    const report = this.ctx.onProgress;
-    return countedBlob(stream, digest, total || undefined, report && ((transfer) => report({ transfer })));
+    if (descriptor) this.#progress.alreadyThere(descriptor.digest);
   }
 
   #exportBroke(source: ImageExport, error: unknown): unknown {

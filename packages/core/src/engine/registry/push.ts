@@ -45,30 +45,32 @@ export async function pushArtifact(artifact: Artifact, ctx: PushContext): Promis
 
 class Pusher {
   readonly #slots: Slots;
+  readonly #progress: BlobProgress;
 
   constructor(readonly ctx: PushContext) {
     this.#slots = new Slots(ctx.concurrency);
+    this.#progress = new BlobProgress(ctx.onProgress);
   }
 
   async push(artifact: Artifact): Promise<PushedManifest> {
     if (artifact.kind === "index") {
-      const children = await this.#all(artifact.children.map((child) => this.push(child)));
+      const children = await settledAll(artifact.children.map((child) => this.push(child)));
       for (const child of children) {
         await this.ctx.client.putManifest(this.ctx.repository, child.digest, child.mediaType, child.bytes);
       }
       return artifact;
     }
     if (artifact.kind === "manifest") {
-      await this.#all(artifact.layers.map((layer) => this.#stored(layer)));
+      await settledAll(artifact.layers.map((layer) => this.#stored(layer)));
       await this.#stored(artifact.config); // last among blobs
       return artifact;
     }
-    const layers = await this.#all(
+    const layers = await settledAll(
       artifact.layers.map((layer) => {
         if (!isRawLayer(layer)) return this.#stored(layer);
         const known = this.ctx.known?.get(layer.diffId);
         if (!known) return this.#compressed(layer);
-        this.#report(known.digest, "Layer already exists");
+        this.#progress.alreadyThere(known.digest);
         return Promise.resolve(pick(known));
       }),
     );
@@ -80,32 +82,32 @@ class Pusher {
   async #stored(blob: StoredBlob): Promise<Descriptor> {
     const { descriptor } = blob;
     if (descriptor.urls?.length) return descriptor;
-    return this.#slot(async () => {
+    return this.#slots.run(async () => {
       const { client, repository } = this.ctx;
       if (await client.hasBlob(repository, descriptor.digest)) {
-        this.#report(descriptor.digest, "Layer already exists");
+        this.#progress.alreadyThere(descriptor.digest);
         return descriptor;
       }
       const started = Date.now();
       await client.uploadBlob(
         repository,
-        () => this.#counted(blob.open(), descriptor.digest, descriptor.size),
+        () => this.#progress.counted(blob.open(), descriptor.digest, descriptor.size),
         descriptor,
       );
-      this.#pushed(descriptor.digest, descriptor.size, started);
+      this.#progress.pushed(descriptor.digest, descriptor.size, started);
       return descriptor;
     });
   }
 
   /** An uncompressed layer: gzip, hash and upload in one pass (the digest goes with the final PUT). */
   async #compressed(layer: RawLayer): Promise<Descriptor> {
-    return this.#slot(async () => {
+    return this.#slots.run(async () => {
       const started = Date.now();
       // Counted before compression: the layer's size is known up front, the compressed size is not.
       const uploaded = await this.ctx.client.uploadBlob(this.ctx.repository, () =>
-        gzipLayer(this.#counted(layer.open(), layer.diffId, layer.size)),
+        gzipLayer(this.#progress.counted(layer.open(), layer.diffId, layer.size)),
       );
-      this.#pushed(uploaded.digest, uploaded.size, started);
+      this.#progress.pushed(uploaded.digest, uploaded.size, started);
       const descriptor = {
         mediaType: MediaTypes.dockerLayerGzip,
         digest: uploaded.digest,
@@ -115,26 +117,25 @@ class Pusher {
       return descriptor;
     });
   }
+}
 
-  #pushed(digest: string, size: number, started: number): void {
-    this.ctx.onProgress?.({ line: pushedLine(digest, size, started) });
+/** The lines and live byte counts a push reports for its blobs, whichever way they are sent. */
+export class BlobProgress {
+  constructor(private readonly onProgress: ((progress: PushProgress) => void) | undefined) {}
+
+  /** `0a1b2c3d4e5f: Pushed 12.0 MiB in 1.5 s (8.0 MiB/s)`. */
+  pushed(digest: string, size: number, startedMs: number): void {
+    this.onProgress?.({ line: pushedLine(digest, size, startedMs) });
   }
 
-  #report(digest: string, what: string): void {
-    this.ctx.onProgress?.({ line: `${digest.slice(7, 19)}: ${what}` });
+  alreadyThere(digest: string): void {
+    this.onProgress?.({ line: `${digest.slice(7, 19)}: Layer already exists` });
   }
 
-  #counted(source: Readable, digest: string, total: number): Readable {
-    const report = this.ctx.onProgress;
+  /** `source` unchanged, its bytes reported as a live transfer of `digest` (out of `total`). */
+  counted(source: Readable, digest: string, total: number | undefined): Readable {
+    const report = this.onProgress;
     return countedBlob(source, digest, total, report && ((transfer) => report({ transfer })));
-  }
-
-  #slot<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#slots.run(fn);
-  }
-
-  #all<T>(tasks: Promise<T>[]): Promise<T[]> {
-    return settledAll(tasks);
   }
 }
 

@@ -61,26 +61,23 @@ export async function reusableLayers(
   const { client, repository, debug } = ctx;
   const wanted = new Set(ctx.diffIds);
   const found = new Map<string, { layer: Descriptor; why: string }>();
-  const seenConfigs = new Set<string>();
-  const images = candidates.filter((image) => {
+  // Image manifests (not indexes), one per config, parsed once.
+  const images = new Map<string, { image: StoredImage; config: string; layers: Descriptor[] }>();
+  for (const image of candidates) {
     const doc = parseManifest(image);
     const config = doc?.config?.digest;
-    if (!config || !Array.isArray(doc?.layers) || INDEX_MEDIA_TYPES.includes(doc?.mediaType ?? ""))
-      return false;
-    if (seenConfigs.has(config)) return false;
-    seenConfigs.add(config);
-    return true;
-  });
-  for (const image of images.slice(0, MAX_CANDIDATES)) {
+    if (!config || !Array.isArray(doc?.layers) || INDEX_MEDIA_TYPES.includes(doc?.mediaType ?? "")) continue;
+    if (!images.has(config)) images.set(config, { image, config, layers: doc.layers });
+  }
+  for (const { image, config, layers } of [...images.values()].slice(0, MAX_CANDIDATES)) {
     if ([...wanted].every((d) => found.has(d))) break;
-    const doc = parseManifest(image) as Required<Pick<ManifestDocument, "config" | "layers">>;
-    const diffIds = await configDiffIds(client, repository, doc.config.digest).catch((error: unknown) => {
-      debug(`Could not read config ${doc.config.digest}: ${(error as Error).message}`);
+    const diffIds = await configDiffIds(client, repository, config).catch((error: unknown) => {
+      debug(`Could not read config ${config}: ${(error as Error).message}`);
       return undefined;
     });
-    if (!diffIds || diffIds.length !== doc.layers.length) continue;
+    if (!diffIds || diffIds.length !== layers.length) continue;
     diffIds.forEach((diffId, i) => {
-      const layer = doc.layers[i];
+      const layer = layers[i];
       if (wanted.has(diffId) && layer && !found.has(diffId) && !layer.urls?.length)
         found.set(diffId, { layer: pick(layer), why: `image ${image.digest.slice(0, 19)}` });
     });
