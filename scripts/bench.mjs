@@ -92,6 +92,20 @@ const local = JSON.parse(
 );
 const ecr = new ECRClient({ region: local.region, endpoint: local.endpoint, credentials: keys });
 const dockerEnv = { ...process.env, DOCKER_HOST: engine.host };
+
+/** `skopeo copy` into a loopback registry over plain HTTP, timed; skopeo 1.9 does not read DOCKER_HOST. */
+function skopeoCopy(creds, from, to, env, extra = []) {
+  const args = [
+    "copy",
+    "-q",
+    "--src-daemon-host",
+    engine.host,
+    "--dest-tls-verify=false",
+    "--dest-creds",
+    creds,
+  ];
+  return timed("skopeo", [...args, ...extra, from, to], { env });
+}
 const awsEnv = {
   ...dockerEnv,
   AWS_ACCESS_KEY_ID: keys.accessKeyId,
@@ -152,22 +166,8 @@ const contenders = [
     available: installed("skopeo") ? undefined : "not installed (apt-get install skopeo)",
     run: async (repo) => {
       const creds = `AWS:${await password()}`;
-      return timed(
-        "skopeo",
-        [
-          "copy",
-          "-q",
-          // skopeo 1.9 does not read DOCKER_HOST.
-          "--src-daemon-host",
-          engine.host,
-          "--dest-tls-verify=false",
-          "--dest-creds",
-          creds,
-          `docker-daemon:${IMAGE}`,
-          `docker://${local.registry}/${repo}:v1`,
-        ],
-        { env: dockerEnv },
-      ).ms;
+      return skopeoCopy(creds, `docker-daemon:${IMAGE}`, `docker://${local.registry}/${repo}:v1`, dockerEnv)
+        .ms;
     },
   },
 ];
@@ -506,24 +506,8 @@ async function localSection() {
       env: { ...env, ECR_PUSH_CACHE_DIR: cache, XDG_CACHE_HOME: cache },
     }).ms;
   const pass = await passwordOf(endpoint);
-  const skopeoCopy = (from, to, extra = []) =>
-    timed(
-      "skopeo",
-      [
-        "copy",
-        "-q",
-        // skopeo 1.9 does not read DOCKER_HOST.
-        "--src-daemon-host",
-        engine.host,
-        "--dest-tls-verify=false",
-        "--dest-creds",
-        `AWS:${pass}`,
-        ...extra,
-        from,
-        `docker://${endpoint.registry}/${to}`,
-      ],
-      { env: baseEnv },
-    );
+  const copyTo = (from, to, extra = []) =>
+    skopeoCopy(`AWS:${pass}`, from, `docker://${endpoint.registry}/${to}`, baseEnv, extra);
   const contenders = [
     {
       id: "ours",
@@ -600,12 +584,12 @@ async function localSection() {
         // then copies that v1 (the same blobs) into each contender's repository.
         const seed = `bench/local-seed-r${i}`;
         await create(seed);
-        skopeoCopy(`docker-daemon:${images.v1}`, `${seed}:v1`);
+        copyTo(`docker-daemon:${images.v1}`, `${seed}:v1`);
         const v2Repos = new Map();
         for (const c of order) {
           const repo = `bench/local-v2-${c.id}-r${i}`;
           await create(repo);
-          skopeoCopy(`docker://${endpoint.registry}/${seed}:v1`, `${repo}:v1`, [
+          copyTo(`docker://${endpoint.registry}/${seed}:v1`, `${repo}:v1`, [
             "--src-tls-verify=false",
             "--src-creds",
             `AWS:${pass}`,
@@ -625,7 +609,7 @@ async function localSection() {
         );
         const archiveV2 = `bench/local-archive-v2-r${i}`;
         await create(archiveV2);
-        skopeoCopy(`docker-archive:${archives.v1}`, `${archiveV2}:v1`);
+        copyTo(`docker-archive:${archives.v1}`, `${archiveV2}:v1`);
         await record("archive-v2", () =>
           ecrPush(`docker-archive:${archives.v2}`, archiveV2, "v2", [], freshCache()),
         );
