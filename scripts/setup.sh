@@ -9,6 +9,8 @@ command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
 command -v docker >/dev/null 2>&1 || need_apt+=(docker.io)
 command -v skopeo >/dev/null 2>&1 || need_apt+=(skopeo)
 command -v docker-registry >/dev/null 2>&1 || need_apt+=(docker-registry)
+# podman: the registry engine exports local images with it where docker is absent.
+command -v podman >/dev/null 2>&1 || need_apt+=(podman)
 # A real forward proxy for the HTTPS_PROXY/NO_PROXY tests.
 command -v tinyproxy >/dev/null 2>&1 || need_apt+=(tinyproxy)
 if [ ${#need_apt[@]} -gt 0 ]; then

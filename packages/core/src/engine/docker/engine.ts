@@ -61,6 +61,9 @@ export interface ImageExport {
   command: string;
 }
 
+/** How docker ("No such image") and podman ("image not known") say an image is missing. */
+const NO_SUCH_IMAGE = /no such image|image not known/i;
+
 /**
  * Seeds the private config so that it "contains auth": docker then keeps credentials in this file
  * instead of detecting a platform credential helper (osxkeychain, wincred, pass, secretservice),
@@ -134,7 +137,7 @@ export class DockerCliEngine implements ContainerEngine {
   async inspect(reference: string, signal?: AbortSignal): Promise<LocalImage | undefined> {
     const result = await this.#docker(["image", "inspect", "--format", "{{json .}}", reference], { signal });
     if (result.exitCode !== 0) {
-      if (/no such image/i.test(result.stderr)) return undefined;
+      if (NO_SUCH_IMAGE.test(result.stderr)) return undefined;
       throw this.#failure("inspect", reference, `docker image inspect ${reference}`, result);
     }
     const image = parseImageInspect(result.stdout);
@@ -216,7 +219,7 @@ export class DockerCliEngine implements ContainerEngine {
       this.#debug(`docker image rm ${reference}: the image is in use by a container; untagging with --force`);
       result = await this.#docker(["image", "rm", "--force", reference], { signal });
     }
-    if (result.exitCode !== 0 && !/no such image/i.test(result.stderr)) {
+    if (result.exitCode !== 0 && !NO_SUCH_IMAGE.test(result.stderr)) {
       throw this.#failure("remove", reference, `docker image rm ${reference}`, result);
     }
   }

@@ -41,7 +41,9 @@ export function parseImageInspect(stdout: string): LocalImage | undefined {
   } catch {
     return undefined;
   }
-  if (typeof image !== "object" || image === null) return undefined;
+  // podman prints a one-element array where docker prints the object itself.
+  if (Array.isArray(image) && image.length === 1) image = image[0];
+  if (typeof image !== "object" || image === null || Array.isArray(image)) return undefined;
   const { Id, RepoTags, RepoDigests, RootFS } = image as Record<string, unknown>;
   if (typeof Id !== "string") return undefined;
   const diffIds = strings((RootFS as { Layers?: unknown } | undefined)?.Layers);

@@ -33,8 +33,9 @@ export interface ExportPushContext {
 /**
  * Pushes an image while the daemon exports it. Both layouts `docker save` writes are read as a
  * stream: the classic one (`<id>/layer.tar` members, named so that a layer's diff ID is known only
- * once it has been read) and the OCI one (`blobs/sha256/<digest>`, uncompressed layers named by
- * diff ID on the classic image store, compressed ones by their own digest on containerd's).
+ * once it has been read; podman's `<diff ID>.tar` are known by name) and the OCI one
+ * (`blobs/sha256/<digest>`, uncompressed layers named by diff ID on the classic image store,
+ * compressed ones by their own digest on containerd's).
  *
  * A layer the repository lacks is compressed as it arrives and uploaded from a spool file while
  * it is still being written; the export never waits for the network. A classic member that might
@@ -105,7 +106,11 @@ class ExportPusher {
     const size = header.size ?? 0;
     const blob = /^blobs\/sha256\/([0-9a-f]{64})$/.exec(name);
     if (header.type !== "file") return drain(body);
-    if (name.endsWith("/layer.tar")) return this.#classicLayer(body);
+    // podman (and skopeo) name a layer `<diff ID>.tar` and link `<id>/layer.tar` to it.
+    const named = /^([0-9a-f]{64})\.tar$/.exec(name);
+    if (named && this.ctx.image.diffIds.includes(`sha256:${named[1]}`))
+      return this.#layerNamed(`sha256:${named[1]}`, body);
+    if (name.endsWith("/layer.tar") || named) return this.#classicLayer(body);
     if (blob) {
       const digest = `sha256:${blob[1]}`;
       if (this.ctx.image.diffIds.includes(digest)) return this.#layerNamed(digest, body);

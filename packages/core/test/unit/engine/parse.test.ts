@@ -62,6 +62,20 @@ describe("parseImageInspect", () => {
     expect(parseImageInspect("not json")).toBeUndefined();
     expect(parseImageInspect("[]")).toBeUndefined();
   });
+
+  it("reads the diff IDs, and podman's one-element array with an Id lacking sha256:", () => {
+    const diffIds = [`sha256:${"a".repeat(64)}`, `sha256:${"b".repeat(64)}`];
+    const podman = JSON.stringify([
+      { Id: "c".repeat(64), RepoTags: ["localhost/web:1"], RootFS: { Layers: diffIds } },
+    ]);
+    expect(parseImageInspect(podman)).toEqual({
+      id: `sha256:${"c".repeat(64)}`,
+      repoTags: ["localhost/web:1"],
+      repoDigests: [],
+      diffIds,
+    });
+    expect(parseImageInspect(JSON.stringify([{ Id: "1" }, { Id: "2" }]))).toBeUndefined();
+  });
 });
 
 describe("daemonEnvFromContext", () => {
