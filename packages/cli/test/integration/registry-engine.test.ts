@@ -8,6 +8,7 @@ import {
   buildTestImage,
   dockerEnv,
   dockerForTests,
+  realPartAvailable,
   runOk,
   skopeoInspect,
   skopeoRawManifest,
@@ -293,6 +294,39 @@ describe.runIf(dockerHost)("ecr-push push of a local image with the registry eng
       expect(Object.keys(e2e.local.repository("team/engine-broken")?.imageTags ?? {})).toEqual([]);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it("a full disk while spooling the export fails in one sentence, moves no tag and leaves no file", async (ctx) => {
+    const root = typeof process.getuid === "function" && process.getuid() === 0;
+    if (
+      !realPartAvailable(
+        "root (to mount a 512 KiB tmpfs as the temporary folder)",
+        root ? undefined : "not root",
+      )
+    )
+      return ctx.skip();
+    await e2e.createRepository("team/engine-full");
+    const small = mkdtempSync(path.join(tmpdir(), "ecr-push-full-"));
+    await runOk("mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", small]);
+    try {
+      const run = await cli(e2e, ["push", "e2e/engine:v1", "-r", "team/engine-full", "-t", "v1"], {
+        TMPDIR: small,
+      });
+      expect(run.code).toBe(1);
+      const escaped = small.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      expect(errorLines(run.stderr, "error: ")).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^error: Could not write the image export to ${escaped}/ecr-push-export-\\w+ \\(no space left\\), so nothing was pushed: free space there or point TMPDIR \\(TEMP on Windows\\) at a folder with room\\.$`,
+          ),
+        ),
+      ]);
+      expect(readdirSync(small)).toEqual([]);
+      expect(Object.keys(e2e.local.repository("team/engine-full")?.imageTags ?? {})).toEqual([]);
+    } finally {
+      await runOk("umount", [small]);
+      rmSync(small, { recursive: true, force: true });
     }
   });
 });
