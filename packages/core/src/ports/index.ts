@@ -63,6 +63,8 @@ export interface LocalImage {
   repoDigests: string[];
   /** The config's rootfs.diff_ids (sha256 of each uncompressed layer, base first), when known. */
   diffIds?: string[];
+  /** The image's operating system (`linux`, `windows`), when known. */
+  os?: string;
 }
 
 export interface PushProgress {

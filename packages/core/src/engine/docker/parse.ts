@@ -44,7 +44,7 @@ export function parseImageInspect(stdout: string): LocalImage | undefined {
   // podman prints a one-element array where docker prints the object itself.
   if (Array.isArray(image) && image.length === 1) image = image[0];
   if (typeof image !== "object" || image === null || Array.isArray(image)) return undefined;
-  const { Id, RepoTags, RepoDigests, RootFS } = image as Record<string, unknown>;
+  const { Id, RepoTags, RepoDigests, RootFS, Os } = image as Record<string, unknown>;
   if (typeof Id !== "string") return undefined;
   const diffIds = strings((RootFS as { Layers?: unknown } | undefined)?.Layers);
   return {
@@ -52,6 +52,7 @@ export function parseImageInspect(stdout: string): LocalImage | undefined {
     repoTags: strings(RepoTags),
     repoDigests: strings(RepoDigests),
     ...(diffIds.length > 0 ? { diffIds } : {}),
+    ...(typeof Os === "string" && Os ? { os: Os } : {}),
   };
 }
 

@@ -215,7 +215,8 @@ export class RegistryEngine implements ContainerEngine {
         manifest = await pushExport(await exporting, {
           client,
           repository,
-          image: { id: ours.configDigest ?? local.id, diffIds },
+          // Windows images may have foreign layers, named only at the export's end.
+          image: { id: ours.configDigest ?? local.id, diffIds, deferLayers: local.os === "windows" },
           known,
           learned,
           spool,

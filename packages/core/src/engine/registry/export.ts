@@ -8,7 +8,7 @@ import { type Descriptor, INDEX_MEDIA_TYPES, MediaTypes, sha256 } from "../../so
 import { normalize } from "../../sources/tar.js";
 import type { ImageExport } from "../docker/engine.js";
 import { gzipLayer } from "./compress.js";
-import { BlobProgress, dockerManifestOf, type PushedManifest } from "./push.js";
+import { BlobProgress, dockerManifestOf, type PushedManifest, pick } from "./push.js";
 import { Slots, settledAll } from "./slots.js";
 import type { SpoolFile, SpoolFolder } from "./spool.js";
 
@@ -19,7 +19,12 @@ export interface ExportPushContext {
   client: RegistryClient;
   repository: string;
   /** The image as the daemon described it: its ID (config digest) and diff IDs, base first. */
-  image: { id: string; diffIds: readonly string[] };
+  /**
+   * The image as the daemon described it: its ID (config digest) and diff IDs, base first.
+   * `deferLayers` (Windows images) holds every layer back until the export's manifest.json, the
+   * last member, has said which are foreign (non-distributable): those are never uploaded.
+   */
+  image: { id: string; diffIds: readonly string[]; deferLayers?: boolean };
   /** Compressed blobs the repository holds for some of the layers, by diff ID: not sent again. */
   known: ReadonlyMap<string, Descriptor>;
   /** Receives each layer compressed here, by diff ID (for the layer cache). */
@@ -60,6 +65,10 @@ class ExportPusher {
   readonly #blobs = new Map<string, Descriptor>();
   #config: Buffer | undefined;
   #layerCount = 0;
+  /** Layers spooled until the end (deferLayers), by diff ID. */
+  readonly #deferred = new Map<string, SpoolFile>();
+  /** Foreign layers the export's manifest.json names: their descriptors go in the manifest as they are. */
+  readonly #foreign = new Map<string, Descriptor>();
 
   readonly #progress: BlobProgress;
 
@@ -92,6 +101,8 @@ class ExportPusher {
         throw this.#exportBroke(source, error);
       }
       await source.done;
+      this.#foreignLayers();
+      await this.#deferredLayers();
       await this.#settled();
       return await this.#manifest(source);
     } finally {
@@ -123,6 +134,7 @@ class ExportPusher {
 
   /** A classic `layer.tar`: its diff ID is its hash, known only at its end. */
   async #classicLayer(body: Readable): Promise<void> {
+    if (this.ctx.image.deferLayers) return this.#deferLayer(body);
     if (this.#everyUnseenLayerIsMissing()) {
       // No layer still to come is in the repository: compress as it streams.
       const hash = createHash("sha256");
@@ -147,8 +159,53 @@ class ExportPusher {
     this.#uploads.push(pending.written.finally(() => file.remove()));
   }
 
+  /** A layer held back until the end: spooled and hashed, decided by #deferredLayers. */
+  async #deferLayer(body: Readable): Promise<void> {
+    const file = await this.ctx.spool.file();
+    this.#spooled.push(file);
+    const hash = createHash("sha256");
+    await file.fill(hashed(body, hash));
+    const diffId = `sha256:${hash.digest("hex")}`;
+    this.#seen.add(diffId);
+    if (this.#deferred.has(diffId)) await file.remove();
+    else this.#deferred.set(diffId, file);
+  }
+
+  /** The foreign layers of this image, from the LayerSources of its entry in manifest.json. */
+  #foreignLayers(): void {
+    const bytes = this.#small.get("manifest.json");
+    if (!bytes) return;
+    let entries: { Config?: string; LayerSources?: Record<string, Descriptor> }[];
+    try {
+      entries = JSON.parse(bytes.toString("utf8"));
+    } catch {
+      return;
+    }
+    const hex = this.ctx.image.id.slice("sha256:".length);
+    const own = Array.isArray(entries) ? entries.find((e) => e.Config?.includes(hex)) : undefined;
+    for (const [diffId, source] of Object.entries(own?.LayerSources ?? {})) {
+      if (source?.urls?.length && /^sha256:[0-9a-f]{64}$/.test(String(source.digest)))
+        this.#foreign.set(diffId, pick(source));
+    }
+  }
+
+  /** Held-back layers: a foreign one is dropped (never uploaded), any other compressed and sent. */
+  async #deferredLayers(): Promise<void> {
+    for (const [diffId, file] of this.#deferred) {
+      if (this.#foreign.has(diffId) || this.ctx.known.has(diffId) || this.ctx.learned.has(diffId)) {
+        if (!this.#foreign.has(diffId)) this.#alreadyThere(diffId);
+        await file.remove();
+        continue;
+      }
+      const pending = this.#compressAndUpload(file.open(), () => diffId);
+      await pending.written;
+      await file.remove();
+    }
+  }
+
   /** An uncompressed OCI blob named by its diff ID. */
   async #layerNamed(diffId: string, body: Readable): Promise<void> {
+    if (this.ctx.image.deferLayers) return this.#deferLayer(body);
     this.#seen.add(diffId);
     if (this.ctx.known.has(diffId) || this.ctx.learned.has(diffId)) {
       this.#alreadyThere(diffId);
@@ -257,7 +314,9 @@ class ExportPusher {
     const diffIds = (JSON.parse(config.toString("utf8")) as { rootfs?: { diff_ids?: string[] } }).rootfs
       ?.diff_ids;
     const configDescriptor = { mediaType: MediaTypes.dockerConfig, digest: image.id, size: config.length };
-    const layers = (diffIds ?? []).map((diffId) => known.get(diffId) ?? learned.get(diffId));
+    const layers = (diffIds ?? []).map(
+      (diffId) => this.#foreign.get(diffId) ?? known.get(diffId) ?? learned.get(diffId),
+    );
     if (diffIds && layers.every((layer) => layer !== undefined)) {
       await this.#putConfig(configDescriptor, config);
       return dockerManifestOf(configDescriptor, layers as Descriptor[]);
