@@ -63,13 +63,19 @@ export function send(agents: Agents, request: HttpRequest): Promise<HttpResponse
     req.setTimeout(IDLE_TIMEOUT_MS, () =>
       req.destroy(Object.assign(new Error("the connection timed out"), { code: "ETIMEDOUT" })),
     );
-    req.on("error", reject);
+    // When the body fails, the request dies of it ("socket hang up" on its side): the body's own
+    // error is the cause to report, and unlike a hang-up it is not worth another attempt.
+    let bodyError: unknown;
+    req.on("error", (error) => reject(bodyError ?? error));
     if (body === undefined || Buffer.isBuffer(body)) {
       req.end(body);
       return;
     }
     // A failing source (an unreadable file) fails the request; a registry that answers early
     // (an error status) wins over the broken pipe that follows.
+    body.once("error", (error) => {
+      bodyError = error;
+    });
     pipeline(body, req).catch((error: unknown) => {
       body.destroy();
       req.destroy(error as Error);

@@ -54,8 +54,10 @@ export async function pushExport(source: ImageExport, ctx: ExportPushContext): P
 
 class ExportPusher {
   readonly #slots: Slots;
-  /** Uploads under way; each settles before the push returns. */
+  /** Uploads under way, as checked at the end (with what follows each: the descriptor, the file). */
   readonly #uploads: Promise<unknown>[] = [];
+  /** Every upload started, settled or not: none may outlive the push. */
+  readonly #started: Promise<unknown>[] = [];
   readonly #spooled: SpoolFile[] = [];
   /** Diff IDs seen in the export (classic members are known by their hash). */
   readonly #seen = new Set<string>();
@@ -107,8 +109,10 @@ class ExportPusher {
       return await this.#manifest(source);
     } finally {
       source.kill();
-      await Promise.allSettled(this.#uploads);
+      // No upload outlives the push: removing the spool fails the readers of unfinished blobs
+      // (a success has removed every file already), then every upload is waited for.
       await Promise.allSettled(this.#spooled.map((file) => file.remove()));
+      await Promise.allSettled(this.#started);
     }
   }
 
@@ -233,6 +237,7 @@ class ExportPusher {
         ctx.client.uploadBlob(ctx.repository, () => this.#progress.counted(file.open(), label, undefined)),
       );
       upload.catch(() => {});
+      this.#started.push(upload);
       await filling;
       const diffId = diffIdOf();
       this.#seen.add(diffId);
@@ -271,6 +276,7 @@ class ExportPusher {
       }),
     );
     upload.catch(() => {});
+    this.#started.push(upload);
     await file.fill(body);
     this.#uploads.push(
       upload
