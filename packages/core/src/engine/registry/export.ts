@@ -148,12 +148,7 @@ class ExportPusher {
       return;
     }
     // It may be one the repository has: hash it into a spool file, then decide.
-    const file = await this.ctx.spool.file();
-    this.#spooled.push(file);
-    const hash = createHash("sha256");
-    await file.fill(hashed(body, hash));
-    const diffId = `sha256:${hash.digest("hex")}`;
-    this.#seen.add(diffId);
+    const { file, diffId } = await this.#spoolHashed(body);
     if (this.ctx.known.has(diffId) || this.ctx.learned.has(diffId)) {
       this.#alreadyThere(diffId);
       await file.remove();
@@ -165,14 +160,20 @@ class ExportPusher {
 
   /** A layer held back until the end: spooled and hashed, decided by #deferredLayers. */
   async #deferLayer(body: Readable): Promise<void> {
+    const { file, diffId } = await this.#spoolHashed(body);
+    if (this.#deferred.has(diffId)) await file.remove();
+    else this.#deferred.set(diffId, file);
+  }
+
+  /** An uncompressed layer written to a spool file as it is hashed: its diff ID, known at its end. */
+  async #spoolHashed(body: Readable): Promise<{ file: SpoolFile; diffId: string }> {
     const file = await this.ctx.spool.file();
     this.#spooled.push(file);
     const hash = createHash("sha256");
     await file.fill(hashed(body, hash));
     const diffId = `sha256:${hash.digest("hex")}`;
     this.#seen.add(diffId);
-    if (this.#deferred.has(diffId)) await file.remove();
-    else this.#deferred.set(diffId, file);
+    return { file, diffId };
   }
 
   /** The foreign layers of this image, from the LayerSources of its entry in manifest.json. */
