@@ -153,6 +153,17 @@ export const nodeProcessRunner: ProcessRunner = {
     const stdout = new PassThrough({ highWaterMark: 1024 * 1024 });
     child.stdout?.on("error", (error) => stdout.destroy(error));
     child.stdout?.pipe(stdout);
-    return { stdout, done, kill: () => child.kill() };
+    // A reader that gives up also closes the pipe: a child blocked writing into it gets EPIPE
+    // rather than waiting for a signal it may handle late, and a child that outlives SIGTERM is
+    // killed after a grace period, so it never keeps the push's process alive.
+    const kill = () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill();
+      child.stdout?.destroy();
+      setTimeout(() => {
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      }, 2000).unref();
+    };
+    return { stdout, done, kill };
   },
 };
