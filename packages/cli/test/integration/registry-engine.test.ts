@@ -310,10 +310,10 @@ describe.runIf(dockerHost)("ecr-push push of a local image with the registry eng
     const small = mkdtempSync(path.join(tmpdir(), "ecr-push-full-"));
     await runOk("mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", small]);
     try {
-      const run = await cli(e2e, ["push", "e2e/engine:v1", "-r", "team/engine-full", "-t", "v1"], {
+      const run = await cli(e2e, ["push", "e2e/engine:v1", "-r", "team/engine-full", "-t", "v1", "--debug"], {
         TMPDIR: small,
       });
-      expect(run.code).toBe(1);
+      expect(run.code, run.stderr.split("\n").slice(-25).join("\n")).toBe(1);
       const escaped = small.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
       expect(errorLines(run.stderr, "error: ")).toEqual([
         expect.stringMatching(
