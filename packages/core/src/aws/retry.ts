@@ -1,44 +1,28 @@
 import { InputError } from "../errors/index.js";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../retry/index.js";
 import type { AwsEnv } from "./env.js";
+
+export { DEFAULT_RETRY_POLICY, fullJitterDelay, type RetryPolicy } from "../retry/index.js";
+
+const RETRY_MODES = ["standard", "adaptive"] as const;
+export type SdkRetryMode = (typeof RETRY_MODES)[number];
 
 /**
  * How hard a push tries again after a transient failure: throttling, a 5xx, a 429, a reset
  * connection. One policy for both planes, read from the injected environment:
  *
  * - `AWS_MAX_ATTEMPTS` (the SDK's own variable): attempts per request, first one included, for
- *   the ECR and STS calls and for every registry request (default 5).
+ *   the ECR and STS calls; for the registry, failures in a row without progress (default 5).
  * - `AWS_RETRY_MODE` (the SDK's own variable): `standard` (default) or `adaptive` for the ECR and
  *   STS calls. Adaptive adds client-side rate limiting, which helps a process making many calls;
  *   a push makes a handful, so standard's back-off is the default.
- * - `ECR_PUSH_RETRY_MAX_SECONDS`: how long a failing registry request keeps being retried,
- *   counted from its first failure (default 120). No new attempt starts after that, and no back-off
+ * - `ECR_PUSH_RETRY_MAX_SECONDS`: how long failing registry work keeps being retried, counted
+ *   from its first failure since it last made progress (default 120). No new attempt starts after that, and no back-off
  *   sleeps past it.
  *
  * These are environment variables rather than inputs on purpose: inputs are a contract in four hosts,
  * and these are knobs for unusual networks, set the same way everywhere.
  */
-export interface RetryPolicy {
-  /** Attempts per request, the first included. */
-  maxAttempts: number;
-  /** Cap of the first back-off; each retry doubles it (full jitter: a random wait up to the cap). */
-  baseDelayMs: number;
-  /** No single back-off is longer than this. */
-  maxDelayMs: number;
-  /** From a request's first failure, the time after which it is no longer retried. */
-  maxRetryMs: number;
-}
-
-export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = {
-  maxAttempts: 5,
-  baseDelayMs: 500,
-  maxDelayMs: 20_000,
-  maxRetryMs: 120_000,
-};
-
-const RETRY_MODES = ["standard", "adaptive"] as const;
-export type SdkRetryMode = (typeof RETRY_MODES)[number];
-
-/** The retry policy the environment asks for; a malformed value is bad input, named with its fix. */
 export function retryPolicyFromEnv(env: AwsEnv): RetryPolicy {
   const maxAttempts = wholeNumber(env, "AWS_MAX_ATTEMPTS", 1, 100);
   const seconds = wholeNumber(env, "ECR_PUSH_RETRY_MAX_SECONDS", 0, 24 * 60 * 60);
@@ -63,15 +47,6 @@ export function sdkRetryConfig(env: AwsEnv): { maxAttempts: number; retryMode: S
     );
   }
   return { maxAttempts: retryPolicyFromEnv(env).maxAttempts, retryMode: mode as SdkRetryMode };
-}
-
-/**
- * The back-off before retry number `retry` (1 for the first retry): full jitter, a uniformly random
- * wait between 0 and min(maxDelay, base * 2^(retry-1)). `random` is in [0, 1).
- */
-export function fullJitterDelay(policy: RetryPolicy, retry: number, random: number): number {
-  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
-  return Math.floor(random * cap);
 }
 
 function wholeNumber(env: AwsEnv, name: string, min: number, max: number): number | undefined {

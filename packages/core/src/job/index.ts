@@ -8,7 +8,10 @@ import {
   type RawPushInputs,
   resolveInputNames,
 } from "../request/index.js";
+import { systemClock } from "../retry/index.js";
 import { type PushResult, runPush } from "../workflow/index.js";
+
+export { systemClock };
 
 /**
  * What a host adapter provides: its log, outputs and secret masking, the process environment,
@@ -38,23 +41,6 @@ export interface HostPorts {
   clock?: Clock;
 }
 
-export const systemClock: Clock = {
-  now: () => new Date(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const timer = setTimeout(resolve, ms);
-      signal?.addEventListener(
-        "abort",
-        () => {
-          clearTimeout(timer);
-          reject(signal.reason);
-        },
-        { once: true },
-      );
-    }),
-};
-
 /** Pushes an already validated request with the engine that fits its source. */
 export async function pushRequest(request: PushRequest, host: HostPorts): Promise<PushResult> {
   const engine = await engineFor(request, host);
@@ -77,7 +63,8 @@ export async function pushRequest(request: PushRequest, host: HostPorts): Promis
 async function engineFor(request: PushRequest, host: HostPorts): Promise<ContainerEngine> {
   const debug = (line: string) => host.logger.debug(line);
   const { source } = request;
-  const dockerOptions = { env: host.env, dockerPath: host.dockerPath, tempDir: host.tempDir, debug };
+  const clock = host.clock ?? systemClock;
+  const dockerOptions = { env: host.env, dockerPath: host.dockerPath, tempDir: host.tempDir, debug, clock };
   if (request.engine === "docker") return createDockerEngine(dockerOptions);
   // Loaded only for this engine: a docker push never pays for it.
   const { createRegistryEngine } = await import("../engine/registry/index.js");
@@ -88,6 +75,7 @@ async function engineFor(request: PushRequest, host: HostPorts): Promise<Contain
     env: host.env,
     cacheDir: host.cacheDir,
     tempDir: host.tempDir,
+    clock,
   };
   if ((source.kind === "docker-archive" || source.kind === "oci") && source.path) {
     const engine = createRegistryEngine({

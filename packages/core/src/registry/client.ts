@@ -1,15 +1,25 @@
 import { createHash } from "node:crypto";
 import { type Readable, Transform } from "node:stream";
-import { DEFAULT_RETRY_POLICY, fullJitterDelay, type RetryPolicy } from "../aws/retry.js";
 import { isEcrPushError } from "../errors/index.js";
+import type { Clock } from "../ports/index.js";
+import {
+  backOff,
+  DEFAULT_RETRY_POLICY,
+  RetryBudget,
+  type RetryPolicy,
+  RetryTally,
+  systemClock,
+} from "../retry/index.js";
 import { BearerTokens, parseBearerChallenge, repositoryOfUrl } from "./bearer.js";
 import {
   digestMismatch,
   type FailureContext,
   isAuthRefusal,
   isRetryable,
+  isUploadUnknown,
   RegistryStatusError,
   registryFailure,
+  retryCause,
   statusError,
 } from "./errors.js";
 import { type Agents, createAgents, type HttpRequest, type HttpResponse, send } from "./http.js";
@@ -38,9 +48,9 @@ export interface RegistryClientOptions extends RegistryCredentials {
   attempts?: number;
   /** Cap of the first back-off (overrides `retry.baseDelayMs`). */
   retryDelayMs?: number;
-  /** Seams for tests: the clock (ms), the back-off sleep and the jitter's random source. */
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  /** Time and back-off sleeps (cancelled by `signal`); the system clock by default. */
+  clock?: Clock;
+  /** The jitter's random source (a seam for tests). */
   random?: () => number;
   signal?: AbortSignal;
   debug?: (line: string) => void;
@@ -65,6 +75,9 @@ const MANIFEST_TYPES = [
   "application/vnd.docker.distribution.manifest.list.v2+json",
 ];
 
+/** How long a DELETE of an abandoned upload session may take: it is a courtesy, not a step. */
+const CANCEL_TIMEOUT_MS = 5_000;
+
 /** How long before an ECR token expires it is refreshed (tokens last 12 hours). */
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
@@ -87,25 +100,11 @@ function digestIn(like: string, bytes: Buffer): string | undefined {
   return `${algorithm}:${createHash(algorithm).update(bytes).digest("hex")}`;
 }
 
-/** A back-off that ends early, without waiting out the delay, when the push is cancelled. */
-function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
 /**
  * The OCI distribution API as ECR serves it: Basic auth with the ECR token, HEAD to skip blobs,
  * POST + one streamed PATCH + PUT ?digest= per blob (never several PATCH chunks: ECR mishandles
- * them), and manifests PUT with their exact media type. Every request is retried when that is safe:
- * a blob upload is restarted from a fresh POST with its source re-opened.
+ * them), and manifests PUT with their exact media type. Each request is retried on its own when
+ * that is safe (see uploadBlob for how an upload's three requests are); `retries` tallies them.
  */
 export class RegistryClient {
   readonly registry: string;
@@ -114,9 +113,10 @@ export class RegistryClient {
   readonly #retry: RetryPolicy;
   readonly #signal: AbortSignal | undefined;
   readonly #debug: (line: string) => void;
-  readonly #now: () => number;
-  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #clock: Clock;
   readonly #random: () => number;
+  /** Every retry this client made, by cause: the push logs them in one line. */
+  readonly retries = new RetryTally();
   readonly #refresh: (() => Promise<RegistryCredentials>) | undefined;
   #auth = "";
   #credentials: RegistryCredentials = { username: "", password: "" };
@@ -141,8 +141,7 @@ export class RegistryClient {
     };
     this.#signal = options.signal;
     this.#debug = options.debug ?? (() => {});
-    this.#now = options.now ?? Date.now;
-    this.#sleep = options.sleep ?? ((ms) => abortableSleep(ms, options.signal));
+    this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
     this.#refresh = options.refresh;
     this.#use(options);
@@ -150,7 +149,7 @@ export class RegistryClient {
       this.#agents,
       this.registry,
       () => this.#credentials,
-      this.#now,
+      () => this.#now(),
       this.#debug,
     );
   }
@@ -166,69 +165,170 @@ export class RegistryClient {
   }
 
   /**
-   * Uploads one blob from `open()` (called again for each attempt), hashing what it sends. With
-   * `expected`, the digest is checked before the upload is committed; without it (a layer being
-   * compressed) the computed digest is the one committed with the final PUT.
+   * Uploads one blob from `open()` (called again whenever the bytes must be sent again), hashing
+   * what it sends. With `expected`, the digest is checked before the upload is committed; without
+   * it (a layer being compressed) the computed digest is the one committed with the final PUT.
+   *
+   * Each of the three requests is retried on its own: a failed POST alone; a failed PATCH costs
+   * this blob's bytes (its session, holding a part, is deleted and a fresh one started: ECR cannot
+   * resume a PATCH); a commit PUT that failed or went unanswered first asks with a HEAD whether the
+   * blob landed, then is sent again while the session lives. The retry budget counts failures in a
+   * row since the upload last made progress (its bytes delivered).
    */
   async uploadBlob(
     repository: string,
     open: () => Readable,
     expected?: { digest: string; size: number; hashed?: boolean },
   ): Promise<UploadedBlob> {
+    const label = expected ? `uploading blob ${expected.digest}` : "uploading a layer";
+    const ctx = { repository, action: label };
+    const budget = this.#budget();
+    const auth = { refreshed: false };
+    for (;;) {
+      // A new session is no progress: a blob whose PATCH keeps failing still runs out of budget.
+      const session = await this.#retrying(ctx, () => this.#startUpload(repository), budget, auth, false);
+      let sent: UploadedBlob & { commit: URL };
+      try {
+        sent = await this.#sendBytes(session, open, expected);
+      } catch (error) {
+        await this.#cancelUpload(session);
+        // A session the registry forgot mid-PATCH is worth a fresh one, like a reset.
+        await this.#afterFailure(error, ctx, budget, auth, isRetryable(error) || isUploadUnknown(error));
+        continue;
+      }
+      budget.progressed();
+      const landed = await this.#commit(repository, sent, ctx, budget, auth);
+      if (landed) return { digest: sent.digest, size: sent.size };
+      // The session is gone (the registry forgot it): the bytes go again in a fresh one.
+    }
+  }
+
+  /** POST: a new upload session, its URL. */
+  async #startUpload(repository: string): Promise<URL> {
+    const started = await this.#send({
+      method: "POST",
+      url: this.#url(`${repository}/blobs/uploads/`),
+      headers: { "Content-Length": "0" },
+    });
+    if (started.status !== 202) throw statusError(started);
+    return this.#location(started);
+  }
+
+  /** One PATCH with the whole blob, hashed on the way; the URL to commit it at. */
+  async #sendBytes(
+    session: URL,
+    open: () => Readable,
+    expected: { digest: string; size: number; hashed?: boolean } | undefined,
+  ): Promise<UploadedBlob & { commit: URL }> {
     // A copy between registries may leave the digest check to the registry, which verifies the
     // bytes against ?digest= before it commits them (the distribution spec requires it, and ECR
     // does): one full pass over every byte less on a CPU the two registries may share.
     const hashing = expected?.hashed !== false;
-    const label = expected ? `uploading blob ${expected.digest}` : "uploading a layer";
-    return this.#retrying({ repository, action: label }, async () => {
-      const started = await this.#send({
-        method: "POST",
-        url: this.#url(`${repository}/blobs/uploads/`),
-        headers: { "Content-Length": "0" },
-      });
-      if (started.status !== 202) throw statusError(started);
-      const hash = createHash("sha256");
-      let size = 0;
-      const tap = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          if (hashing) hash.update(chunk);
-          size += chunk.length;
-          callback(null, chunk);
-        },
-      });
-      const source = open();
-      source.on("error", (error) => tap.destroy(error));
-      const body = source.pipe(tap);
-      const patched = await this.#send({
-        method: "PATCH",
-        url: this.#location(started),
-        headers: {
-          "Content-Type": "application/octet-stream",
-          ...(expected ? { "Content-Length": String(expected.size) } : {}),
-        },
-        body,
-      });
-      if (patched.status !== 202 && patched.status !== 204) throw statusError(patched);
-      const digest = hashing || !expected ? `sha256:${hash.digest("hex")}` : expected.digest;
-      if (expected && (digest !== expected.digest || size !== expected.size)) {
-        throw Object.assign(new Error(`the data read has digest ${digest}, not ${expected.digest}`), {
-          code: "SOURCE_CHANGED",
-        });
-      }
-      const commit = this.#location(patched.headers.location ? patched : started);
-      commit.searchParams.set("digest", digest);
-      const done = await this.#send({ method: "PUT", url: commit, headers: { "Content-Length": "0" } });
-      if (done.status !== 201 && done.status !== 204) throw statusError(done);
-      // The registry names what it stored. Another digest means the bytes changed between here and
-      // the registry (a rewriting proxy, a broken gateway): thrown as a sentence, which #retrying
-      // never retries, because the same bytes through the same path would change the same way, and
-      // each attempt would upload the whole blob again. The caller then PUTs no manifest.
-      const reported = reportedDigest(done);
-      if (reported?.startsWith("sha256:") && reported !== digest) {
-        throw digestMismatch({ registry: this.registry, repository, kind: "blob", sent: digest, reported });
-      }
-      return { digest, size };
+    const hash = createHash("sha256");
+    let size = 0;
+    const tap = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        if (hashing) hash.update(chunk);
+        size += chunk.length;
+        callback(null, chunk);
+      },
     });
+    const source = open();
+    source.on("error", (error) => tap.destroy(error));
+    const patched = await this.#send({
+      method: "PATCH",
+      url: session,
+      headers: {
+        "Content-Type": "application/octet-stream",
+        ...(expected ? { "Content-Length": String(expected.size) } : {}),
+      },
+      body: source.pipe(tap),
+    });
+    if (patched.status !== 202 && patched.status !== 204) throw statusError(patched);
+    const digest = hashing || !expected ? `sha256:${hash.digest("hex")}` : expected.digest;
+    if (expected && (digest !== expected.digest || size !== expected.size)) {
+      throw Object.assign(new Error(`the data read has digest ${digest}, not ${expected.digest}`), {
+        code: "SOURCE_CHANGED",
+      });
+    }
+    const commit = patched.headers.location ? this.#location(patched) : new URL(session);
+    commit.searchParams.set("digest", digest);
+    return { digest, size, commit };
+  }
+
+  /**
+   * The commit PUT, retried alone while its session lives. True once the blob is in the
+   * repository; false when the session is gone and the bytes must be sent again.
+   */
+  async #commit(
+    repository: string,
+    sent: UploadedBlob & { commit: URL },
+    ctx: { repository: string; action: string },
+    budget: RetryBudget,
+    auth: { refreshed: boolean },
+  ): Promise<boolean> {
+    for (;;) {
+      try {
+        const done = await this.#send({
+          method: "PUT",
+          url: sent.commit,
+          headers: { "Content-Length": "0" },
+        });
+        if (done.status !== 201 && done.status !== 204) throw statusError(done);
+        // The registry names what it stored. Another digest means the bytes changed between here
+        // and the registry (a rewriting proxy, a broken gateway): a sentence, never retried,
+        // because the same bytes through the same path would change the same way. The caller then
+        // PUTs no manifest.
+        const reported = reportedDigest(done);
+        if (reported?.startsWith("sha256:") && reported !== sent.digest) {
+          throw digestMismatch({
+            registry: this.registry,
+            repository,
+            kind: "blob",
+            sent: sent.digest,
+            reported,
+          });
+        }
+        return true;
+      } catch (error) {
+        if (this.#signal?.aborted || isEcrPushError(error)) throw error;
+        const forgotten = isUploadUnknown(error);
+        // An answer lost on the way, or a session the registry dropped after committing it.
+        if ((forgotten || isRetryable(error)) && (await this.hasBlob(repository, sent.digest))) {
+          this.#debug(`${sent.digest} landed although its commit failed (${(error as Error).message})`);
+          return true;
+        }
+        try {
+          await this.#afterFailure(error, ctx, budget, auth, forgotten || isRetryable(error));
+        } catch (final) {
+          if (!forgotten) await this.#cancelUpload(sent.commit);
+          throw final;
+        }
+        if (forgotten) return false;
+      }
+    }
+  }
+
+  /**
+   * DELETE of an upload session that will not be committed (a PATCH that failed part-way, a push
+   * that gave up), so the registry can drop the part it holds. Best effort: any failure is ignored.
+   * Not when the push is cancelled: it stops at once, and the session expires on its own.
+   */
+  async #cancelUpload(session: URL): Promise<void> {
+    if (this.#signal?.aborted) return;
+    const url = new URL(session);
+    url.search = "";
+    try {
+      await send(this.#agents, {
+        method: "DELETE",
+        url,
+        headers: authorizationHeader(this.#authorization(repositoryOfUrl(url), true)),
+        signal: AbortSignal.timeout(CANCEL_TIMEOUT_MS),
+      });
+      this.#debug(`DELETE ${url.pathname}`);
+    } catch {
+      // the session expires on its own
+    }
   }
 
   /** The manifest stored under a tag or digest, or undefined when there is none. */
@@ -335,43 +435,69 @@ export class RegistryClient {
   }
 
   /**
-   * Runs one operation (a request, or a whole blob upload) until it succeeds, fails for good, or runs
-   * out of attempts or time. Transient failures back off with full jitter (at least what a
-   * Retry-After asks, never past the time bound); a refusal of the credentials refreshes them once
-   * when a refresher is given; anything else fails at once, in one sentence.
+   * Runs one request until it succeeds, fails for good, or runs out of budget: transient failures
+   * back off with full jitter (at least what a Retry-After asks, never past the time bound); a
+   * refusal of the credentials refreshes them once when a refresher is given; anything else fails
+   * at once, in one sentence. A success counts as progress of `budget` unless `progress` is false.
    */
-  async #retrying<T>(ctx: Omit<FailureContext, "registry" | "attempts">, fn: () => Promise<T>): Promise<T> {
-    const policy = this.#retry;
-    let firstFailure: number | undefined;
-    let refreshed = false;
-    for (let attempt = 1; ; attempt++) {
-      const generation = this.#generation;
+  async #retrying<T>(
+    ctx: Omit<FailureContext, "registry" | "attempts">,
+    fn: () => Promise<T>,
+    budget = this.#budget(),
+    auth = { refreshed: false },
+    progress = true,
+  ): Promise<T> {
+    for (;;) {
       try {
-        return await fn();
+        const result = await fn();
+        if (progress) budget.progressed();
+        return result;
       } catch (error) {
-        // A cancelled push, or a refresh that failed with its own sentence (the ECR call's).
-        if (this.#signal?.aborted || isEcrPushError(error)) throw error;
-        const fail = () => registryFailure(error, { ...ctx, registry: this.registry, attempts: attempt });
-        if (this.#refresh && !refreshed && isAuthRefusal(error)) {
-          refreshed = true;
-          this.#debug(`${ctx.action} was refused (${(error as Error).message}); refreshing the credentials`);
-          if (this.#generation === generation) await this.#refreshNow();
-          continue;
-        }
-        const now = this.#now();
-        firstFailure ??= now;
-        const left = firstFailure + policy.maxRetryMs - now;
-        if (attempt >= policy.maxAttempts || left <= 0 || !isRetryable(error)) throw fail();
-        const asked = error instanceof RegistryStatusError ? (error.retryAfterMs ?? 0) : 0;
-        const jitter = fullJitterDelay(policy, attempt, this.#random());
-        const wait = Math.min(Math.max(jitter, Math.min(asked, policy.maxDelayMs)), left);
-        this.#debug(
-          `${ctx.action} failed (${(error as Error).message}); retrying in ${wait} ms (attempt ${attempt + 1} of ${policy.maxAttempts})`,
-        );
-        await this.#sleep(wait);
-        if (this.#signal?.aborted) throw error;
+        await this.#afterFailure(error, ctx, budget, auth);
       }
     }
+  }
+
+  #budget(): RetryBudget {
+    return new RetryBudget(this.#retry, this.#clock, this.#random);
+  }
+
+  /**
+   * After a failed attempt: throws when it should not be retried (cancelled, not transient, budget
+   * spent), else refreshes the credentials or backs off, and returns for the next attempt.
+   */
+  async #afterFailure(
+    error: unknown,
+    ctx: Omit<FailureContext, "registry" | "attempts">,
+    budget: RetryBudget,
+    auth: { refreshed: boolean },
+    retryable = isRetryable(error),
+  ): Promise<void> {
+    // A cancelled push, or a refresh that failed with its own sentence (the ECR call's).
+    if (this.#signal?.aborted || isEcrPushError(error)) throw error;
+    if (this.#refresh && !auth.refreshed && isAuthRefusal(error)) {
+      auth.refreshed = true;
+      const generation = this.#generation;
+      this.#debug(`${ctx.action} was refused (${(error as Error).message}); refreshing the credentials`);
+      if (this.#generation === generation) await this.#refreshNow();
+      return;
+    }
+    const asked = error instanceof RegistryStatusError ? error.retryAfterMs : undefined;
+    const wait = retryable ? budget.failed(asked) : undefined;
+    if (wait === undefined) {
+      throw registryFailure(error, { ...ctx, registry: this.registry, attempts: budget.attempts || 1 });
+    }
+    const cause = retryCause(error);
+    this.retries.add(cause);
+    this.#debug(
+      `${ctx.action} failed (${(error as Error).message}); retrying in ${wait} ms (attempt ${budget.attempts + 1} of ${this.#retry.maxAttempts})`,
+    );
+    await backOff(this.#clock, wait, this.#signal);
+    if (this.#signal?.aborted) throw error;
+  }
+
+  #now(): number {
+    return this.#clock.now().getTime();
   }
 
   /** Takes new credentials; a proactive refresh falls due a margin before they expire. */

@@ -93,6 +93,19 @@ export function isRetryable(error: unknown): boolean {
   );
 }
 
+/** The registry no longer knows an upload session (expired, or lost by the registry). */
+export function isUploadUnknown(error: unknown): boolean {
+  return error instanceof RegistryStatusError && error.code === "BLOB_UPLOAD_UNKNOWN";
+}
+
+/** A failure's cause in a word or two, for the tally of retries: `ECONNRESET`, `HTTP 503`. */
+export function retryCause(error: unknown): string {
+  if (error instanceof RegistryStatusError) return `HTTP ${error.status}`;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code) return code;
+  return /socket hang up/i.test((error as Error)?.message ?? "") ? "connection closed" : "other";
+}
+
 export interface FailureContext {
   registry: string;
   repository: string;

@@ -11,7 +11,7 @@ export interface HttpResponse {
 }
 
 export interface HttpRequest {
-  method: "GET" | "HEAD" | "POST" | "PATCH" | "PUT";
+  method: "GET" | "HEAD" | "POST" | "PATCH" | "PUT" | "DELETE";
   url: URL;
   headers?: Record<string, string>;
   /** A small body in memory, or a stream piped with backpressure (never buffered). */

@@ -58,6 +58,7 @@ export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promi
             debug,
             env: deps.env,
             retry: retryPolicyFromEnv(deps.env),
+            clock: deps.clock,
           });
         }
         let credentials =
@@ -81,6 +82,7 @@ export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promi
           debug,
           env: deps.env,
           retry: retryPolicyFromEnv(deps.env),
+          clock: deps.clock,
         });
       })(),
     );
@@ -113,6 +115,7 @@ export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promi
       debug,
       env: deps.env,
       retry: retryPolicyFromEnv(deps.env),
+      clock: deps.clock,
     });
     clients.push(target);
     checkAborted(signal);
@@ -164,11 +167,17 @@ export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promi
   } catch (error) {
     throw abortedOr(error, signal);
   } finally {
+    const from = await sourceClient?.catch(() => undefined);
+    // One line, promoted or not: how much the network cost (each retry is a --debug line).
+    for (const [side, client] of [
+      ["source", from],
+      ["destination", clients[0]],
+    ] as const) {
+      const retries = client?.retries.summary();
+      if (retries) logger.info(`Registry requests to the ${side} needed ${retries}.`);
+    }
     for (const client of clients) client.close();
-    await sourceClient?.then(
-      (client) => client.close(),
-      () => {},
-    );
+    from?.close();
     for (const ecr of ecrs) ecr.destroy();
   }
 }

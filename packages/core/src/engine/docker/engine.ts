@@ -2,9 +2,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { fullJitterDelay, type RetryPolicy, retryPolicyFromEnv } from "../../aws/retry.js";
+import { retryPolicyFromEnv } from "../../aws/retry.js";
 import { PushFailedError } from "../../errors/index.js";
-import type { ContainerEngine, LocalImage, PushedImage, PushProgress } from "../../ports/index.js";
+import type { Clock, ContainerEngine, LocalImage, PushedImage, PushProgress } from "../../ports/index.js";
+import { backOff, RetryBudget, type RetryPolicy, systemClock } from "../../retry/index.js";
 import { removeOnExit } from "../cleanup.js";
 import {
   findExecutable,
@@ -41,8 +42,8 @@ export interface DockerEngineOptions {
   debug?: (line: string) => void;
   /** Defaults to process.platform; decides the PATH search and the default daemon address. */
   platform?: NodeJS.Platform;
-  /** Back-off between attempts of a login or push that failed on the network; a timer by default. */
-  sleep?: (ms: number) => Promise<void>;
+  /** Time for the back-off between attempts of a login or push that failed on the network. */
+  clock?: Clock;
   /**
    * Use podman when docker is not on PATH (exports only: inspect, save and rm read the same as
    * docker's). Off for docker push, whose login and config handling are docker's own.
@@ -80,7 +81,7 @@ export class DockerCliEngine implements ContainerEngine {
   readonly #debug: (line: string) => void;
   readonly #platform: NodeJS.Platform;
   readonly #retry: RetryPolicy;
-  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #clock: Clock;
   readonly #orPodman: boolean;
   #executable: Promise<string> | undefined;
   /** Set by the first login: the private config directory and the env overrides that use it. */
@@ -98,7 +99,7 @@ export class DockerCliEngine implements ContainerEngine {
     this.#platform = options.platform ?? process.platform;
     // AWS_MAX_ATTEMPTS, as for every other request of the push.
     this.#retry = retryPolicyFromEnv(options.env);
-    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#clock = options.clock ?? systemClock;
     this.#orPodman = options.orPodman ?? false;
   }
 
@@ -317,18 +318,16 @@ export class DockerCliEngine implements ContainerEngine {
    * up to the policy's attempts; any other failure is returned at once for #failure to explain.
    */
   async #retrying(what: string, signal: AbortSignal | undefined, run: () => Promise<RunResult>) {
-    for (let attempt = 1; ; attempt++) {
+    const budget = new RetryBudget(this.#retry, this.#clock);
+    for (;;) {
       const result = await run();
-      if (
-        result.exitCode === 0 ||
-        signal?.aborted ||
-        attempt >= this.#retry.maxAttempts ||
-        !isTransientDockerFailure(result.stderr)
-      )
-        return result;
-      const wait = fullJitterDelay(this.#retry, attempt, Math.random());
-      this.#debug(`${what} failed on the network (attempt ${attempt}); trying again in ${wait} ms`);
-      await this.#sleep(wait);
+      if (result.exitCode === 0 || signal?.aborted || !isTransientDockerFailure(result.stderr)) return result;
+      const wait = budget.failed();
+      if (wait === undefined) return result;
+      this.#debug(`${what} failed on the network (attempt ${budget.attempts}); trying again in ${wait} ms`);
+      // Cancelled mid-wait: the wait ends at once, and the failed result is what is reported.
+      await backOff(this.#clock, wait, signal);
+      if (signal?.aborted) return result;
     }
   }
 

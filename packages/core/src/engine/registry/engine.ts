@@ -1,6 +1,7 @@
 import { retryPolicyFromEnv } from "../../aws/retry.js";
 import { PushFailedError } from "../../errors/index.js";
 import type {
+  Clock,
   ContainerEngine,
   LocalImage,
   LoginRenewal,
@@ -44,6 +45,8 @@ export interface RegistryEngineOptions {
   env?: Record<string, string | undefined>;
   /** Back-off before retrying a request (tests shorten it). */
   retryDelayMs?: number;
+  /** Time and back-off sleeps (the system clock by default). */
+  clock?: Clock;
   /** Where the layer cache lives between jobs; none: nothing is cached. */
   cacheDir?: string;
   /** Where an export spools its blobs (default os.tmpdir()). */
@@ -103,6 +106,7 @@ export class RegistryEngine implements ContainerEngine {
       // AWS_MAX_ATTEMPTS and ECR_PUSH_RETRY_MAX_SECONDS, as for the ECR calls.
       retry: retryPolicyFromEnv(this.#options.env ?? {}),
       retryDelayMs: this.#options.retryDelayMs,
+      clock: this.#options.clock,
       debug: this.#options.debug,
       env: this.#options.env,
     });
@@ -127,6 +131,20 @@ export class RegistryEngine implements ContainerEngine {
         "NotLoggedIn",
         `Cannot push ${targets[0]} before logging in to its registry.`,
       );
+    try {
+      return await this.#pushTags(client, targets, options);
+    } finally {
+      // One line, pushed or not: how much the network cost (each retry is a --debug line).
+      const retries = client.retries.summary();
+      if (retries) options.onProgress?.({ line: `Registry requests needed ${retries}.` });
+    }
+  }
+
+  async #pushTags(
+    client: RegistryClient,
+    targets: readonly string[],
+    options: TagPushOptions,
+  ): Promise<PushedTags> {
     const split = targets.map((target) => splitTarget(target, client.registry));
     const repository = split[0]?.repository ?? "";
     const ours = await this.#identity();

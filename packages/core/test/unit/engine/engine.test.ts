@@ -368,8 +368,11 @@ describe("network failures", () => {
       env,
       dockerPath: "/opt/docker",
       tempDir,
-      sleep: async (ms) => {
-        waits.push(ms);
+      clock: {
+        now: () => new Date(0),
+        sleep: async (ms) => {
+          waits.push(ms);
+        },
       },
     });
     return { engine, runner, waits };
@@ -397,6 +400,19 @@ describe("network failures", () => {
       `docker push ${target} kept failing on the network (received unexpected HTTP status: 503 Service Unavailable): check the network, proxy settings and the registry's status, then push again.`,
     );
     expect(runner.callsOf("push")).toHaveLength(2);
+  });
+
+  it("ends a back-off at once when the push is cancelled", async () => {
+    const runner = new FakeRunner(() => ({ exitCode: 1, stderr: unavailable }));
+    const controller = new AbortController();
+    const engine = createDockerEngine({ runner, env: USER_ENV, dockerPath: "/opt/docker", tempDir });
+    const started = Date.now();
+    const pushing = engine.push(target, undefined, controller.signal);
+    setTimeout(() => controller.abort(), 50);
+    await expect(pushing).rejects.toThrow(/docker push/);
+    // The first back-off alone may be up to 500 ms, the next ones longer: it ended with the signal.
+    expect(Date.now() - started).toBeLessThan(400);
+    expect(runner.callsOf("push").length).toBeLessThanOrEqual(2);
   });
 
   it("never retries refused credentials, an immutable tag or a missing repository", async () => {

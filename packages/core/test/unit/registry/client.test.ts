@@ -29,7 +29,7 @@ describe("RegistryClient", () => {
     expect(await client.hasBlob("team/web", digestOf(Buffer.from("other")))).toBe(false);
   });
 
-  it("retries a 5xx and restarts the upload from a fresh POST with the source re-opened", async () => {
+  it("retries a PATCH answered 5xx in a fresh session with the source re-opened", async () => {
     let failures = 1;
     registry.fail = (r) =>
       r.method === "PATCH" && failures-- > 0
@@ -43,7 +43,14 @@ describe("RegistryClient", () => {
     });
     expect(uploaded.digest).toBe(digestOf(data));
     expect(opened).toBe(2);
-    expect(registry.requests.map((r) => r.method)).toEqual(["POST", "PATCH", "POST", "PATCH", "PUT"]);
+    expect(registry.requests.map((r) => r.method)).toEqual([
+      "POST",
+      "PATCH",
+      "DELETE",
+      "POST",
+      "PATCH",
+      "PUT",
+    ]);
   });
 
   it("puts a manifest with its exact media type and says which tag is immutable", async () => {

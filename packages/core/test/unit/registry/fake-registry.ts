@@ -25,17 +25,22 @@ export class FakeRegistry {
     r: Recorded,
   ) => { status: number; code: string; message: string; headers?: Record<string, string> } | undefined = () =>
     undefined;
+  /** Requests whose work is done but whose answer is dropped (the connection closed instead). */
+  dropAnswer: (r: Recorded) => boolean = () => false;
   /** The Docker-Content-Digest answered for a stored blob or manifest (the true digest by default). */
   reportDigest: (r: Recorded, digest: string) => string = (_, digest) => digest;
+  /** Upload sessions cancelled by the client (DELETE). */
+  uploadsDeleted = 0;
   #uploads = new Map<string, Buffer[]>();
+  #nextUpload = 1;
   #patching = 0;
   #server: Server;
 
   private constructor(readonly password: string) {
     this.#server = createServer((req, res) => {
       void this.#handle(req).then(
-        ({ status, headers, body }) => {
-          if (status === 0) return void req.socket.destroy();
+        ({ status, headers, body, recorded }) => {
+          if (status === 0 || (recorded && this.dropAnswer(recorded))) return void req.socket.destroy();
           res.writeHead(status, headers);
           res.end(body);
         },
@@ -63,13 +68,17 @@ export class FakeRegistry {
   }
 
   async #handle(req: IncomingMessage) {
-    const url = new URL(req.url ?? "/", "http://x");
-    const body = await this.#read(req);
     const recorded: Recorded = {
       method: req.method ?? "",
-      path: url.pathname,
+      path: new URL(req.url ?? "/", "http://x").pathname,
       contentType: req.headers["content-type"],
     };
+    return { ...(await this.#answer(req, recorded)), recorded };
+  }
+
+  async #answer(req: IncomingMessage, recorded: Recorded) {
+    const url = new URL(req.url ?? "/", "http://x");
+    const body = await this.#read(req);
     this.requests.push(recorded);
     const json = (status: number, code: string, message: string) => ({
       status,
@@ -95,12 +104,21 @@ export class FakeRegistry {
     }
     const upload = /^\/v2\/(.+)\/blobs\/uploads\/(.*)$/.exec(url.pathname);
     if (upload && req.method === "POST") {
-      const id = String(this.#uploads.size + 1);
+      const id = String(this.#nextUpload++);
       this.#uploads.set(id, []);
       return { status: 202, headers: { Location: `/v2/${upload[1]}/blobs/uploads/${id}?state=x` }, body: "" };
     }
+    const session = upload && req.method !== "POST" ? this.#uploads.get(upload[2] ?? "") : undefined;
+    if (upload && req.method !== "POST" && !session) {
+      return json(404, "BLOB_UPLOAD_UNKNOWN", "blob upload unknown to registry");
+    }
+    if (upload && req.method === "DELETE") {
+      this.#uploads.delete(upload[2] ?? "");
+      this.uploadsDeleted++;
+      return { status: 204, headers: {}, body: "" };
+    }
     if (upload && req.method === "PATCH") {
-      this.#uploads.get(upload[2] ?? "")?.push(body);
+      session?.push(body);
       return {
         status: 202,
         headers: { Location: `/v2/${upload[1]}/blobs/uploads/${upload[2]}?state=y` },
@@ -108,12 +126,13 @@ export class FakeRegistry {
       };
     }
     if (upload && req.method === "PUT") {
-      const data = Buffer.concat(this.#uploads.get(upload[2] ?? "") ?? []);
+      const data = Buffer.concat(session ?? []);
       const digest = url.searchParams.get("digest") ?? "";
       if (`sha256:${createHash("sha256").update(data).digest("hex")}` !== digest) {
         return json(400, "DIGEST_INVALID", "digest mismatch");
       }
       this.blobs.set(digest, data);
+      this.#uploads.delete(upload[2] ?? "");
       return {
         status: 201,
         headers: { "Docker-Content-Digest": this.reportDigest(recorded, digest) },

@@ -32,10 +32,12 @@ describe("RegistryClient retries", () => {
       username: "AWS",
       password: registry.password,
       retry: { baseDelayMs: 100, maxDelayMs: 1_000, maxRetryMs: 60_000, maxAttempts: 5 },
-      now: () => now,
-      sleep: async (ms) => {
-        waits.push(ms);
-        now += ms;
+      clock: {
+        now: () => new Date(now),
+        sleep: async (ms) => {
+          waits.push(ms);
+          now += ms;
+        },
       },
       random: () => 0.5,
       ...options,
@@ -76,11 +78,10 @@ describe("RegistryClient retries", () => {
     expect(waits).toEqual([1_000, 1_000]);
   });
 
-  it("restarts a blob upload cut mid-body from a fresh POST with the source re-opened", async () => {
-    failFirst("PATCH", 2, 0);
-    const data = Buffer.alloc(200_000, 3);
+  /** Uploads `data` as a blob of known digest, counting how often its source was opened. */
+  async function upload(data: Buffer, options: Partial<RegistryClientOptions> = {}) {
     let opened = 0;
-    const uploaded = await client().uploadBlob(
+    const uploaded = await client(options).uploadBlob(
       "team/web",
       () => {
         opened++;
@@ -88,18 +89,91 @@ describe("RegistryClient retries", () => {
       },
       { digest: digestOf(data), size: data.length },
     );
+    return { uploaded, opened };
+  }
+  const methods = () => registry.requests.map((r) => r.method);
+
+  it("sends a blob cut mid-body again in a fresh session, deleting the one holding a part", async () => {
+    failFirst("PATCH", 2, 0);
+    const data = Buffer.alloc(200_000, 3);
+    const { uploaded, opened } = await upload(data);
     expect(uploaded).toEqual({ digest: digestOf(data), size: data.length });
     expect(opened).toBe(3);
-    expect(registry.requests.map((r) => r.method)).toEqual([
-      "POST",
-      "PATCH",
-      "POST",
-      "PATCH",
-      "POST",
-      "PATCH",
-      "PUT",
-    ]);
+    expect(methods()).toEqual(["POST", "PATCH", "DELETE", "POST", "PATCH", "DELETE", "POST", "PATCH", "PUT"]);
+    expect(registry.uploadsDeleted).toBe(2);
     expect(registry.blobs.get(digestOf(data))?.equals(data)).toBe(true);
+  });
+
+  it("retries a failed POST alone: the bytes are read once", async () => {
+    failFirst("POST", 3, 503);
+    const data = Buffer.alloc(200_000, 4);
+    const { opened } = await upload(data);
+    expect(opened).toBe(1);
+    expect(methods()).toEqual(["POST", "POST", "POST", "POST", "PATCH", "PUT"]);
+  });
+
+  it("asks whether a commit whose answer was lost landed, and does not send it again", async () => {
+    let drops = 1;
+    registry.dropAnswer = (r) => r.method === "PUT" && drops-- > 0;
+    const data = Buffer.alloc(200_000, 5);
+    const { uploaded, opened } = await upload(data);
+    expect(uploaded.digest).toBe(digestOf(data));
+    expect(opened).toBe(1);
+    expect(methods()).toEqual(["POST", "PATCH", "PUT", "HEAD"]);
+  });
+
+  it("retries a failed commit alone while its session lives", async () => {
+    failFirst("PUT", 2, 503);
+    const data = Buffer.alloc(200_000, 6);
+    const { opened } = await upload(data);
+    expect(opened).toBe(1);
+    expect(methods()).toEqual(["POST", "PATCH", "PUT", "HEAD", "PUT", "HEAD", "PUT"]);
+  });
+
+  it("starts again when the registry forgot the session, once the blob is known not to be there", async () => {
+    let forgets = 1;
+    registry.fail = (r) =>
+      r.method === "PUT" && forgets-- > 0
+        ? { status: 404, code: "BLOB_UPLOAD_UNKNOWN", message: "blob upload unknown to registry" }
+        : undefined;
+    const data = Buffer.alloc(200_000, 7);
+    const { uploaded, opened } = await upload(data);
+    expect(uploaded.digest).toBe(digestOf(data));
+    expect(opened).toBe(2);
+    expect(methods()).toEqual(["POST", "PATCH", "PUT", "HEAD", "POST", "PATCH", "PUT"]);
+  });
+
+  it("counts failures in a row without progress: an upload that advances between failures lands", async () => {
+    // Two attempts in a row at most, yet three failures in all: each is followed by progress.
+    let patches = 0;
+    let puts = 0;
+    registry.fail = (r) => {
+      if (r.method === "PATCH" && ++patches === 1) return { status: 0, code: "", message: "" };
+      if (r.method === "PUT" && ++puts <= 1) return { status: 503, code: "UNAVAILABLE", message: "busy" };
+      return undefined;
+    };
+    const data = Buffer.alloc(200_000, 8);
+    const { uploaded } = await upload(data, { attempts: 2 });
+    expect(uploaded.digest).toBe(digestOf(data));
+  });
+
+  it("gives up when nothing advances, deletes its session and says what failed", async () => {
+    registry.fail = (r) =>
+      r.method === "PUT" ? { status: 503, code: "UNAVAILABLE", message: "down for maintenance" } : undefined;
+    const data = Buffer.alloc(200_000, 9);
+    await expect(upload(data, { attempts: 3 })).rejects.toMatchObject({
+      code: "RegistryRequestFailed",
+      message: `The registry ${registry.host} failed while uploading blob ${digestOf(data)} (down for maintenance) after 3 attempts: push again later, or check the registry's status.`,
+    });
+    expect(methods()).toEqual(["POST", "PATCH", "PUT", "HEAD", "PUT", "HEAD", "PUT", "HEAD", "DELETE"]);
+    expect(registry.uploadsDeleted).toBe(1);
+  });
+
+  it("tallies its retries by cause for the push's one line", async () => {
+    failFirst("HEAD", 2, 503);
+    const c = client();
+    await c.hasBlob("team/web", digestOf(Buffer.from("x")));
+    expect(c.retries.summary()).toBe("2 retries (2 HTTP 503)");
   });
 
   it.each([
@@ -179,8 +253,7 @@ describe("RegistryClient credential refresh", () => {
         refreshes++;
         return { username: "AWS", password: registry.password, expiresAt: new Date(now + 12 * 3600_000) };
       },
-      now: () => now,
-      sleep: async () => {},
+      clock: { now: () => new Date(now), sleep: async () => {} },
       ...options,
     });
     clients.push(made);
