@@ -30,12 +30,18 @@ export interface AssumedRole {
 }
 
 export interface RegistryStats {
+  /** Blob bytes received, through the registry (`/v2/` uploads) and UploadLayerPart alike. */
   blobBytesReceived: number;
   blobBytesSent: number;
+  /** Blobs stored by an upload: a completed `/v2/` upload or a CompleteLayerUpload. */
   blobsUploaded: number;
   /** Blobs added to a repository by a cross-repository mount (no bytes sent). */
   blobsMounted: number;
   manifestsPut: number;
+  /** UploadLayerPart calls accepted (an idempotent re-send of the last part included). */
+  layerPartsReceived: number;
+  /** The bytes of those parts (also counted in blobBytesReceived). */
+  layerPartBytesReceived: number;
 }
 
 /** What the request handlers share. */

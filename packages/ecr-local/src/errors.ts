@@ -7,6 +7,8 @@ export class ServiceError extends Error {
     readonly code: string,
     message: string,
     readonly status = 400,
+    /** Members of the error shape besides the message (InvalidLayerPartException's lastValidByteReceived...). */
+    readonly fields: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = code;

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { AssumedRole, Context, RecordedCall, RegistryStats } from "./context.js";
 import { handleControlPlane } from "./control-plane/handler.js";
+import { MAX_PART_BYTES } from "./control-plane/layers.js";
 import { toServiceError } from "./errors.js";
 import { readBody, send } from "./http.js";
 import { handleRegistry } from "./registry/handler.js";
@@ -81,7 +82,9 @@ export interface LocalEcr {
   close(): Promise<void>;
 }
 
-const MAX_API_BODY = 10 * 1024 * 1024;
+// Room for an UploadLayerPart of twice the largest part ECR takes, base64 (4/3) in JSON, so that a
+// part too large is answered with ECR's InvalidLayerPartException rather than cut off.
+const MAX_API_BODY = Math.ceil((2 * MAX_PART_BYTES * 4) / 3) + 64 * 1024;
 
 function keyPair(options: LocalEcrOptions): {
   accessKeyId: string;
@@ -175,7 +178,15 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
     store: new Store(dataDir, accountId),
     calls: [],
     assumedRoles: [],
-    stats: { blobBytesReceived: 0, blobBytesSent: 0, blobsUploaded: 0, blobsMounted: 0, manifestsPut: 0 },
+    stats: {
+      blobBytesReceived: 0,
+      blobBytesSent: 0,
+      blobsUploaded: 0,
+      blobsMounted: 0,
+      manifestsPut: 0,
+      layerPartsReceived: 0,
+      layerPartBytesReceived: 0,
+    },
     throttle: { remaining: options.throttle?.firstCalls ?? 0 },
     // ECR's defaults; BLOB_MOUNTING is off until PutAccountSetting turns it on.
     accountSettings: { BLOB_MOUNTING: "DISABLED", BASIC_SCAN_TYPE_VERSION: "AWS_NATIVE" },

@@ -5,12 +5,17 @@ import { send } from "../http.js";
 import type { SignedRequest } from "../sigv4/verify.js";
 import { imageOperations } from "./images.js";
 import type { Call, Input } from "./input.js";
+import { layerOperations } from "./layers.js";
 import { repositoryOperations } from "./repositories.js";
 
 const TARGET_PREFIX = "AmazonEC2ContainerRegistry_V20150921.";
 
 type Operation = (ctx: Context, input: Input, call: Call) => object;
-const operations: Record<string, Operation> = { ...repositoryOperations, ...imageOperations };
+const operations: Record<string, Operation> = {
+  ...repositoryOperations,
+  ...imageOperations,
+  ...layerOperations,
+};
 
 function parseInput(body: Uint8Array): Input {
   try {
@@ -56,7 +61,7 @@ export async function handleControlPlane(
       res,
       failure.status,
       { ...headers, "x-amzn-ErrorType": failure.code },
-      JSON.stringify({ __type: failure.code, message: failure.message }),
+      JSON.stringify({ ...failure.fields, __type: failure.code, message: failure.message }),
     );
   } finally {
     ctx.calls.push(call);

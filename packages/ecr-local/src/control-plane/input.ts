@@ -27,6 +27,16 @@ export function requiredString(input: Input, key: string): string {
   return value;
 }
 
+/** A whole number of at least `min` (a Long of the API, such as partFirstByte). */
+export function requiredInteger(input: Input, key: string, min = 0): number {
+  const value = input[key];
+  if (value === undefined || value === null) throw constraint(key, "must not be null");
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
+    throw constraint(key, `must be an integer greater than or equal to ${min}`);
+  }
+  return value;
+}
+
 export function optionalList<T>(input: Input, key: string, max = 1000): T[] | undefined {
   const value = input[key];
   if (value === undefined || value === null) return undefined;

@@ -113,7 +113,8 @@ async function startUpload(r: RegistryRequest): Promise<void> {
 
 function uploadOf({ ctx, repo }: RegistryRequest, id: string): Upload {
   const upload = ctx.store.blobs.upload(id);
-  if (!upload || upload.repository !== repo.name) {
+  // Uploads the ECR API started (InitiateLayerUpload) take layer parts only.
+  if (!upload || upload.parts || upload.repository !== repo.name) {
     throw registryError("BLOB_UPLOAD_UNKNOWN", `blob upload ${id} is unknown`, 404);
   }
   if (upload.busy)

@@ -1,5 +1,6 @@
 import { createHash, type Hash, randomUUID } from "node:crypto";
 import {
+  appendFileSync,
   createWriteStream,
   existsSync,
   mkdirSync,
@@ -13,6 +14,13 @@ import path from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
+/** The parts an upload through the ECR API (InitiateLayerUpload) has received so far. */
+export interface LayerParts {
+  count: number;
+  /** The last part accepted: where it started, its length and its sha256 (to recognise a re-send). */
+  last?: { firstByte: number; size: number; sha256: string };
+}
+
 /** An upload in progress: bytes land in a temporary file while their sha256 is computed on the way. */
 export interface Upload {
   id: string;
@@ -21,6 +29,8 @@ export interface Upload {
   size: number;
   hash: Hash;
   busy: boolean;
+  /** Set for an upload the ECR API started: it takes layer parts, not `/v2/` PATCHes. */
+  parts?: LayerParts;
 }
 
 /**
@@ -68,7 +78,8 @@ export class BlobFiles {
     return digest;
   }
 
-  startUpload(repository: string): Upload {
+  /** Starts an upload; `layerParts` for one of the ECR API (InitiateLayerUpload). */
+  startUpload(repository: string, layerParts = false): Upload {
     const id = randomUUID();
     const upload: Upload = {
       id,
@@ -77,6 +88,7 @@ export class BlobFiles {
       size: 0,
       hash: createHash("sha256"),
       busy: false,
+      ...(layerParts ? { parts: { count: 0 } } : {}),
     };
     writeFileSync(upload.file, "");
     this.uploads.set(id, upload);
@@ -108,6 +120,18 @@ export class BlobFiles {
     } finally {
       upload.busy = false;
     }
+  }
+
+  /** Adds bytes already in memory (a layer part) to the end of the upload; on failure the upload is dropped. */
+  appendBytes(upload: Upload, bytes: Uint8Array): void {
+    try {
+      appendFileSync(upload.file, bytes);
+    } catch (error) {
+      this.cancel(upload);
+      throw error;
+    }
+    upload.hash.update(bytes);
+    upload.size += bytes.length;
   }
 
   /** Checks the digest and moves the upload into the blob store. Returns false on a digest mismatch. */
