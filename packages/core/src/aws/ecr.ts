@@ -1,17 +1,21 @@
 import {
   BatchGetImageCommand,
+  CompleteLayerUploadCommand,
   CreateRepositoryCommand,
   type CreateRepositoryCommandInput,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   ECRClient,
   GetAuthorizationTokenCommand,
+  InitiateLayerUploadCommand,
   PutImageCommand,
   type Repository,
+  UploadLayerPartCommand,
 } from "@aws-sdk/client-ecr";
 import { PushFailedError } from "../errors/index.js";
 import { proxyForEndpoint, sdkRequestHandler } from "../net/index.js";
 import type { Logger, SecretMasker } from "../ports/index.js";
+import { LayerApiError, type LayerPartsApi } from "../registry/index.js";
 import type { RepositorySettings } from "../request/index.js";
 import type { AwsCredentialProvider, AwsCredentials } from "./credentials.js";
 import { type AwsEnv, endpointFromEnv } from "./env.js";
@@ -264,6 +268,65 @@ export class EcrApi {
     }
   }
 
+  /**
+   * ECR's layer API for the registry client (InitiateLayerUpload, UploadLayerPart,
+   * CompleteLayerUpload), each call retried by the SDK as every other; what still fails is a
+   * LayerApiError, so the client's own rules decide whether to try that part again.
+   */
+  layerParts(registryId: string | undefined): LayerPartsApi {
+    const send = async <T>(call: () => Promise<T>): Promise<T> => {
+      try {
+        return await call();
+      } catch (error) {
+        throw layerApiError(error);
+      }
+    };
+    return {
+      initiate: async (repositoryName) => {
+        const answer = await send(() =>
+          this.client.send(
+            new InitiateLayerUploadCommand({ repositoryName, registryId }),
+            this.sendOptions(),
+          ),
+        );
+        return { uploadId: answer.uploadId ?? "", partSize: answer.partSize ?? 0 };
+      },
+      uploadPart: async (repositoryName, uploadId, partFirstByte, partLastByte, layerPartBlob) => {
+        await send(() =>
+          this.client.send(
+            new UploadLayerPartCommand({
+              repositoryName,
+              registryId,
+              uploadId,
+              partFirstByte,
+              partLastByte,
+              layerPartBlob,
+            }),
+            this.sendOptions(),
+          ),
+        );
+      },
+      complete: async (repositoryName, uploadId, digest) => {
+        try {
+          await send(() =>
+            this.client.send(
+              new CompleteLayerUploadCommand({
+                repositoryName,
+                registryId,
+                uploadId,
+                layerDigests: [digest],
+              }),
+              this.sendOptions(),
+            ),
+          );
+        } catch (error) {
+          // Another push completed the same layer first: it is there, which is all this asked.
+          if ((error as LayerApiError).code !== "LayerAlreadyExistsException") throw error;
+        }
+      },
+    };
+  }
+
   private sendOptions() {
     return this.options.signal ? { abortSignal: this.options.signal } : {};
   }
@@ -460,4 +523,30 @@ function accountFrom(error: unknown): string | undefined {
 /** The account id in an ECR registry host (`123456789012.dkr.ecr.us-east-1.amazonaws.com`). */
 function accountFromRegistry(registry: string): string | undefined {
   return /^(\d{12})\.dkr\./.exec(registry)?.[1];
+}
+
+/**
+ * An SDK error of the layer API as the registry client reads failures: throttling as 429, a
+ * server fault as its 5xx, anything else with its own status. A network failure (no answer)
+ * stays as it is, with its code (ECONNRESET...).
+ */
+function layerApiError(error: unknown): unknown {
+  const e = error as {
+    name?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+    $fault?: string;
+    lastValidByteReceived?: number;
+  };
+  const status = e?.$metadata?.httpStatusCode;
+  if (!status) return error;
+  const name = e.name ?? "Error";
+  const throttled = /Throttling|TooManyRequests|RequestLimitExceeded/.test(name);
+  const fault = e.$fault === "server" && status < 500 ? 500 : status;
+  return new LayerApiError(
+    throttled ? 429 : fault,
+    name,
+    (e.message ?? "").replace(/\.$/, ""),
+    e.lastValidByteReceived,
+  );
 }

@@ -1,3 +1,5 @@
+import type { LayerPartsApi } from "../registry/layer-parts.js";
+
 /**
  * Ports: everything the push workflow needs from the outside world.
  * Each host adapter (CLI, Azure Pipelines, GitHub Actions, Codefresh) implements these and
@@ -107,12 +109,16 @@ export interface PushedTags extends PushedImage {
   unchanged: string[];
 }
 
-/** How registry credentials given to `login` are renewed before they expire. */
-export interface LoginRenewal {
+/**
+ * What an engine that speaks to the registry itself gets with its login: how the credentials are
+ * renewed before they expire, and ECR's layer API for uploads a bad link keeps cutting.
+ */
+export interface RegistryAccess {
   /** When the password stops working. */
   expiresAt?: Date;
   /** Fresh credentials for the same registry, the password already masked. */
   refresh(): Promise<{ username: string; password: string; expiresAt?: Date }>;
+  layerParts?: LayerPartsApi;
 }
 
 /**
@@ -125,7 +131,7 @@ export interface ContainerEngine {
   inspect(reference: string, signal?: AbortSignal): Promise<LocalImage | undefined>;
   /**
    * Logs in to `registry` (a host[:port]) with credentials that never reach argv, logs or disk
-   * outside a temporary place. An engine that speaks to the registry itself uses `renewal` to
+   * outside a temporary place. An engine that speaks to the registry itself uses `access` to
    * refresh them during a long push; one that cannot (docker) ignores it.
    */
   login(
@@ -133,7 +139,7 @@ export interface ContainerEngine {
     username: string,
     password: string,
     signal?: AbortSignal,
-    renewal?: LoginRenewal,
+    access?: RegistryAccess,
   ): Promise<void>;
   tag(source: string, target: string, signal?: AbortSignal): Promise<void>;
   push(

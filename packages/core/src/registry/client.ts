@@ -23,6 +23,7 @@ import {
   statusError,
 } from "./errors.js";
 import { type Agents, createAgents, type HttpRequest, type HttpResponse, send } from "./http.js";
+import { LAYER_API_AFTER_BYTES, type LayerPartsApi, uploadInParts } from "./layer-parts.js";
 import { openStream } from "./stream.js";
 
 /** Registry credentials, and when they stop working when that is known. */
@@ -40,6 +41,11 @@ export interface RegistryClientOptions extends RegistryCredentials {
    * request refused as unauthenticated or expired. Without it the credentials are used as given.
    */
   refresh?: () => Promise<RegistryCredentials>;
+  /**
+   * ECR's layer API, for a blob whose PATCH was cut after LAYER_API_AFTER_BYTES: its next attempts
+   * go up in parts, each retried alone. Without it every attempt is a PATCH.
+   */
+  layerParts?: LayerPartsApi;
   /** Parallel connections; the pusher bounds blob uploads itself. */
   maxSockets?: number;
   /** Attempts, back-off and time bound for transient failures (network, 5xx, 429); see RetryPolicy. */
@@ -118,6 +124,8 @@ export class RegistryClient {
   /** Every retry this client made, by cause: the push logs them in one line. */
   readonly retries = new RetryTally();
   readonly #refresh: (() => Promise<RegistryCredentials>) | undefined;
+  /** Dropped when the registry refuses it (a role without ecr:UploadLayerPart): PATCH goes on. */
+  #layerParts: LayerPartsApi | undefined;
   #auth = "";
   #credentials: RegistryCredentials = { username: "", password: "" };
   readonly #bearer: BearerTokens;
@@ -144,6 +152,7 @@ export class RegistryClient {
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
     this.#refresh = options.refresh;
+    this.#layerParts = options.layerParts;
     this.#use(options);
     this.#bearer = new BearerTokens(
       this.#agents,
@@ -184,14 +193,22 @@ export class RegistryClient {
     const ctx = { repository, action: label };
     const budget = this.#budget();
     const auth = { refreshed: false };
+    let inParts = false;
     for (;;) {
+      if (inParts) {
+        const uploaded = await this.#uploadInParts(repository, open, expected, ctx, budget, auth);
+        if (uploaded) return uploaded;
+        inParts = false;
+      }
       // A new session is no progress: a blob whose PATCH keeps failing still runs out of budget.
       const session = await this.#retrying(ctx, () => this.#startUpload(repository), budget, auth, false);
       let sent: UploadedBlob & { commit: URL };
+      const counted = { bytes: 0 };
       try {
-        sent = await this.#sendBytes(session, open, expected);
+        sent = await this.#sendBytes(session, open, expected, counted);
       } catch (error) {
         await this.#cancelUpload(session);
+        inParts = !!this.#layerParts && counted.bytes >= LAYER_API_AFTER_BYTES && isRetryable(error);
         // A session the registry forgot mid-PATCH is worth a fresh one, like a reset.
         await this.#afterFailure(error, ctx, budget, auth, isRetryable(error) || isUploadUnknown(error));
         continue;
@@ -201,6 +218,35 @@ export class RegistryClient {
       if (landed) return { digest: sent.digest, size: sent.size };
       // The session is gone (the registry forgot it): the bytes go again in a fresh one.
     }
+  }
+
+  /**
+   * The blob through ECR's layer API, its calls retried under the blob's budget. Undefined when
+   * the registry refuses that API (not ECR, or a role without its actions): PATCH goes on instead.
+   */
+  async #uploadInParts(
+    repository: string,
+    open: () => Readable,
+    expected: { digest: string; size: number } | undefined,
+    ctx: { repository: string; action: string },
+    budget: RetryBudget,
+    auth: { refreshed: boolean },
+  ): Promise<UploadedBlob | undefined> {
+    const api = this.#layerParts;
+    if (!api) return undefined;
+    this.#debug(`${ctx.action}: sending it again in parts through ECR's layer API`);
+    const started = await this.#retrying(ctx, () => api.initiate(repository), budget, auth, false).catch(
+      (error: unknown) => {
+        if (this.#signal?.aborted) throw error;
+        this.#debug(`ECR's layer API is not available (${(error as Error).message}); going on with PATCH`);
+        this.#layerParts = undefined;
+        return undefined;
+      },
+    );
+    if (!started) return undefined;
+    const step = <T>(what: string, call: () => Promise<T>) =>
+      this.#retrying({ repository, action: `${ctx.action} (${what})` }, call, budget, auth);
+    return uploadInParts(api, repository, started, open, expected, step);
   }
 
   /** POST: a new upload session, its URL. */
@@ -219,6 +265,7 @@ export class RegistryClient {
     session: URL,
     open: () => Readable,
     expected: { digest: string; size: number; hashed?: boolean } | undefined,
+    counted: { bytes: number },
   ): Promise<UploadedBlob & { commit: URL }> {
     // A copy between registries may leave the digest check to the registry, which verifies the
     // bytes against ?digest= before it commits them (the distribution spec requires it, and ECR
@@ -230,6 +277,7 @@ export class RegistryClient {
       transform(chunk: Buffer, _encoding, callback) {
         if (hashing) hash.update(chunk);
         size += chunk.length;
+        counted.bytes = size;
         callback(null, chunk);
       },
     });

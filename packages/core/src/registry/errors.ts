@@ -32,6 +32,23 @@ export class RegistryStatusError extends Error {
   }
 }
 
+/**
+ * A failed call of ECR's layer API (InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload),
+ * worded like a registry answer so that one set of rules decides what is retried: throttling as
+ * 429, a server fault as its 5xx, anything else as the 4xx it came with.
+ */
+export class LayerApiError extends RegistryStatusError {
+  constructor(
+    status: number,
+    code: string,
+    detail: string,
+    /** An InvalidLayerPartException's last byte the upload holds (-1: none). */
+    readonly lastValidByteReceived?: number,
+  ) {
+    super(status, code, detail);
+  }
+}
+
 export function statusError(response: HttpResponse): RegistryStatusError {
   let code = "";
   let detail = "";

@@ -5,4 +5,5 @@ export {
   type RegistryClientOptions,
   type UploadedBlob,
 } from "./client.js";
-export { RegistryErrorCodes, RegistryStatusError, registryFailure } from "./errors.js";
+export { LayerApiError, RegistryErrorCodes, RegistryStatusError, registryFailure } from "./errors.js";
+export { LAYER_API_AFTER_BYTES, type LayerPartsApi } from "./layer-parts.js";

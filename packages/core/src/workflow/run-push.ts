@@ -164,6 +164,7 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
             );
             return fresh;
           },
+          layerParts: api.layerParts(request.registryId),
         }),
         // An engine that pushes all tags itself tags nothing locally.
         engine.pushTags

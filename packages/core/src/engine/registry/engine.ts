@@ -4,10 +4,10 @@ import type {
   Clock,
   ContainerEngine,
   LocalImage,
-  LoginRenewal,
   PushedImage,
   PushedTags,
   PushProgress,
+  RegistryAccess,
   StoredImage,
   TagPushOptions,
 } from "../../ports/index.js";
@@ -84,7 +84,7 @@ export class RegistryEngine implements ContainerEngine {
   }
 
   /**
-   * Keeps the credentials for the registry client; with `renewal` the client refreshes them before
+   * Keeps the credentials for the registry client; with `access` the client refreshes them before
    * they expire (and once when the registry refuses them), so a push may outlast its token.
    */
   async login(
@@ -92,15 +92,16 @@ export class RegistryEngine implements ContainerEngine {
     username: string,
     password: string,
     signal?: AbortSignal,
-    renewal?: LoginRenewal,
+    access?: RegistryAccess,
   ): Promise<void> {
     this.#client?.close();
     this.#client = new RegistryClient({
       registry,
       username,
       password,
-      expiresAt: renewal?.expiresAt,
-      refresh: renewal && (() => renewal.refresh()),
+      expiresAt: access?.expiresAt,
+      refresh: access && (() => access.refresh()),
+      layerParts: access?.layerParts,
       signal,
       maxSockets: this.#concurrency + 2,
       // AWS_MAX_ATTEMPTS and ECR_PUSH_RETRY_MAX_SECONDS, as for the ECR calls.
