@@ -1,3 +1,4 @@
+import type { RateLimiter } from "./rate-limits.js";
 import type { RegistryPasswords } from "./registry/passwords.js";
 import type { KeyStore, SigningKey } from "./sigv4/keys.js";
 import { type SignedRequest, verifySigV4 } from "./sigv4/verify.js";
@@ -42,6 +43,16 @@ export interface RegistryStats {
   layerPartsReceived: number;
   /** The bytes of those parts (also counted in blobBytesReceived). */
   layerPartBytesReceived: number;
+  /**
+   * Requests answered as throttled, by ECR operation: control-plane calls (ThrottlingException, from
+   * throttleNext or a rate limit; also in `calls`) and registry requests (429 TOOMANYREQUESTS).
+   */
+  throttled: Record<string, number>;
+  /**
+   * Authorized registry (`/v2/<repo>/...`) requests by the ECR operation each one is (PutImage for a
+   * manifest PUT...), throttled and failed ones included.
+   */
+  dataPlaneCalls: Record<string, number>;
 }
 
 /** What the request handlers share. */
@@ -60,6 +71,8 @@ export interface Context {
   stats: RegistryStats;
   /** Control-plane calls still to be answered with a ThrottlingException before any is served. */
   throttle: { remaining: number };
+  /** Per-operation rates, shared by the control plane and the registry requests that are the same operation. */
+  rateLimits: RateLimiter;
   /** Registry settings of PutAccountSetting (BLOB_MOUNTING: ENABLED turns on cross-repository mounts). */
   accountSettings: Record<string, string>;
   log: (message: string) => void;
@@ -81,4 +94,9 @@ export async function authenticate(
   });
   call.accessKeyId = key.accessKeyId;
   return key;
+}
+
+/** Counts one more of `key` in a by-operation counter. */
+export function countIn(counter: Record<string, number>, key: string): void {
+  counter[key] = (Object.hasOwn(counter, key) ? (counter[key] ?? 0) : 0) + 1;
 }

@@ -15,6 +15,9 @@ export class ServiceError extends Error {
   }
 }
 
+/** What ECR answers a caller over an operation's rate (SDKs retry it with back-off). */
+export const throttled = (): ServiceError => new ServiceError("ThrottlingException", "Rate exceeded");
+
 export function invalidParameter(message: string): ServiceError {
   return new ServiceError("InvalidParameterException", message);
 }

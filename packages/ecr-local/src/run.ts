@@ -1,14 +1,19 @@
+import { parseRateLimits } from "./rate-limits.js";
 import { type LocalEcrOptions, startLocalEcr } from "./server.js";
 
 /**
  * Runs the endpoint in the foreground (the CLI's `ecr-push local`): writes the ready line, then
- * stops cleanly on SIGINT or SIGTERM.
+ * stops cleanly on SIGINT or SIGTERM. Without `rateLimits`, ECR_LOCAL_RATE_LIMITS in `env` (such
+ * as `PutImage=10,UploadLayerPart=500`) gives them.
  */
 export async function runLocalEcrUntilSignal(
   options: LocalEcrOptions,
   write: (line: string) => void,
 ): Promise<void> {
-  const ecr = await startLocalEcr(options);
+  const ecr = await startLocalEcr({
+    ...options,
+    rateLimits: options.rateLimits ?? parseRateLimits(options.env?.ECR_LOCAL_RATE_LIMITS),
+  });
   try {
     write(ecr.readyLine());
     await new Promise<void>((resolve) => {

@@ -8,6 +8,7 @@ import { handleControlPlane } from "./control-plane/handler.js";
 import { MAX_PART_BYTES } from "./control-plane/layers.js";
 import { toServiceError } from "./errors.js";
 import { readBody, send } from "./http.js";
+import { RateLimiter } from "./rate-limits.js";
 import { handleRegistry } from "./registry/handler.js";
 import { RegistryPasswords } from "./registry/passwords.js";
 import { generateKeyPair, KeyStore } from "./sigv4/keys.js";
@@ -35,6 +36,15 @@ export interface LocalEcrOptions {
   log?: (message: string) => void;
   /** Answer the first `firstCalls` ECR control-plane calls with a ThrottlingException (see throttleNext). */
   throttle?: { firstCalls: number };
+  /**
+   * Calls per second allowed by ECR operation name (such as ECR's own PutImage: 10), for the
+   * account; over it, a control-plane call is answered with a ThrottlingException and a registry
+   * request that is the same operation (a manifest PUT is PutImage...) with 429 TOOMANYREQUESTS.
+   * A token bucket per operation, with a burst of one second's calls. None by default.
+   */
+  rateLimits?: Record<string, number>;
+  /** The rate limits' clock, in milliseconds; Date.now by default. */
+  clock?: () => number;
 }
 
 /** A repository as a test sees it: its settings, resource tags and image tags. */
@@ -69,6 +79,8 @@ export interface LocalEcr {
   repository(name: string): RepositoryInfo | undefined;
   /** Answers the next `calls` ECR control-plane calls (signed ones, any operation) with a ThrottlingException. */
   throttleNext(calls: number): void;
+  /** Replaces the rate limits (see LocalEcrOptions.rateLimits); `{}` clears them. */
+  setRateLimits(limits: Record<string, number>): void;
   /**
    * Temporary credentials of the endpoint's own account that expire `seconds` from now (0 or less:
    * already expired), as STS would have issued them: for tests of expiry.
@@ -149,6 +161,9 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "ecr-local-"));
   mkdirSync(dataDir, { recursive: true });
 
+  const rateLimits = new RateLimiter(options.clock);
+  rateLimits.set(options.rateLimits ?? {});
+
   let ctx: Context | undefined;
   const server = createServer((req, res) => {
     if (ctx) void route(ctx, req, res);
@@ -186,8 +201,11 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
       manifestsPut: 0,
       layerPartsReceived: 0,
       layerPartBytesReceived: 0,
+      throttled: {},
+      dataPlaneCalls: {},
     },
     throttle: { remaining: options.throttle?.firstCalls ?? 0 },
+    rateLimits,
     // ECR's defaults; BLOB_MOUNTING is off until PutAccountSetting turns it on.
     accountSettings: { BLOB_MOUNTING: "DISABLED", BASIC_SCAN_TYPE_VERSION: "AWS_NATIVE" },
     log: options.log ?? (() => {}),
@@ -229,6 +247,9 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
     },
     throttleNext(calls) {
       context.throttle.remaining = calls;
+    },
+    setRateLimits(limits) {
+      context.rateLimits.set(limits);
     },
     issueTemporaryCredentials(seconds) {
       const key = context.keys.issueTemporary(`arn:aws:iam::${accountId}:user/ecr-local`, seconds);

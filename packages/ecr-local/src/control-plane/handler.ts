@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
-import { authenticate, type Context, newRequestId, type RecordedCall } from "../context.js";
-import { ServiceError, toServiceError } from "../errors.js";
+import { authenticate, type Context, countIn, newRequestId, type RecordedCall } from "../context.js";
+import { ServiceError, throttled, toServiceError } from "../errors.js";
 import { send } from "../http.js";
 import type { SignedRequest } from "../sigv4/verify.js";
 import { imageOperations } from "./images.js";
@@ -40,11 +40,12 @@ export async function handleControlPlane(
   const headers = { "Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": requestId };
   try {
     const key = await authenticate(ctx, request, call, ctx.region);
+    // As ECR answers a caller over its rate: HTTP 400 with ThrottlingException, which SDKs retry.
     if (ctx.throttle.remaining > 0) {
-      // As ECR answers a caller over its rate: HTTP 400 with ThrottlingException, which SDKs retry.
       ctx.throttle.remaining--;
-      throw new ServiceError("ThrottlingException", "Rate exceeded");
+      throw throttled();
     }
+    if (!ctx.rateLimits.take(operation)) throw throttled();
     const op =
       target.startsWith(TARGET_PREFIX) && Object.hasOwn(operations, operation)
         ? operations[operation]
@@ -57,6 +58,7 @@ export async function handleControlPlane(
     const failure = toServiceError(error, "ServerException", ctx.log);
     call.status = failure.status;
     call.errorCode = failure.code;
+    if (failure.code === "ThrottlingException") countIn(ctx.stats.throttled, operation);
     send(
       res,
       failure.status,

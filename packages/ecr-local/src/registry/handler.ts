@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Context } from "../context.js";
+import { type Context, countIn } from "../context.js";
 import { toServiceError } from "../errors.js";
 import { headerValue, send } from "../http.js";
 import { blobRoutes, uploadRoutes } from "./blobs.js";
@@ -15,6 +15,26 @@ const FROM_ECR: Record<string, [code: string, status: number]> = {
   ImageDigestDoesNotMatchException: ["DIGEST_INVALID", 400],
   InvalidParameterException: ["MANIFEST_INVALID", 400],
   RequestEntityTooLarge: ["SIZE_INVALID", 413],
+};
+
+/**
+ * The ECR operation each registry request is, as ECR counts them against its rate limits: a
+ * manifest PUT is PutImage (docker push's "toomanyrequests: Rate exceeded" is PutImage's 10 per
+ * second), a blob upload is InitiateLayerUpload, UploadLayerPart and CompleteLayerUpload, a blob
+ * HEAD BatchCheckLayerAvailability. The two upload requests ECR's API has no counterpart of are
+ * named for what they do.
+ */
+const OPERATIONS: Record<"start" | "upload" | "blob" | "manifest" | "tags", Record<string, string>> = {
+  start: { POST: "InitiateLayerUpload" },
+  upload: {
+    PATCH: "UploadLayerPart",
+    PUT: "CompleteLayerUpload",
+    GET: "GetBlobUploadStatus",
+    DELETE: "CancelBlobUpload",
+  },
+  blob: { HEAD: "BatchCheckLayerAvailability", GET: "GetDownloadUrlForLayer" },
+  manifest: { PUT: "PutImage", GET: "BatchGetImage", HEAD: "BatchGetImage", DELETE: "BatchDeleteImage" },
+  tags: { GET: "ListImages" },
 };
 
 const ROUTE =
@@ -48,16 +68,23 @@ export async function handleRegistry(ctx: Context, req: IncomingMessage, res: Se
     const match = ROUTE.exec(url.pathname);
     if (!match) throw registryError("NOT_FOUND", "no such endpoint", 404);
     const [, name = "", uploadId, digest, reference, tags] = match;
-    const [routes, param] =
+    const [routes, param, kind] =
       uploadId !== undefined
-        ? [uploadRoutes(uploadId), uploadId]
+        ? ([uploadRoutes(uploadId), uploadId, uploadId === "" ? "start" : "upload"] as const)
         : digest !== undefined
-          ? [blobRoutes, digest]
+          ? ([blobRoutes, digest, "blob"] as const)
           : reference !== undefined
-            ? [manifestRoutes, reference]
-            : [tagRoutes, tags ?? ""];
-    const handler = routes[req.method ?? "GET"];
-    if (!handler) throw registryError("UNSUPPORTED", `${req.method} is not supported here`, 405);
+            ? ([manifestRoutes, reference, "manifest"] as const)
+            : ([tagRoutes, tags ?? "", "tags"] as const);
+    const method = req.method ?? "GET";
+    const handler = routes[method];
+    const operation = OPERATIONS[kind][method];
+    if (!handler || !operation) throw registryError("UNSUPPORTED", `${method} is not supported here`, 405);
+    countIn(ctx.stats.dataPlaneCalls, operation);
+    if (!ctx.rateLimits.take(operation)) {
+      countIn(ctx.stats.throttled, operation);
+      throw registryError("TOOMANYREQUESTS", "Rate exceeded", 429);
+    }
     const repo = ctx.store.get(name);
     await handler({ ctx, req, res, url, repo, base: `/v2/${name}` }, param);
   } catch (error) {
@@ -74,7 +101,10 @@ export async function handleRegistry(ctx: Context, req: IncomingMessage, res: Se
         res,
         status,
         headers,
-        JSON.stringify({ errors: [{ code, message: failure.message, detail: {} }] }),
+        JSON.stringify({
+          // A throttled request is answered as ECR does, `{"code":"TOOMANYREQUESTS","message":"Rate exceeded"}`.
+          errors: [{ code, message: failure.message, ...(status === 429 ? {} : { detail: {} }) }],
+        }),
       );
   }
 }
