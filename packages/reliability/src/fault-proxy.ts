@@ -13,6 +13,8 @@ export interface FaultRequest {
   path: string;
   /** On the control plane, the X-Amz-Target suffix, e.g. `UploadLayerPart` (none for STS calls). */
   operation?: string;
+  /** The request's Content-Length, when it sent one. */
+  contentLength?: number;
 }
 
 /** The fault kinds, as named in `counts.faultsByKind`. */
@@ -346,8 +348,16 @@ export class FaultProxy {
       plane === "control" && typeof target === "string" && target.includes(".")
         ? target.slice(target.lastIndexOf(".") + 1)
         : undefined;
-    const request: FaultRequest =
-      operation === undefined ? { plane, method, path } : { plane, method, path, operation };
+    const length = Number(req.headers["content-length"]);
+    const request: FaultRequest = {
+      plane,
+      method,
+      path,
+      ...(operation === undefined ? {} : { operation }),
+      ...(Number.isFinite(length) && req.headers["content-length"] !== undefined
+        ? { contentLength: length }
+        : {}),
+    };
     const { counts } = this;
     // A client giving up (after a reset of ours) is expected here, never an error of the test.
     req.on("error", () => {});

@@ -12,6 +12,8 @@ export interface WrittenImage {
   digest: string;
   /** Config and layer digests: every blob the registry must hold for the image to be complete. */
   blobs: string[];
+  /** Bytes of one copy of the image on the wire: config, layers and manifest (OCI layouts only). */
+  bytes?: number;
 }
 
 /** A tar archive holding one regular file. */
@@ -95,7 +97,12 @@ export function writeOciImage(dir: string, options: { layers: number; layerBytes
       manifests: [manifest],
     }),
   );
-  return { dir, digest: manifest.digest, blobs: [config.digest, ...layers.map((l) => l.digest)] };
+  return {
+    dir,
+    digest: manifest.digest,
+    blobs: [config.digest, ...layers.map((l) => l.digest)],
+    bytes: [config, manifest, ...layers].reduce((sum, blob) => sum + blob.size, 0),
+  };
 }
 
 /**
