@@ -37,6 +37,8 @@ export interface FaultProxyOptions {
   resetRate?: number;
   /** Share of requests answered 503 without being forwarded. */
   unavailableRate?: number;
+  /** A Retry-After (seconds) on the registry's 503 answers; none by default. */
+  retryAfterSeconds?: number;
   /** Share of requests held back before being forwarded, up to `maxDelayMs`. */
   delayRate?: number;
   maxDelayMs?: number;
@@ -394,7 +396,16 @@ export class FaultProxy {
           const body = JSON.stringify({
             errors: [{ code: "UNAVAILABLE", message: "injected fault: service unavailable" }],
           });
-          this.#answer(req, res, metered, 503, "application/json", body);
+          const { retryAfterSeconds } = this.#options;
+          this.#answer(
+            req,
+            res,
+            metered,
+            503,
+            "application/json",
+            body,
+            retryAfterSeconds === undefined ? {} : { "Retry-After": String(retryAfterSeconds) },
+          );
         } else {
           const body = JSON.stringify({ __type: "ServiceUnavailableException", message: "injected fault" });
           this.#answer(req, res, metered, 503, "application/json", body, {
