@@ -91,7 +91,7 @@ export async function storedImage(
   password: string,
   repository: string,
   tag: string,
-): Promise<{ digest: string; blobs: string[]; missing: string[] } | undefined> {
+): Promise<{ digest: string; blobs: string[]; missing: string[]; bytes: number } | undefined> {
   const authorization = `Basic ${Buffer.from(`AWS:${password}`).toString("base64")}`;
   const base = `http://${local.registry}/v2/${repository}`;
   const response = await fetch(`${base}/manifests/${tag}`, {
@@ -101,8 +101,8 @@ export async function storedImage(
   if (!response.ok) throw new Error(`GET manifest ${repository}:${tag}: HTTP ${response.status}`);
   const bytes = Buffer.from(await response.arrayBuffer());
   const manifest = JSON.parse(bytes.toString("utf8")) as {
-    config: { digest: string };
-    layers: { digest: string }[];
+    config: { digest: string; size: number };
+    layers: { digest: string; size: number }[];
   };
   const blobs = [manifest.config.digest, ...manifest.layers.map((l) => l.digest)];
   const missing: string[] = [];
@@ -113,5 +113,12 @@ export async function storedImage(
     });
     if (head.status !== 200) missing.push(blob);
   }
-  return { digest: `sha256:${createHash("sha256").update(bytes).digest("hex")}`, blobs, missing };
+  // One copy of the image on the wire: its blobs and the manifest.
+  const size = [manifest.config, ...manifest.layers].reduce((sum, blob) => sum + blob.size, bytes.length);
+  return {
+    digest: `sha256:${createHash("sha256").update(bytes).digest("hex")}`,
+    blobs,
+    missing,
+    bytes: size,
+  };
 }
