@@ -531,14 +531,16 @@ export class RegistryClient {
       return;
     }
     const asked = error instanceof RegistryStatusError ? error.retryAfterMs : undefined;
-    const wait = retryable ? budget.failed(asked) : undefined;
+    // A 429 (ECR's TOOMANYREQUESTS: the account over its rate) spends half a retry; see RetryBudget.
+    const throttled = error instanceof RegistryStatusError && error.status === 429;
+    const wait = retryable ? budget.failed(asked, throttled) : undefined;
     if (wait === undefined) {
       throw registryFailure(error, { ...ctx, registry: this.registry, attempts: budget.attempts || 1 });
     }
     const cause = retryCause(error);
     this.retries.add(cause);
     this.#debug(
-      `${ctx.action} failed (${(error as Error).message}); retrying in ${wait} ms (attempt ${budget.attempts + 1} of ${this.#retry.maxAttempts})`,
+      `${ctx.action} failed (${(error as Error).message}); retrying in ${wait} ms (attempt ${budget.attempts + 1} of ${budget.allowed})`,
     );
     await backOff(this.#clock, wait, this.#signal);
     if (this.#signal?.aborted) throw error;

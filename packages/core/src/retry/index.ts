@@ -6,7 +6,10 @@ import type { Clock } from "../ports/index.js";
  * aws/retry.ts reads it from the environment.
  */
 export interface RetryPolicy {
-  /** Attempts in a row without progress, the first included. */
+  /**
+   * Attempts in a row without progress, the first included; a retry after a 429 counts half (see
+   * RetryBudget).
+   */
   maxAttempts: number;
   /** Cap of the first back-off; each retry doubles it (full jitter: a random wait up to the cap). */
   baseDelayMs: number;
@@ -36,9 +39,19 @@ export function fullJitterDelay(policy: RetryPolicy, retry: number, random: numb
  * The retry budget of one piece of work (a request, or a whole blob upload): it counts failures
  * in a row since the work last made progress, so a long upload over a bad link keeps going while
  * it advances (each part or request that lands resets it) and stops promptly when it does not.
+ *
+ * A throttled attempt (HTTP 429) spends half a retry: the registry answered, and asks for a slower
+ * pace because the account is over its rate (ECR's PutImage is 10 a second for every pipeline of
+ * the account), which passes as the others get through. So a push waits out a fleet's burst (twice
+ * the retries, the back-off still doubling up to its cap, within the time bound) and still stops
+ * when the registry never lets it through.
  */
 export class RetryBudget {
   #failures = 0;
+  /** Retries spent since the last progress: one each, half one after a throttled attempt. */
+  #retriesSpent = 0;
+  /** What the last retry cost (1 or 0.5). */
+  #lastCost = 1;
   #firstFailureMs: number | undefined;
 
   constructor(
@@ -52,23 +65,34 @@ export class RetryBudget {
     return this.#failures;
   }
 
+  /** The attempts this run of failures may reach if it goes on as it did (for "attempt 3 of 5"). */
+  get allowed(): number {
+    const retriesLeft = Math.floor((this.policy.maxAttempts - 1 - this.#retriesSpent) / this.#lastCost);
+    return this.#failures + 1 + Math.max(0, retriesLeft);
+  }
+
   /** Some of the work landed: the next failure starts a fresh count. */
   progressed(): void {
     this.#failures = 0;
+    this.#retriesSpent = 0;
+    this.#lastCost = 1;
     this.#firstFailureMs = undefined;
   }
 
   /**
-   * Counts a transient failure. Returns the wait before the next attempt (at least what a
-   * Retry-After asked, capped like any back-off and never past the time bound), or undefined when
-   * the budget is spent.
+   * Counts a transient failure, `throttled` when the registry asked for a slower pace (429).
+   * Returns the wait before the next attempt (at least what a Retry-After asked, capped like any
+   * back-off and never past the time bound), or undefined when the budget is spent.
    */
-  failed(retryAfterMs = 0): number | undefined {
+  failed(retryAfterMs = 0, throttled = false): number | undefined {
     this.#failures++;
     const now = this.clock.now().getTime();
     this.#firstFailureMs ??= now;
     const left = this.#firstFailureMs + this.policy.maxRetryMs - now;
-    if (this.#failures >= this.policy.maxAttempts || left <= 0) return undefined;
+    const cost = throttled ? 0.5 : 1;
+    if (this.#retriesSpent + cost > this.policy.maxAttempts - 1 || left <= 0) return undefined;
+    this.#retriesSpent += cost;
+    this.#lastCost = cost;
     const jitter = fullJitterDelay(this.policy, this.#failures, this.random());
     return Math.min(Math.max(jitter, Math.min(retryAfterMs, this.policy.maxDelayMs)), left);
   }

@@ -206,6 +206,62 @@ describe("RegistryClient retries", () => {
     expect(registry.requests).toHaveLength(3);
   });
 
+  it("spends half a retry on a 429: a push waits out an account over its rate, twice as many retries, the back-off still doubling", async () => {
+    // Eight throttles in a row, as when a fleet of pushes shares ECR's PutImage rate: with 5
+    // attempts a 503 gets 4 retries, a 429 gets 8.
+    failFirst("PUT", 8, 429);
+    const lines: string[] = [];
+    const bytes = Buffer.from('{"schemaVersion":2}');
+    const c = client({ debug: (line) => lines.push(line) });
+    expect(await c.putManifest("team/web", "v1", MANIFEST, bytes)).toBe(digestOf(bytes));
+    expect(registry.requests.filter((r) => r.method === "PUT")).toHaveLength(9);
+    // A draw of 0.5 under caps of 100, 200, 400, 800 ms, then the 1 s maximum.
+    expect(waits).toEqual([50, 100, 200, 400, 500, 500, 500, 500]);
+    const attempts = lines.flatMap((line) => /\(attempt (\d+ of \d+)\)$/.exec(line)?.[1] ?? []);
+    expect(attempts).toEqual([
+      "2 of 9",
+      "3 of 9",
+      "4 of 9",
+      "5 of 9",
+      "6 of 9",
+      "7 of 9",
+      "8 of 9",
+      "9 of 9",
+    ]);
+    expect(c.retries.summary()).toBe("8 retries (8 HTTP 429)");
+  });
+
+  it("still gives up on a registry that only throttles, after twice the retries, and a 503 costs a whole one", async () => {
+    registry.fail = () => ({ status: 429, code: "TOOMANYREQUESTS", message: "Rate exceeded" });
+    await expect(client().putManifest("team/web", "v1", MANIFEST, Buffer.from("{}"))).rejects.toMatchObject({
+      code: "RegistryRequestFailed",
+      message: `The registry ${registry.host} failed while putting manifest team/web:v1 (Rate exceeded) after 9 attempts: push again later, or check the registry's status.`,
+    });
+    expect(registry.requests).toHaveLength(9);
+
+    // Two 503s spend two of the 4 retries; the 2 left give 4 retries after throttles.
+    registry.requests.length = 0;
+    let answers = 0;
+    registry.fail = () =>
+      ++answers <= 2
+        ? { status: 503, code: "UNAVAILABLE", message: "busy" }
+        : { status: 429, code: "TOOMANYREQUESTS", message: "Rate exceeded" };
+    await expect(client().hasBlob("team/web", digestOf(Buffer.from("x")))).rejects.toMatchObject({
+      code: "RegistryRequestFailed",
+    });
+    expect(registry.requests).toHaveLength(7);
+
+    // One attempt allowed is one attempt, throttled or not.
+    registry.requests.length = 0;
+    registry.fail = () => ({ status: 429, code: "TOOMANYREQUESTS", message: "Rate exceeded" });
+    await expect(
+      client({ attempts: 1 }).hasBlob("team/web", digestOf(Buffer.from("x"))),
+    ).rejects.toMatchObject({
+      code: "RegistryRequestFailed",
+    });
+    expect(registry.requests).toHaveLength(1);
+  });
+
   it("stops retrying once the time bound has passed, and never sleeps past it", async () => {
     registry.fail = () => ({ status: 503, code: "UNAVAILABLE", message: "busy" });
     const bounded = client({
