@@ -2,7 +2,7 @@
 // as Markdown tables to bench/results.md. Needs a Docker engine (started when missing, as the
 // tests do). Medians of BENCH_RUNS runs (default 9); each push goes to a fresh repository so its
 // layers really upload. Peers that are not installed are listed as such. Sections: small,
-// daemonless, copy, local, hosts; BENCH_ONLY=local[,copy...] runs only those, BENCH_<NAME>=0 skips one.
+// daemonless, copy, local, hosts, parts; BENCH_ONLY=local[,copy...] runs only those, BENCH_<NAME>=0 skips one.
 import { spawn, spawnSync } from "node:child_process";
 import { randomFillSync } from "node:crypto";
 import {
@@ -64,6 +64,7 @@ const SECTIONS = [
   { name: "copy", skip: "BENCH_COPY", run: copySection },
   { name: "local", skip: "BENCH_LOCAL", run: localSection },
   { name: "hosts", skip: "BENCH_HOSTS", run: hostsSection },
+  { name: "parts", skip: "BENCH_PARTS", run: partsSection },
 ];
 const only = process.env.BENCH_ONLY?.split(",")
   .map((name) => name.trim())
@@ -864,6 +865,84 @@ async function hostsSection() {
 }
 
 /** A section of `what | time | note` rows under its heading, with an optional paragraph first. */
+/**
+ * What moving a blob to ECR's layer API costs (issue 15): one BENCH_PARTS_MB (default 128) MiB blob
+ * uploaded by the registry client's one PATCH and by the layer API's 10 MiB parts (base64 in
+ * signed JSON), to the same endpoint, in this process: wall time and this process's CPU time.
+ * The blob is random bytes because it stands for a layer already compressed (gzip output does not
+ * compress further). The client switches a blob to parts only once a PATCH of it was cut after
+ * 10 MiB: this is the price of that switch on a link that does not cut.
+ */
+async function partsSection() {
+  const { Readable } = await import("node:stream");
+  const { createHash } = await import("node:crypto");
+  const { RegistryClient } = await import("../packages/core/dist/registry/index.js");
+  const { uploadInParts } = await import("../packages/core/dist/registry/layer-parts.js");
+  const { EcrApi } = await import("../packages/core/dist/aws/ecr.js");
+  const mib = Number(process.env.BENCH_PARTS_MB ?? 128);
+  const blob = randomFillSync(Buffer.alloc(mib * 1024 * 1024));
+  const digest = `sha256:${createHash("sha256").update(blob).digest("hex")}`;
+  const expected = { digest, size: blob.length };
+  const open = () =>
+    Readable.from(
+      (function* () {
+        for (let i = 0; i < blob.length; i += 1024 * 1024) yield blob.subarray(i, i + 1024 * 1024);
+      })(),
+    );
+  const quiet = { debug() {}, info() {}, warn() {}, error() {}, group: (_t, f) => f() };
+  const api = new EcrApi({
+    region: local.region,
+    credentials: keys,
+    env: { AWS_ENDPOINT_URL_ECR: local.endpoint },
+    logger: quiet,
+    secrets: { mask() {} },
+  }).layerParts(undefined);
+  const client = new RegistryClient({
+    registry: local.registry,
+    username: "AWS",
+    password: await password(),
+  });
+  const runs = Math.max(3, Math.min(RUNS, 5));
+  const measure = async (name, upload) => {
+    const times = [];
+    const cpu = [];
+    for (let i = 0; i < runs; i++) {
+      const repository = `bench/parts-${name}-${i}-${Date.now()}`;
+      await ecr.send(new CreateRepositoryCommand({ repositoryName: repository }));
+      const before = process.cpuUsage();
+      const start = process.hrtime.bigint();
+      await upload(repository);
+      times.push(Number(process.hrtime.bigint() - start) / 1e6);
+      const used = process.cpuUsage(before);
+      cpu.push((used.user + used.system) / 1000);
+    }
+    return { ms: median(times), cpu: median(cpu) };
+  };
+  const patch = await measure("patch", (repository) => client.uploadBlob(repository, open, expected));
+  const parts = await measure("api", async (repository) => {
+    const started = await api.initiate(repository);
+    await uploadInParts(api, repository, started, open, expected, (_what, call) => call());
+  });
+  client.close();
+  const rate = (r) => `${(mib / (r.ms / 1000)).toFixed(0)} MiB/s`;
+  return timeTable(
+    `Moving a blob to ECR's layer API (issue 15): one ${mib} MiB compressed blob, ${runs} runs, medians`,
+    [
+      [
+        "one PATCH (the registry API)",
+        seconds(patch.ms),
+        `${rate(patch)}; this process's CPU ${seconds(patch.cpu)}`,
+      ],
+      [
+        `layer API, ${Math.ceil(mib / 10)} parts of 10 MiB`,
+        seconds(parts.ms),
+        `${rate(parts)}; CPU ${seconds(parts.cpu)}; ${(parts.ms / patch.ms).toFixed(2)}x the PATCH's time, and 1.33x its bytes on the wire (base64)`,
+      ],
+    ],
+    "Both to ecr-local in its own process on this machine. The client moves a blob to parts only after a PATCH of it was cut past 10 MiB: then a cut costs at most one part instead of the whole blob, and on a link that cuts every few tens of MiB a PATCH of a larger blob would never land.",
+  );
+}
+
 function timeTable(heading, rows, intro) {
   return [
     heading,
