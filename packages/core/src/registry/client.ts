@@ -181,8 +181,10 @@ export class RegistryClient {
    * Each of the three requests is retried on its own: a failed POST alone; a failed PATCH costs
    * this blob's bytes (its session, holding a part, is deleted and a fresh one started: ECR cannot
    * resume a PATCH); a commit PUT that failed or went unanswered first asks with a HEAD whether the
-   * blob landed, then is sent again while the session lives. The retry budget counts failures in a
-   * row since the upload last made progress (its bytes delivered).
+   * blob landed, then is sent again while the session lives. Each request has its own budget of
+   * failures in a row (a POST that keeps failing gives up, whatever the others do); the bytes have
+   * one too, spent by each copy lost (a PATCH cut, a session forgotten before its commit), so a
+   * blob whose PATCH always fails stops although its POSTs get through.
    */
   async uploadBlob(
     repository: string,
@@ -191,17 +193,17 @@ export class RegistryClient {
   ): Promise<UploadedBlob> {
     const label = expected ? `uploading blob ${expected.digest}` : "uploading a layer";
     const ctx = { repository, action: label };
-    const budget = this.#budget();
+    const starts = this.#budget();
+    const copies = this.#budget();
     const auth = { refreshed: false };
     let inParts = false;
     for (;;) {
       if (inParts) {
-        const uploaded = await this.#uploadInParts(repository, open, expected, ctx, budget, auth);
+        const uploaded = await this.#uploadInParts(repository, open, expected, ctx, auth);
         if (uploaded) return uploaded;
         inParts = false;
       }
-      // A new session is no progress: a blob whose PATCH keeps failing still runs out of budget.
-      const session = await this.#retrying(ctx, () => this.#startUpload(repository), budget, auth, false);
+      const session = await this.#retrying(ctx, () => this.#startUpload(repository), starts, auth);
       let sent: UploadedBlob & { commit: URL };
       const counted = { bytes: 0 };
       try {
@@ -210,32 +212,31 @@ export class RegistryClient {
         await this.#cancelUpload(session);
         inParts = !!this.#layerParts && counted.bytes >= LAYER_API_AFTER_BYTES && isRetryable(error);
         // A session the registry forgot mid-PATCH is worth a fresh one, like a reset.
-        await this.#afterFailure(error, ctx, budget, auth, isRetryable(error) || isUploadUnknown(error));
+        await this.#afterFailure(error, ctx, copies, auth, isRetryable(error) || isUploadUnknown(error));
         continue;
       }
-      budget.progressed();
-      const landed = await this.#commit(repository, sent, ctx, budget, auth);
+      const landed = await this.#commit(repository, sent, ctx, copies, auth);
       if (landed) return { digest: sent.digest, size: sent.size };
       // The session is gone (the registry forgot it): the bytes go again in a fresh one.
     }
   }
 
   /**
-   * The blob through ECR's layer API, its calls retried under the blob's budget. Undefined when
-   * the registry refuses that API (not ECR, or a role without its actions): PATCH goes on instead.
+   * The blob through ECR's layer API, each call (each part) retried alone with its own budget.
+   * Undefined when the registry refuses that API (not ECR, or a role without its actions): PATCH
+   * goes on instead.
    */
   async #uploadInParts(
     repository: string,
     open: () => Readable,
     expected: { digest: string; size: number } | undefined,
     ctx: { repository: string; action: string },
-    budget: RetryBudget,
     auth: { refreshed: boolean },
   ): Promise<UploadedBlob | undefined> {
     const api = this.#layerParts;
     if (!api) return undefined;
     this.#debug(`${ctx.action}: sending it again in parts through ECR's layer API`);
-    const started = await this.#retrying(ctx, () => api.initiate(repository), budget, auth, false).catch(
+    const started = await this.#retrying(ctx, () => api.initiate(repository), this.#budget(), auth).catch(
       (error: unknown) => {
         if (this.#signal?.aborted) throw error;
         this.#debug(`ECR's layer API is not available (${(error as Error).message}); going on with PATCH`);
@@ -245,7 +246,7 @@ export class RegistryClient {
     );
     if (!started) return undefined;
     const step = <T>(what: string, call: () => Promise<T>) =>
-      this.#retrying({ repository, action: `${ctx.action} (${what})` }, call, budget, auth);
+      this.#retrying({ repository, action: `${ctx.action} (${what})` }, call, this.#budget(), auth);
     return uploadInParts(api, repository, started, open, expected, step);
   }
 
@@ -305,16 +306,18 @@ export class RegistryClient {
   }
 
   /**
-   * The commit PUT, retried alone while its session lives. True once the blob is in the
-   * repository; false when the session is gone and the bytes must be sent again.
+   * The commit PUT, retried alone (its own budget) while its session lives. True once the blob is
+   * in the repository; false when the session is gone and the bytes must be sent again (a copy
+   * lost, counted in `copies`).
    */
   async #commit(
     repository: string,
     sent: UploadedBlob & { commit: URL },
     ctx: { repository: string; action: string },
-    budget: RetryBudget,
+    copies: RetryBudget,
     auth: { refreshed: boolean },
   ): Promise<boolean> {
+    const puts = this.#budget();
     for (;;) {
       try {
         const done = await this.#send({
@@ -347,7 +350,13 @@ export class RegistryClient {
           return true;
         }
         try {
-          await this.#afterFailure(error, ctx, budget, auth, forgotten || isRetryable(error));
+          await this.#afterFailure(
+            error,
+            ctx,
+            forgotten ? copies : puts,
+            auth,
+            forgotten || isRetryable(error),
+          );
         } catch (final) {
           if (!forgotten) await this.#cancelUpload(sent.commit);
           throw final;

@@ -157,6 +157,29 @@ describe("RegistryClient retries", () => {
     expect(uploaded.digest).toBe(digestOf(data));
   });
 
+  it("gives each request its own budget: failing POSTs do not spend the PATCH's", async () => {
+    // Three attempts in a row at most per request; five failures in all, never three of one kind.
+    const pattern = ["POST", "POST", "PATCH", "POST", "POST"];
+    registry.fail = (r) => {
+      if (pattern[0] !== r.method) return undefined;
+      pattern.shift();
+      return r.method === "PATCH"
+        ? { status: 0, code: "", message: "" }
+        : { status: 503, code: "UNAVAILABLE", message: "busy" };
+    };
+    const data = Buffer.alloc(200_000, 10);
+    const { uploaded, opened } = await upload(data, { attempts: 3 });
+    expect(uploaded.digest).toBe(digestOf(data));
+    expect(opened).toBe(2);
+  });
+
+  it("stops a blob whose PATCH keeps failing although its POSTs get through", async () => {
+    registry.fail = (r) => (r.method === "PATCH" ? { status: 0, code: "", message: "" } : undefined);
+    const data = Buffer.alloc(200_000, 11);
+    await expect(upload(data, { attempts: 3 })).rejects.toMatchObject({ code: "RegistryUnreachable" });
+    expect(methods().filter((m) => m === "PATCH")).toHaveLength(3);
+  });
+
   it("gives up when nothing advances, deletes its session and says what failed", async () => {
     registry.fail = (r) =>
       r.method === "PUT" ? { status: 503, code: "UNAVAILABLE", message: "down for maintenance" } : undefined;
