@@ -12,7 +12,8 @@ export type SdkRetryMode = (typeof RETRY_MODES)[number];
  * connection. One policy for both planes, read from the injected environment:
  *
  * - `AWS_MAX_ATTEMPTS` (the SDK's own variable): attempts per request, first one included, for
- *   the ECR and STS calls; for the registry, failures in a row without progress (default 5).
+ *   the ECR and STS calls; for the registry, failures in a row of one request without progress,
+ *   a throttled answer (429) counting half (default 5; see RetryBudget).
  * - `AWS_RETRY_MODE` (the SDK's own variable): `standard` (default) or `adaptive` for the ECR and
  *   STS calls. Adaptive adds client-side rate limiting, which helps a process making many calls;
  *   a push makes a handful, so standard's back-off is the default.

@@ -83,6 +83,8 @@ const MANIFEST_TYPES = [
 
 /** How long a DELETE of an abandoned upload session may take: it is a courtesy, not a step. */
 const CANCEL_TIMEOUT_MS = 5_000;
+/** The same after SIGINT/SIGTERM: the process must end within a second. */
+const CANCELLED_TIMEOUT_MS = 300;
 
 /** How long before an ECR token expires it is refreshed (tokens last 12 hours). */
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
@@ -369,10 +371,9 @@ export class RegistryClient {
   /**
    * DELETE of an upload session that will not be committed (a PATCH that failed part-way, a push
    * that gave up), so the registry can drop the part it holds. Best effort: any failure is ignored.
-   * Not when the push is cancelled: it stops at once, and the session expires on its own.
+   * A cancelled push waits at most 300 ms for it, so the process still ends within a second.
    */
   async #cancelUpload(session: URL): Promise<void> {
-    if (this.#signal?.aborted) return;
     const url = new URL(session);
     url.search = "";
     try {
@@ -380,7 +381,8 @@ export class RegistryClient {
         method: "DELETE",
         url,
         headers: authorizationHeader(this.#authorization(repositoryOfUrl(url), true)),
-        signal: AbortSignal.timeout(CANCEL_TIMEOUT_MS),
+        // A cancelled push still says so, but briefly: the job is being stopped.
+        signal: AbortSignal.timeout(this.#signal?.aborted ? CANCELLED_TIMEOUT_MS : CANCEL_TIMEOUT_MS),
       });
       this.#debug(`DELETE ${url.pathname}`);
     } catch {
