@@ -9,6 +9,17 @@ export {
   parseRetagRequest,
   type RetagRequest,
 } from "./copy.js";
+export {
+  type Command,
+  type HostInputTable,
+  hostInputNames,
+  INPUTS,
+  type InputKind,
+  type InputSpec,
+  type NotOffered,
+  notOffered,
+  uncoveredInputs,
+} from "./inputs.js";
 export { INPUT_KEYS, resolveInputNames } from "./names.js";
 export { parsePushRequest, splitList } from "./parse.js";
 export {

@@ -1,39 +1,8 @@
+import { INPUTS } from "./inputs.js";
 import type { InputKey, InputNames } from "./types.js";
 
 /** Every logical input key spelled as itself: the default when a host gives no spelling. */
-const LOGICAL_NAMES: InputNames = {
-  source: "source",
-  repository: "repository",
-  tags: "tags",
-  region: "region",
-  registryId: "registryId",
-  createRepository: "createRepository",
-  imageTagMutability: "imageTagMutability",
-  scanOnPush: "scanOnPush",
-  encryptionType: "encryptionType",
-  kmsKey: "kmsKey",
-  repositoryTags: "repositoryTags",
-  accessKeyId: "accessKeyId",
-  secretAccessKey: "secretAccessKey",
-  sessionToken: "sessionToken",
-  profile: "profile",
-  roleArn: "roleArn",
-  externalId: "externalId",
-  roleSessionName: "roleSessionName",
-  roleDurationSeconds: "roleDurationSeconds",
-  webIdentityToken: "webIdentityToken",
-  webIdentityTokenFile: "webIdentityTokenFile",
-  removeLocalImage: "removeLocalImage",
-  concurrency: "concurrency",
-  engine: "engine",
-  registrySource: "registrySource",
-  sourceProfile: "sourceProfile",
-  sourceRoleArn: "sourceRoleArn",
-  sourceEndpointUrl: "sourceEndpointUrl",
-  sourceUsername: "sourceUsername",
-  sourcePassword: "sourcePassword",
-  platform: "platform",
-};
+const LOGICAL_NAMES = Object.fromEntries(Object.keys(INPUTS).map((key) => [key, key])) as InputNames;
 
 /** The logical keys, in a stable order. */
 export const INPUT_KEYS = Object.keys(LOGICAL_NAMES) as InputKey[];
