@@ -1,5 +1,59 @@
-import { InputError, type InputNames, type RawPushInputs, toDockerRepositoryName } from "@ecr-push/core";
+import {
+  type HostInputTable,
+  hostInputNames,
+  InputError,
+  type InputNames,
+  type RawPushInputs,
+  toDockerRepositoryName,
+} from "@ecr-push/core";
 import type { Agent } from "./agent.js";
+
+/**
+ * Every core input as task.json (or its service connection) spells it, or why the task has none:
+ * the task's side of the input contract (a new core input does not compile until it is here).
+ * These are the names core's sentences use unless a run names an input more precisely (which of
+ * sourceImageName, sourceImageId or sourceArchive was used; a service connection or variables).
+ */
+export const AZURE_INPUTS: HostInputTable = {
+  source: "sourceImageName",
+  repository: "repositoryName",
+  tags: "pushTag",
+  region: "regionName",
+  registryId: "registryId",
+  createRepository: "autoCreateRepository",
+  imageTagMutability: "imageTagMutability",
+  scanOnPush: "scanOnPush",
+  encryptionType: {
+    notOffered: "kmsKeyArn alone chooses KMS; without it a repository is created with AES256",
+  },
+  kmsKey: "kmsKeyArn",
+  repositoryTags: "repositoryTags",
+  accessKeyId: "Access Key ID of service connection awsCredentials",
+  secretAccessKey: "Secret Access Key of service connection awsCredentials",
+  sessionToken: "session token of service connection awsCredentials",
+  profile: { notOffered: "the Toolkit's task has none; a service connection or the AWS.* variables instead" },
+  roleArn: "role ARN of service connection awsCredentials",
+  externalId: "external ID of service connection awsCredentials",
+  roleSessionName: "role session name of service connection awsCredentials",
+  roleDurationSeconds: "aws.rolecredential.maxduration variable",
+  webIdentityToken: "OIDC token of service connection awsCredentials",
+  webIdentityTokenFile: { notOffered: "an OIDC service connection hands the token over directly" },
+  removeLocalImage: "removeDockerImage",
+  concurrency: "concurrency",
+  engine: "engine",
+  registrySource: { notOffered: "command: promote reads promoteSource as its source instead" },
+  sourceProfile: {
+    notOffered: "agents have no shared AWS config the task could name; sourceRoleArn instead",
+  },
+  sourceRoleArn: "sourceRoleArn",
+  sourceEndpointUrl: { notOffered: "AWS_ENDPOINT_URL_ECR in the job's variables serves the same purpose" },
+  sourceUsername: "sourceUsername",
+  sourcePassword: "sourcePassword",
+  platform: "platforms",
+};
+
+/** The task's default spellings for core's sentences. */
+export const AZURE_INPUT_NAMES: Partial<InputNames> = hostInputNames(AZURE_INPUTS);
 
 /** What the task does besides the push itself: where its results go and how much it logs. */
 export interface TaskSettings {

@@ -3,7 +3,7 @@ import { asEcrPushError, promoteFromInputs, pushFromInputs, retagFromInputs } fr
 import { type Agent, type TaskLib, taskLibAgent } from "./agent.js";
 import { agentOidcTokens, readCredentials } from "./credentials.js";
 import { AgentHost } from "./host.js";
-import { readTaskInputs } from "./inputs.js";
+import { AZURE_INPUT_NAMES, readTaskInputs } from "./inputs.js";
 
 export interface TaskContext {
   tl: TaskLib;
@@ -42,7 +42,7 @@ export async function runTask(context: TaskContext): Promise<boolean> {
         secrets: host,
         env: context.env,
         signal: context.signal,
-        inputNames: { ...settings.names, ...credentials.names },
+        inputNames: { ...AZURE_INPUT_NAMES, ...settings.names, ...credentials.names },
         // The agent's temporary folder, cleaned by the agent after every job.
         tempDir: agent.variable("Agent.TempDirectory") || undefined,
         cacheDir: agentCacheDir(agent, context.env),

@@ -1,4 +1,10 @@
-import type { InputKey, InputNames, RawPushInputs } from "@ecr-push/core";
+import {
+  type HostInputTable,
+  hostInputNames,
+  type InputKey,
+  type InputNames,
+  type RawPushInputs,
+} from "@ecr-push/core";
 
 /**
  * The step's arguments: environment variables of the same names, set by the typed step (step.yaml)
@@ -43,10 +49,32 @@ type Env = Record<string, string | undefined>;
 
 const entries = Object.entries(STEP_ARGUMENTS) as [StepArgument, (typeof STEP_ARGUMENTS)[StepArgument]][];
 
+/**
+ * Every core input as the step spells it, or why it has none: the step's side of the input
+ * contract (a new core input does not compile until it is here). Push and promote apply.
+ */
+export const CODEFRESH_INPUTS: HostInputTable = {
+  ...(Object.fromEntries(entries.map(([name, argument]) => [argument.input, name])) as Record<
+    (typeof STEP_ARGUMENTS)[StepArgument]["input"],
+    string
+  >),
+  encryptionType: { notOffered: "KMS_KEY alone chooses KMS; without it a repository is created with AES256" },
+  repositoryTags: { notOffered: "not asked for by Codefresh users yet; tag repositories with the CLI" },
+  profile: { notOffered: "step containers have no shared AWS config; keys, ROLE_ARN or IRSA instead" },
+  externalId: { notOffered: "ROLE_ARN is assumed from keys or IRSA, which need no external ID here" },
+  roleDurationSeconds: {
+    notOffered: "the role's credentials last the SDK's default hour, longer than a step",
+  },
+  webIdentityToken: { notOffered: "IRSA's token file is read by the default chain, not passed as a value" },
+  webIdentityTokenFile: {
+    notOffered: "IRSA sets AWS_WEB_IDENTITY_TOKEN_FILE, which the default chain reads",
+  },
+  sourceProfile: { notOffered: "step containers have no shared AWS config; SOURCE_ROLE_ARN instead" },
+  sourceEndpointUrl: { notOffered: "AWS_ENDPOINT_URL_ECR in the step's environment serves the same purpose" },
+};
+
 /** How core's error sentences name each input: as the Codefresh user writes it. */
-export const CODEFRESH_INPUT_NAMES: Partial<InputNames> = Object.fromEntries(
-  entries.map(([name, argument]) => [argument.input, name]),
-);
+export const CODEFRESH_INPUT_NAMES: Partial<InputNames> = hostInputNames(CODEFRESH_INPUTS);
 
 /**
  * The step's arguments as core's raw inputs. Unset arguments stay unset: core applies the same

@@ -1,4 +1,10 @@
-import type { InputKey, InputNames, RawPushInputs } from "@ecr-push/core";
+import {
+  type HostInputTable,
+  hostInputNames,
+  type InputKey,
+  type InputNames,
+  type RawPushInputs,
+} from "@ecr-push/core";
 
 /**
  * Every input of action.yml and the core input it feeds: the action's public contract. Names are
@@ -34,11 +40,26 @@ export const ACTION_INPUTS = {
 
 export type ActionInputName = keyof typeof ACTION_INPUTS;
 
-/** How core names each input in its messages; the OIDC token is not an input but is named too. */
-export const GITHUB_INPUT_NAMES: Partial<InputNames> = {
-  ...Object.fromEntries(Object.entries(ACTION_INPUTS).map(([name, key]) => [key, name])),
+/**
+ * Every core input as the action spells it, or why it has none: the action's side of the input
+ * contract (a new core input does not compile until it is here). Push and promote apply.
+ */
+export const GITHUB_INPUTS: HostInputTable = {
+  ...(Object.fromEntries(Object.entries(ACTION_INPUTS).map(([name, key]) => [key, name])) as Record<
+    (typeof ACTION_INPUTS)[ActionInputName],
+    string
+  >),
+  // Not an input: the runner's OIDC token, fetched when role-to-assume is set without keys.
   webIdentityToken: "the GitHub OIDC token",
+  encryptionType: { notOffered: "kms-key alone chooses KMS; without it a repository is created with AES256" },
+  profile: { notOffered: "runners have no shared AWS config; keys, OIDC or the runner's own role instead" },
+  webIdentityTokenFile: { notOffered: "the runner's OIDC token is fetched directly, never from a file" },
+  sourceProfile: { notOffered: "runners have no shared AWS config; source-role-to-assume instead" },
+  sourceEndpointUrl: { notOffered: "AWS_ENDPOINT_URL_ECR in the job's env serves the same purpose" },
 };
+
+/** How core names each input in its messages; the OIDC token is not an input but is named too. */
+export const GITHUB_INPUT_NAMES: Partial<InputNames> = hostInputNames(GITHUB_INPUTS);
 
 /** Inputs whose values are secrets: registered with the runner's masking as soon as they are read. */
 export const SECRET_INPUTS: readonly ActionInputName[] = [

@@ -1,5 +1,4 @@
 import {
-  type InputNames,
   type PromoteResult,
   parsePromoteRequest,
   promoteRequest,
@@ -19,7 +18,7 @@ import {
   TARGET_OPTIONS,
   targetInputs,
 } from "./common.js";
-import { CLI_INPUT_NAMES } from "./push.js";
+import { CLI_INPUT_NAMES } from "./inputs.js";
 import { type PushJson, pushJsonOf } from "./push-run.js";
 
 export const PROMOTE_HELP = `Usage: ecr-push promote SOURCE --repository NAME [--tag TAG]... [options]
@@ -75,16 +74,8 @@ Examples:
       --source-username bot --source-password-stdin --platform linux/amd64
 `;
 
-/** How promote spells the inputs it adds to push's. */
-export const PROMOTE_INPUT_NAMES: Partial<InputNames> = {
-  ...CLI_INPUT_NAMES,
-  sourceProfile: "--source-profile",
-  sourceRoleArn: "--source-role-arn",
-  sourceEndpointUrl: "--source-endpoint-url",
-  sourceUsername: "--source-username",
-  sourcePassword: "--source-password-stdin",
-  platform: "--platform",
-};
+/** Promote's spellings: the CLI's one table (push's, plus the source flags). */
+export const PROMOTE_INPUT_NAMES = CLI_INPUT_NAMES;
 
 const OPTIONS = {
   ...REPOSITORY_OPTIONS,

@@ -2,7 +2,7 @@ import { type PushRequest, type PushResult, pushRequest, type TagResult } from "
 import type { ConsoleLogger } from "../host/console-logger.js";
 import type { CliIO } from "../io.js";
 import { cliHost } from "./common.js";
-import { CLI_INPUT_NAMES } from "./push.js";
+import { CLI_INPUT_NAMES } from "./inputs.js";
 
 /** The stable `--json` fields, documented in the README: fields are only ever added, never renamed. */
 export const JSON_FIELDS = [

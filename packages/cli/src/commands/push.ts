@@ -1,4 +1,4 @@
-import { type InputNames, parsePushRequest, type RawPushInputs } from "@ecr-push/core";
+import { parsePushRequest, type RawPushInputs } from "@ecr-push/core";
 import { parseCommandArgs } from "../cli.js";
 import type { CliIO } from "../io.js";
 import {
@@ -11,6 +11,7 @@ import {
   TARGET_OPTIONS,
   targetInputs,
 } from "./common.js";
+import { CLI_INPUT_NAMES } from "./inputs.js";
 
 export const PUSH_HELP = `Usage: ecr-push push SOURCE --repository NAME [options]
 
@@ -64,28 +65,7 @@ Examples:
   ecr-push push web:1.4.2 -r team/web --engine docker
 `;
 
-/** How this host spells each input, so core's error sentences name the flag the user typed. */
-export const CLI_INPUT_NAMES: Partial<InputNames> = {
-  source: "SOURCE",
-  repository: "--repository",
-  tags: "--tag",
-  region: "--region",
-  registryId: "--registry-id",
-  createRepository: "--create-repository",
-  imageTagMutability: "--image-tag-mutability",
-  scanOnPush: "--scan-on-push",
-  kmsKey: "--kms-key",
-  repositoryTags: "--repository-tag",
-  profile: "--profile",
-  roleArn: "--role-arn",
-  externalId: "--external-id",
-  roleSessionName: "--role-session-name",
-  roleDurationSeconds: "--role-duration-seconds",
-  webIdentityTokenFile: "--web-identity-token-file",
-  removeLocalImage: "--remove-local-image",
-  concurrency: "--concurrency",
-  engine: "--engine",
-};
+export { CLI_INPUT_NAMES } from "./inputs.js";
 
 const OPTIONS = {
   ...REPOSITORY_OPTIONS,

@@ -10,7 +10,7 @@ import {
   TARGET_OPTIONS,
   targetInputs,
 } from "./common.js";
-import { CLI_INPUT_NAMES } from "./push.js";
+import { CLI_INPUT_NAMES } from "./inputs.js";
 import { type PushJson, pushJsonOf } from "./push-run.js";
 
 export const RETAG_HELP = `Usage: ecr-push retag REPOSITORY:TAG|REPOSITORY@DIGEST --tag NEW [options]
