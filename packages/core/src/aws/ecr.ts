@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-ecr";
 import { PushFailedError } from "../errors/index.js";
 import { proxyForEndpoint, sdkRequestHandler } from "../net/index.js";
+import { ECR_ACCEPTED_MANIFEST_TYPES } from "../oci/index.js";
 import type { Logger, SecretMasker } from "../ports/index.js";
 import { LayerApiError, type LayerPartsApi } from "../registry/index.js";
 import type { RepositorySettings } from "../request/index.js";
@@ -345,7 +346,7 @@ export class EcrApi {
       repositoryName: repository,
       registryId,
       imageIds,
-      acceptedMediaTypes: ACCEPTED_MANIFEST_TYPES,
+      acceptedMediaTypes: [...ECR_ACCEPTED_MANIFEST_TYPES],
     };
     const response = await this.call("BatchGetImage", input, () =>
       this.client.send(new BatchGetImageCommand(input), this.sendOptions()),
@@ -460,15 +461,6 @@ export interface EcrImage {
 export type EcrImageId =
   | { imageTag: string; imageDigest?: undefined }
   | { imageDigest: string; imageTag?: undefined };
-
-const ACCEPTED_MANIFEST_TYPES = [
-  "application/vnd.oci.image.manifest.v1+json",
-  "application/vnd.oci.image.index.v1+json",
-  "application/vnd.docker.distribution.manifest.v2+json",
-  "application/vnd.docker.distribution.manifest.list.v2+json",
-  "application/vnd.docker.distribution.manifest.v1+json",
-  "application/vnd.docker.distribution.manifest.v1+prettyjws",
-];
 
 /** JSON replacer for logged responses: an authorization token never reaches a log line. */
 function redactTokens(key: string, value: unknown): unknown {

@@ -1,11 +1,18 @@
 import { PassThrough, type Readable } from "node:stream";
 import { InputError, isEcrPushError, PushFailedError } from "../errors/index.js";
+import {
+  type Descriptor,
+  INDEX_MEDIA_TYPES,
+  isForeignLayerType,
+  type ManifestDocument,
+  sha256,
+  shortDigest,
+} from "../oci/index.js";
 import type { Transfer } from "../ports/index.js";
 import type { FetchedManifest, RegistryClient } from "../registry/index.js";
 import { RegistryErrorCodes } from "../registry/index.js";
 import { countedBlob, pushedLine } from "../registry/progress.js";
 import type { ImageSelector, PlatformFilter } from "../request/index.js";
-import { sha256 } from "../sources/index.js";
 
 /** What a copy moved: blob bytes actually sent are the measure of its cost. */
 export interface CopyStats {
@@ -48,33 +55,11 @@ export interface CopyOptions {
   names?: { source: string; platform: string };
 }
 
-interface Descriptor {
-  mediaType?: string;
-  digest: string;
-  size: number;
-  urls?: string[];
-  platform?: { os?: string; architecture?: string; variant?: string };
-}
-
-interface ManifestDoc {
-  mediaType?: string;
-  config?: Descriptor;
-  layers?: Descriptor[];
-  manifests?: Descriptor[];
-}
-
-const INDEX_TYPES = new Set([
-  "application/vnd.oci.image.index.v1+json",
-  "application/vnd.docker.distribution.manifest.list.v2+json",
-]);
-
 export const CopyErrorCodes = {
   sourceImageNotFound: "SourceImageNotFound",
   sourceChanged: "SourceChanged",
   sourceRefused: "SourceRefused",
 } as const;
-
-const short = (digest: string) => digest.slice(7, 19);
 
 /**
  * Copies one image registry to registry: every blob the destination lacks streams from a GET on
@@ -109,7 +94,7 @@ export async function copyImage(options: CopyOptions): Promise<CopiedImage> {
     );
   }
   const doc = parse(top);
-  const isIndex = INDEX_TYPES.has(top.mediaType) || Array.isArray(doc.manifests);
+  const isIndex = INDEX_MEDIA_TYPES.includes(top.mediaType) || Array.isArray(doc.manifests);
   const copier = new BlobCopier(options, stats);
   let bytes = top.bytes;
   let imageSizeBytes = 0;
@@ -142,7 +127,7 @@ export async function copyImage(options: CopyOptions): Promise<CopiedImage> {
         fetched.bytes,
       );
       stats.manifestsPut++;
-      options.onLine?.(`${short(child.digest)}: Manifest ${platformOf(child) || "copied"}`);
+      options.onLine?.(`${shortDigest(child.digest)}: Manifest ${platformOf(child) || "copied"}`);
     }
     if (kept.length !== all.length) {
       const whole = JSON.parse(top.bytes.toString("utf8")) as Record<string, unknown>;
@@ -178,14 +163,12 @@ class BlobCopier {
   }
 
   /** Copies the config and layers of one manifest; returns their total size. */
-  async blobsOf(doc: ManifestDoc): Promise<number> {
+  async blobsOf(doc: ManifestDocument): Promise<number> {
     const blobs = [doc.config, ...(doc.layers ?? [])].filter(
       (blob): blob is Descriptor => !!blob && typeof blob.digest === "string",
     );
     // Foreign layers live elsewhere (their urls) and are never pushed to a registry.
-    const copied = blobs.filter(
-      (blob) => !(blob.urls?.length && /foreign|nondistributable/.test(blob.mediaType ?? "")),
-    );
+    const copied = blobs.filter((blob) => !(blob.urls?.length && isForeignLayerType(blob.mediaType ?? "")));
     await Promise.all(copied.map((blob) => this.#once(blob)));
     return blobs.reduce((sum, blob) => sum + (blob.size ?? 0), 0);
   }
@@ -216,12 +199,12 @@ class BlobCopier {
     const { target, targetRepository: repository } = options;
     if (await target.hasBlob(repository, blob.digest)) {
       stats.blobsSkipped++;
-      options.onLine?.(`${short(blob.digest)}: Already exists`);
+      options.onLine?.(`${shortDigest(blob.digest)}: Already exists`);
       return;
     }
     if (this.#sameRegistry && (await target.mountBlob(repository, blob.digest, options.sourceRepository))) {
       stats.blobsMounted++;
-      options.onLine?.(`${short(blob.digest)}: Mounted from ${options.sourceRepository}`);
+      options.onLine?.(`${shortDigest(blob.digest)}: Mounted from ${options.sourceRepository}`);
       return;
     }
     // The first attempt reads the stream opened here (so a source failure is reported as one);
@@ -282,9 +265,9 @@ async function fromSource<T>(options: CopyOptions, read: () => Promise<T>): Prom
   }
 }
 
-function parse(manifest: FetchedManifest): ManifestDoc {
+function parse(manifest: FetchedManifest): ManifestDocument {
   try {
-    return JSON.parse(manifest.bytes.toString("utf8")) as ManifestDoc;
+    return JSON.parse(manifest.bytes.toString("utf8")) as ManifestDocument;
   } catch {
     return {};
   }

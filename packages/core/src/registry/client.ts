@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { type Readable, Transform } from "node:stream";
 import { isEcrPushError } from "../errors/index.js";
+import { digestIn, MANIFEST_MEDIA_TYPES } from "../oci/index.js";
 import type { Clock } from "../ports/index.js";
 import {
   backOff,
@@ -74,13 +75,6 @@ export interface FetchedManifest {
   bytes: Buffer;
 }
 
-const MANIFEST_TYPES = [
-  "application/vnd.oci.image.manifest.v1+json",
-  "application/vnd.docker.distribution.manifest.v2+json",
-  "application/vnd.oci.image.index.v1+json",
-  "application/vnd.docker.distribution.manifest.list.v2+json",
-];
-
 /** How long a DELETE of an abandoned upload session may take: it is a courtesy, not a step. */
 const CANCEL_TIMEOUT_MS = 5_000;
 /** The same after SIGINT/SIGTERM: the process must end within a second. */
@@ -99,13 +93,6 @@ function reportedDigest(response: HttpResponse): string | undefined {
   const header = response.headers["docker-content-digest"];
   const value = (Array.isArray(header) ? header[0] : header)?.trim().toLowerCase();
   return value || undefined;
-}
-
-/** The digest of `bytes` in the algorithm `like` names; undefined for an algorithm not known here. */
-function digestIn(like: string, bytes: Buffer): string | undefined {
-  const algorithm = like.slice(0, like.indexOf(":"));
-  if (!["sha256", "sha384", "sha512"].includes(algorithm)) return undefined;
-  return `${algorithm}:${createHash(algorithm).update(bytes).digest("hex")}`;
 }
 
 /**
@@ -396,7 +383,7 @@ export class RegistryClient {
       const response = await this.#send({
         method: "GET",
         url: this.#url(`${repository}/manifests/${reference}`),
-        headers: { Accept: MANIFEST_TYPES.join(", ") },
+        headers: { Accept: MANIFEST_MEDIA_TYPES.join(", ") },
       });
       if (response.status === 404) return undefined;
       if (response.status !== 200) throw statusError(response);

@@ -1,4 +1,5 @@
 import { type Readable, Transform } from "node:stream";
+import { shortDigest } from "../oci/index.js";
 import type { Transfer } from "../ports/index.js";
 
 /**
@@ -13,7 +14,7 @@ export function countedBlob(
   report: ((transfer: Transfer) => void) | undefined,
 ): Readable {
   if (!report) return source;
-  const id = digest.slice(7, 19);
+  const id = shortDigest(digest);
   let bytes = 0;
   let last = 0;
   const counter = new Transform({
@@ -40,5 +41,5 @@ export function countedBlob(
 export function pushedLine(digest: string, size: number, startedMs: number): string {
   const seconds = Math.max(0.001, (Date.now() - startedMs) / 1000);
   const mib = size / 1024 / 1024;
-  return `${digest.slice(7, 19)}: Pushed ${mib.toFixed(1)} MiB in ${seconds.toFixed(1)} s (${(mib / seconds).toFixed(1)} MiB/s)`;
+  return `${shortDigest(digest)}: Pushed ${mib.toFixed(1)} MiB in ${seconds.toFixed(1)} s (${(mib / seconds).toFixed(1)} MiB/s)`;
 }

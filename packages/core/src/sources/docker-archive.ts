@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { type FileHandle, open, stat } from "node:fs/promises";
 import { Readable } from "node:stream";
+import { MediaTypes, sha256, startsWithGzipMagic } from "../oci/index.js";
 import { corrupt, notChosen, parseJson, type SourceContext, unreadable } from "./errors.js";
 import { indexTar, resolveEntry, type TarEntry, TarFormatError } from "./tar.js";
-import { MediaTypes, type OpenedSource, type RawLayer, type StoredBlob } from "./types.js";
+import type { OpenedSource, RawLayer, StoredBlob } from "./types.js";
 
 /** One image of `docker save`'s manifest.json. */
 interface ArchiveImage {
@@ -14,7 +15,6 @@ interface ArchiveImage {
 }
 
 const MAX_JSON_BYTES = 16 * 1024 * 1024;
-const GZIP_MAGIC = [0x1f, 0x8b];
 
 /**
  * Opens what `docker save` writes: a tar with manifest.json, the image configs and uncompressed
@@ -38,7 +38,7 @@ export async function openDockerArchive(
   try {
     const head = Buffer.alloc(2);
     await handle.read(head, 0, 2, 0);
-    if (head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) {
+    if (startsWithGzipMagic(head)) {
       throw corrupt(
         ctx,
         "it is compressed",
@@ -129,7 +129,7 @@ async function layerOf(file: string, handle: FileHandle, entry: TarEntry, diffId
     });
   const head = Buffer.alloc(2);
   if (entry.size >= 2) await handle.read(head, 0, 2, entry.offset);
-  if (head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1]) {
+  if (!startsWithGzipMagic(head)) {
     return { diffId, size: entry.size, open } satisfies RawLayer;
   }
   const hash = createHash("sha256");
@@ -139,8 +139,4 @@ async function layerOf(file: string, handle: FileHandle, entry: TarEntry, diffId
     descriptor: { mediaType: MediaTypes.dockerLayerGzip, digest, size: entry.size },
     open,
   } satisfies StoredBlob;
-}
-
-export function sha256(bytes: Buffer): string {
-  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 }

@@ -4,7 +4,8 @@ import type { SourceContext } from "./errors.js";
 import { openOciLayout } from "./oci-layout.js";
 import type { OpenedSource } from "./types.js";
 
-export { openDockerArchive, sha256 } from "./docker-archive.js";
+export { sha256 } from "../oci/index.js";
+export { openDockerArchive } from "./docker-archive.js";
 export { type SourceContext, SourceErrorCodes } from "./errors.js";
 export { openOciLayout } from "./oci-layout.js";
 export { indexTar, resolveEntry, type TarEntry } from "./tar.js";

@@ -1,27 +1,19 @@
 import { createReadStream } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { sha256 } from "./docker-archive.js";
-import { corrupt, notChosen, parseJson, type SourceContext, unreadable } from "./errors.js";
 import {
-  type Artifact,
   type Descriptor,
   INDEX_MEDIA_TYPES,
+  type ManifestDocument,
   MediaTypes,
-  type OpenedSource,
-  type StoredBlob,
-} from "./types.js";
+  sha256,
+} from "../oci/index.js";
+import { corrupt, notChosen, parseJson, type SourceContext, unreadable } from "./errors.js";
+import type { Artifact, OpenedSource, StoredBlob } from "./types.js";
 
 const REF_NAME = "org.opencontainers.image.ref.name";
 const FIX = "make it again, e.g. with skopeo copy ... oci:DIR";
 const MAX_DEPTH = 4;
-
-interface ManifestDocument {
-  mediaType?: string;
-  config?: Descriptor;
-  layers?: Descriptor[];
-  manifests?: Descriptor[];
-}
 
 /**
  * Opens an OCI image layout (oci-layout, index.json, blobs/<alg>/<hex>). `ref` picks a manifest by

@@ -1,25 +1,9 @@
 import type { Readable } from "node:stream";
 
-export const MediaTypes = {
-  dockerManifest: "application/vnd.docker.distribution.manifest.v2+json",
-  dockerList: "application/vnd.docker.distribution.manifest.list.v2+json",
-  dockerConfig: "application/vnd.docker.container.image.v1+json",
-  dockerLayerGzip: "application/vnd.docker.image.rootfs.diff.tar.gzip",
-  ociManifest: "application/vnd.oci.image.manifest.v1+json",
-  ociIndex: "application/vnd.oci.image.index.v1+json",
-} as const;
+import type { Descriptor } from "../oci/index.js";
 
-export const INDEX_MEDIA_TYPES: readonly string[] = [MediaTypes.ociIndex, MediaTypes.dockerList];
-
-export interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  /** Foreign (non-distributable) layers name where they live; they are never uploaded. */
-  urls?: string[];
-  annotations?: Record<string, string>;
-  platform?: { os?: string; architecture?: string; variant?: string };
-}
+// The vocabulary moved to oci/; these names stay importable from sources/ for existing callers.
+export { type Descriptor, INDEX_MEDIA_TYPES, MediaTypes } from "../oci/index.js";
 
 /** A blob sent as it is stored: digest and size are known before the upload. */
 export interface StoredBlob {

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { isSha256Digest } from "../../oci/index.js";
 import type { LocalImage, PushedImage } from "../../ports/index.js";
 
 const DIGEST_LINE = /^\S+: digest: (sha256:[0-9a-f]{64}) size: (\d+)$/;
@@ -24,7 +25,7 @@ export function repositoryOf(reference: string): string {
 export function digestForRepository(repoDigests: readonly string[], repository: string): string | undefined {
   for (const entry of repoDigests) {
     const [repo, digest] = entry.split("@");
-    if (repo === repository && digest && /^sha256:[0-9a-f]{64}$/.test(digest)) return digest;
+    if (repo === repository && digest && isSha256Digest(digest)) return digest;
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { Descriptor } from "../../sources/index.js";
+import { type Descriptor, isSha256Digest } from "../../oci/index.js";
 
 /** What one uncompressed layer became when it was last pushed to a registry. */
 export interface CachedLayer {
@@ -19,7 +19,6 @@ interface CacheFile {
 
 /** Entries kept per registry; the oldest go first. */
 const MAX_ENTRIES = 4000;
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /**
  * Which compressed blob each layer (by diff ID) became, per registry, kept between jobs in the
@@ -106,8 +105,8 @@ async function readEntries(file: string, debug: (line: string) => void): Promise
       throw new Error("unknown format");
     for (const [diffId, layer] of Object.entries(doc.layers)) {
       if (
-        DIGEST.test(diffId) &&
-        DIGEST.test(String(layer?.digest)) &&
+        isSha256Digest(diffId) &&
+        isSha256Digest(String(layer?.digest)) &&
         Number.isSafeInteger(layer?.size) &&
         typeof layer?.mediaType === "string" &&
         typeof layer?.repository === "string"

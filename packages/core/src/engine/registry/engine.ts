@@ -1,5 +1,6 @@
 import { retryPolicyFromEnv } from "../../aws/retry.js";
 import { PushFailedError } from "../../errors/index.js";
+import type { Descriptor } from "../../oci/index.js";
 import type {
   Clock,
   ContainerEngine,
@@ -12,13 +13,7 @@ import type {
   TagPushOptions,
 } from "../../ports/index.js";
 import { RegistryClient } from "../../registry/index.js";
-import {
-  type ArchiveLocation,
-  type Descriptor,
-  isRawLayer,
-  type OpenedSource,
-  openSource,
-} from "../../sources/index.js";
+import { type ArchiveLocation, isRawLayer, type OpenedSource, openSource } from "../../sources/index.js";
 import type { DockerCliEngine, ImageExport } from "../docker/engine.js";
 import { LayerCache } from "./cache.js";
 import { pushExport } from "./export.js";

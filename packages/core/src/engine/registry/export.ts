@@ -2,9 +2,16 @@ import { createHash } from "node:crypto";
 import { PassThrough, Readable, Transform } from "node:stream";
 import { extract as untar } from "tar-stream";
 import { PushFailedError } from "../../errors/index.js";
+import {
+  type Descriptor,
+  INDEX_MEDIA_TYPES,
+  isSha256Digest,
+  type ManifestDocument,
+  MediaTypes,
+  sha256,
+} from "../../oci/index.js";
 import type { PushProgress } from "../../ports/index.js";
 import type { RegistryClient } from "../../registry/index.js";
-import { type Descriptor, INDEX_MEDIA_TYPES, MediaTypes, sha256 } from "../../sources/index.js";
 import { normalize } from "../../sources/tar.js";
 import type { ImageExport } from "../docker/engine.js";
 import { gzipLayer } from "./compress.js";
@@ -189,7 +196,7 @@ class ExportPusher {
     const hex = this.ctx.image.id.slice("sha256:".length);
     const own = Array.isArray(entries) ? entries.find((e) => e.Config?.includes(hex)) : undefined;
     for (const [diffId, source] of Object.entries(own?.LayerSources ?? {})) {
-      if (source?.urls?.length && /^sha256:[0-9a-f]{64}$/.test(String(source.digest)))
+      if (source?.urls?.length && isSha256Digest(String(source.digest)))
         this.#foreign.set(diffId, pick(source));
     }
   }
@@ -363,7 +370,7 @@ class ExportPusher {
   #ownManifest(): { manifest: PushedManifest; layers: Descriptor[] } | undefined {
     for (const [key, bytes] of this.#small) {
       if (!key.startsWith("sha256:")) continue;
-      let doc: { mediaType?: string; config?: Descriptor; layers?: Descriptor[] };
+      let doc: ManifestDocument;
       try {
         doc = JSON.parse(bytes.toString("utf8"));
       } catch {

@@ -1,16 +1,9 @@
 import type { Readable } from "node:stream";
+import { type Descriptor, MediaTypes, sha256, shortDigest } from "../../oci/index.js";
 import type { PushProgress } from "../../ports/index.js";
 import type { RegistryClient } from "../../registry/index.js";
 import { countedBlob, pushedLine } from "../../registry/progress.js";
-import {
-  type Artifact,
-  type Descriptor,
-  isRawLayer,
-  MediaTypes,
-  type RawLayer,
-  type StoredBlob,
-  sha256,
-} from "../../sources/index.js";
+import { type Artifact, isRawLayer, type RawLayer, type StoredBlob } from "../../sources/index.js";
 import { gzipLayer } from "./compress.js";
 import { Slots, settledAll } from "./slots.js";
 
@@ -129,7 +122,7 @@ export class BlobProgress {
   }
 
   alreadyThere(digest: string): void {
-    this.onProgress?.({ line: `${digest.slice(7, 19)}: Layer already exists` });
+    this.onProgress?.({ line: `${shortDigest(digest)}: Layer already exists` });
   }
 
   /** `source` unchanged, its bytes reported as a live transfer of `digest` (out of `total`). */

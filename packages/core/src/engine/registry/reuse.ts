@@ -1,6 +1,6 @@
+import { type Descriptor, INDEX_MEDIA_TYPES, type ManifestDocument } from "../../oci/index.js";
 import type { StoredImage } from "../../ports/index.js";
 import type { RegistryClient } from "../../registry/index.js";
-import { type Descriptor, INDEX_MEDIA_TYPES } from "../../sources/index.js";
 import type { LayerCache } from "./cache.js";
 import { pick } from "./push.js";
 
@@ -14,12 +14,6 @@ export interface ImageIdentity {
   configDigest?: string;
   /** Digest of a manifest or index pushed byte for byte (an OCI layout's). */
   manifestDigest?: string;
-}
-
-interface ManifestDocument {
-  mediaType?: string;
-  config?: Descriptor;
-  layers?: Descriptor[];
 }
 
 function parseManifest(image: StoredImage): ManifestDocument | undefined {

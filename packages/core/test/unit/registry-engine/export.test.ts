@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ImageExport } from "../../../src/engine/docker/engine.js";
 import { pushExport } from "../../../src/engine/registry/export.js";
 import { SpoolFolder } from "../../../src/engine/registry/spool.js";
-import type { Descriptor } from "../../../src/sources/types.js";
+import type { Descriptor } from "../../../src/oci/index.js";
 import { clientOf, FakeRegistry } from "../registry/fake-registry.js";
 import { sha256, tar } from "../sources/tar-writer.js";
 
