@@ -1,5 +1,5 @@
 import path from "node:path";
-import { asEcrPushError, promoteFromInputs, pushFromInputs, retagFromInputs } from "@ecr-push/core";
+import { asEcrPushError, parseCommand, runCommand } from "@ecr-push/core";
 import { type Agent, type TaskLib, taskLibAgent } from "./agent.js";
 import { agentOidcTokens, readCredentials } from "./credentials.js";
 import { AgentHost } from "./host.js";
@@ -31,23 +31,19 @@ export async function runTask(context: TaskContext): Promise<boolean> {
     host.verbose = settings.verbose;
     const credentials = await readCredentials(agent, host, agentOidcTokens(agent, host, context.fetch));
     host.debug(`AWS credentials from ${credentials.description}.`);
-    const run = { push: pushFromInputs, retag: retagFromInputs, promote: promoteFromInputs }[
-      settings.command
-    ];
-    const result = await run(
-      { ...settings.raw, ...credentials.raw },
-      {
-        logger: host,
-        outputs: host,
-        secrets: host,
-        env: context.env,
-        signal: context.signal,
-        inputNames: { ...AZURE_INPUT_NAMES, ...settings.names, ...credentials.names },
-        // The agent's temporary folder, cleaned by the agent after every job.
-        tempDir: agent.variable("Agent.TempDirectory") || undefined,
-        cacheDir: agentCacheDir(agent, context.env),
-      },
-    );
+    const inputNames = { ...AZURE_INPUT_NAMES, ...settings.names, ...credentials.names };
+    const command = parseCommand({ ...settings.raw, ...credentials.raw }, inputNames, settings.command);
+    const result = await runCommand(command, {
+      logger: host,
+      outputs: host,
+      secrets: host,
+      env: context.env,
+      signal: context.signal,
+      inputNames,
+      // The agent's temporary folder, cleaned by the agent after every job.
+      tempDir: agent.variable("Agent.TempDirectory") || undefined,
+      cacheDir: agentCacheDir(agent, context.env),
+    });
     if (settings.outputVariable) host.setVariable(settings.outputVariable, result.imageUri);
     if (settings.digestOutputVariable) host.setVariable(settings.digestOutputVariable, result.digest);
     const done = { push: "Pushed", retag: "Tagged", promote: "Promoted" }[settings.command];

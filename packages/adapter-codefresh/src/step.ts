@@ -1,5 +1,5 @@
 import path from "node:path";
-import { asEcrPushError, pushOrPromoteFromInputs } from "@ecr-push/core";
+import { asEcrPushError, parseCommand, runCommand } from "@ecr-push/core";
 import { CODEFRESH_INPUT_NAMES, secretArguments, stepInputs } from "./arguments.js";
 import { exportOutputs } from "./exports.js";
 import { StepLogger, type StepWriters } from "./logger.js";
@@ -22,7 +22,7 @@ export async function runStep(io: StepIO): Promise<number> {
   // Core masks the credentials it resolves and reads (IRSA token files too); these are the step's own.
   for (const secret of secretArguments(io.env)) logger.mask(secret);
   try {
-    const result = await pushOrPromoteFromInputs(stepInputs(io.env), {
+    const result = await runCommand(parseCommand(stepInputs(io.env), CODEFRESH_INPUT_NAMES), {
       logger,
       secrets: logger,
       // Exports are written once from the result, after the push succeeded.

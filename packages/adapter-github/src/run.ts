@@ -1,6 +1,6 @@
 import path from "node:path";
 import * as actions from "@actions/core";
-import { asEcrPushError, type PushRequest, parseHostInputs, runHostRequest } from "@ecr-push/core";
+import { asEcrPushError, type PushRequest, parseCommand, runCommand } from "@ecr-push/core";
 import { oidcToken, usesOidc, withCredentialsHint } from "./credentials.js";
 import { ActionsLog, actionOutputs } from "./host.js";
 import { GITHUB_INPUT_NAMES, readInputs, SECRET_INPUTS } from "./inputs.js";
@@ -19,14 +19,14 @@ export async function runAction(env: Record<string, string | undefined>, signal:
     for (const name of SECRET_INPUTS) log.mask(actions.getInput(name));
     // Bad input fails here, before a token is requested or anything is sent.
     // `source` (an image in a registry) promotes it instead of pushing a local image.
-    const parsed = parseHostInputs(raw, GITHUB_INPUT_NAMES);
+    const parsed = parseCommand(raw, GITHUB_INPUT_NAMES);
     request = parsed.request;
     const webIdentityToken = usesOidc(parsed.request, env) ? await oidcToken(log) : undefined;
     if (webIdentityToken) {
       log.info(`Using GitHub's OIDC token to assume ${parsed.request.credentials.roleArn}.`);
       parsed.request.credentials = { ...parsed.request.credentials, webIdentityToken };
     }
-    const result = await runHostRequest(parsed, {
+    const result = await runCommand(parsed, {
       logger: log,
       secrets: log,
       outputs: actionOutputs,

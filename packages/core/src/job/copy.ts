@@ -1,5 +1,6 @@
 import { InputError } from "../errors/index.js";
 import type {
+  Command,
   InputNames,
   PromoteRequest,
   PushRequest,
@@ -103,4 +104,37 @@ export async function pushOrPromoteFromInputs(
   host: HostPorts,
 ): Promise<PushResult & { sourceDigest?: string }> {
   return await runHostRequest(parseHostInputs(raw, host.inputNames), host);
+}
+
+/**
+ * The one way in for every host: its raw inputs (and the command, when the host has a command
+ * input: Azure's `command`, the CLI's subcommand) parsed into what to run, validated before
+ * anything is sent. Without a command, a host pushes unless its inputs name an image in a registry
+ * (see parseHostInputs). Bad input throws the one sentence, naming the input as the host spells it.
+ */
+export type HostCommand =
+  | HostRequest
+  | { kind: "retag"; request: RetagRequest; inputNames: Partial<InputNames> };
+
+export function parseCommand(
+  raw: RawPushInputs,
+  inputNames: Partial<InputNames> = {},
+  command?: Command,
+): HostCommand {
+  if (command === "retag") return { kind: "retag", request: parseRetagRequest(raw, inputNames), inputNames };
+  if (command === "promote") {
+    return { kind: "promote", request: parsePromoteRequest(raw, inputNames), inputNames };
+  }
+  if (command === "push") return { kind: "push", request: parsePushRequest(raw, inputNames) };
+  return parseHostInputs(raw, inputNames);
+}
+
+/** What any command returns: the push's outputs, a promote's source digest too. */
+export type CommandResult = PushResult & { sourceDigest?: string };
+
+/** Runs what parseCommand validated against the host's ports. */
+export async function runCommand(parsed: HostCommand, host: HostPorts): Promise<CommandResult> {
+  if (parsed.kind === "retag")
+    return await retagRequest(parsed.request, { ...host, inputNames: parsed.inputNames });
+  return await runHostRequest(parsed, host);
 }
