@@ -1,4 +1,5 @@
 import { PassThrough, type Readable } from "node:stream";
+import { Slots } from "../concurrency/index.js";
 import { InputError, isEcrPushError, PushFailedError } from "../errors/index.js";
 import {
   type Descriptor,
@@ -150,8 +151,8 @@ export async function copyImage(options: CopyOptions): Promise<CopiedImage> {
 class BlobCopier {
   readonly #done = new Map<string, Promise<void>>();
   readonly #sameRegistry: boolean;
-  #running = 0;
-  readonly #waiting: (() => void)[] = [];
+  /** Blobs copied at once. A failure does not drop the blobs still waiting (copies never have). */
+  readonly #slots: Slots;
 
   constructor(
     readonly options: CopyOptions,
@@ -160,6 +161,7 @@ class BlobCopier {
     this.#sameRegistry =
       options.source.registry === options.target.registry &&
       options.sourceRepository !== options.targetRepository;
+    this.#slots = new Slots(options.concurrency ?? 4, { skipAfterFailure: false });
   }
 
   /** Copies the config and layers of one manifest; returns their total size. */
@@ -176,22 +178,10 @@ class BlobCopier {
   #once(blob: Descriptor): Promise<void> {
     let done = this.#done.get(blob.digest);
     if (!done) {
-      done = this.#limited(() => this.#copy(blob));
+      done = this.#slots.run(() => this.#copy(blob));
       this.#done.set(blob.digest, done);
     }
     return done;
-  }
-
-  async #limited<T>(fn: () => Promise<T>): Promise<T> {
-    const limit = this.options.concurrency ?? 4;
-    if (this.#running >= limit) await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    this.#running++;
-    try {
-      return await fn();
-    } finally {
-      this.#running--;
-      this.#waiting.shift()?.();
-    }
   }
 
   async #copy(blob: Descriptor): Promise<void> {

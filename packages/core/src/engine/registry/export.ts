@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { PassThrough, Readable, Transform } from "node:stream";
 import { extract as untar } from "tar-stream";
+import { Slots, settledAll } from "../../concurrency/index.js";
 import { PushFailedError } from "../../errors/index.js";
 import {
   type Descriptor,
@@ -16,7 +17,6 @@ import { normalize } from "../../sources/tar.js";
 import type { ImageExport } from "../docker/engine.js";
 import { gzipLayer } from "./compress.js";
 import { BlobProgress, dockerManifestOf, type PushedManifest, pick } from "./push.js";
-import { Slots, settledAll } from "./slots.js";
 import type { SpoolFile, SpoolFolder } from "./spool.js";
 
 /** Members read into memory: JSON documents (configs, manifests, indexes) are far smaller. */

@@ -1,11 +1,11 @@
 import type { Readable } from "node:stream";
+import { Slots, settledAll } from "../../concurrency/index.js";
 import { type Descriptor, MediaTypes, sha256, shortDigest } from "../../oci/index.js";
 import type { PushProgress } from "../../ports/index.js";
 import type { RegistryClient } from "../../registry/index.js";
 import { countedBlob, pushedLine } from "../../registry/progress.js";
 import { type Artifact, isRawLayer, type RawLayer, type StoredBlob } from "../../sources/index.js";
 import { gzipLayer } from "./compress.js";
-import { Slots, settledAll } from "./slots.js";
 
 export const DEFAULT_CONCURRENCY = 4;
 
