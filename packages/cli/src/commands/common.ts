@@ -1,10 +1,17 @@
 // What push, retag and promote share: their option specs, how those options become raw inputs,
 // and how a result or a failure is printed. Each command keeps only what is its own.
-import { type HostPorts, type InputNames, isEcrPushError, type RawPushInputs } from "@ecr-push/core";
+import {
+  type HostPorts,
+  type InputKey,
+  type InputNames,
+  isEcrPushError,
+  type RawPushInputs,
+} from "@ecr-push/core";
 import { userCacheDir } from "../host/cache-dir.js";
 import { ConsoleLogger } from "../host/console-logger.js";
 import type { CliIO } from "../io.js";
 import { UsageError } from "../usage.js";
+import { inputOptions, inputsOf } from "./inputs.js";
 
 /** The one image a command names; more is a usage error ending with the command's own hint. */
 export function singleArgument(positionals: string[], expected: string, hint: string): string {
@@ -23,74 +30,40 @@ export const OUTPUT_OPTIONS = {
 } as const;
 
 /** Where the image goes: region, registry and the credentials to reach it. */
-export const TARGET_OPTIONS = {
-  tag: { type: "string", short: "t", multiple: true },
-  region: { type: "string" },
-  "registry-id": { type: "string" },
-  profile: { type: "string" },
-  "role-arn": { type: "string" },
-  "external-id": { type: "string" },
-  "role-session-name": { type: "string" },
-  "role-duration-seconds": { type: "string" },
-  "web-identity-token-file": { type: "string" },
-} as const;
+const TARGET_KEYS = [
+  "tags",
+  "region",
+  "registryId",
+  "profile",
+  "roleArn",
+  "externalId",
+  "roleSessionName",
+  "roleDurationSeconds",
+  "webIdentityTokenFile",
+] as const satisfies readonly InputKey[];
+export const TARGET_OPTIONS = inputOptions(TARGET_KEYS);
 
 /** A repository the command writes to, and the settings it gets when the command creates it. */
-export const REPOSITORY_OPTIONS = {
-  repository: { type: "string", short: "r" },
-  "create-repository": { type: "boolean" },
-  "image-tag-mutability": { type: "string" },
-  "scan-on-push": { type: "boolean" },
-  "kms-key": { type: "string" },
-  "repository-tag": { type: "string", multiple: true },
-} as const;
-
-interface TargetValues {
-  tag?: string[];
-  region?: string;
-  "registry-id"?: string;
-  profile?: string;
-  "role-arn"?: string;
-  "external-id"?: string;
-  "role-session-name"?: string;
-  "role-duration-seconds"?: string;
-  "web-identity-token-file"?: string;
-}
-
-interface RepositoryValues {
-  repository?: string;
-  "create-repository"?: boolean;
-  "image-tag-mutability"?: string;
-  "scan-on-push"?: boolean;
-  "kms-key"?: string;
-  "repository-tag"?: string[];
-}
+const REPOSITORY_KEYS = [
+  "repository",
+  "createRepository",
+  "imageTagMutability",
+  "scanOnPush",
+  "kmsKey",
+  "repositoryTags",
+] as const satisfies readonly InputKey[];
+export const REPOSITORY_OPTIONS = inputOptions(REPOSITORY_KEYS);
 
 /** The raw inputs of TARGET_OPTIONS. */
-export function targetInputs(values: TargetValues): Partial<RawPushInputs> {
-  return {
-    tags: values.tag ?? [],
-    region: values.region,
-    registryId: values["registry-id"],
-    profile: values.profile,
-    roleArn: values["role-arn"],
-    externalId: values["external-id"],
-    roleSessionName: values["role-session-name"],
-    roleDurationSeconds: values["role-duration-seconds"],
-    webIdentityTokenFile: values["web-identity-token-file"],
-  };
+export function targetInputs(values: Record<string, unknown>): Partial<RawPushInputs> {
+  const raw = inputsOf(values, TARGET_KEYS);
+  return { ...raw, tags: raw.tags ?? [] };
 }
 
 /** The raw inputs of REPOSITORY_OPTIONS. */
-export function repositoryInputs(values: RepositoryValues): Partial<RawPushInputs> {
-  return {
-    repository: values.repository ?? "",
-    createRepository: values["create-repository"],
-    imageTagMutability: values["image-tag-mutability"],
-    scanOnPush: values["scan-on-push"],
-    kmsKey: values["kms-key"],
-    repositoryTags: values["repository-tag"],
-  };
+export function repositoryInputs(values: Record<string, unknown>): Partial<RawPushInputs> {
+  const raw = inputsOf(values, REPOSITORY_KEYS);
+  return { ...raw, repository: raw.repository ?? "" };
 }
 
 /** The console logger of a command: progress on stderr, a live line only on a terminal. */

@@ -1,4 +1,11 @@
-import { type HostInputTable, hostInputNames, type InputNames } from "@ecr-push/core";
+import {
+  type HostInputTable,
+  hostInputNames,
+  INPUTS,
+  type InputKey,
+  type InputNames,
+  type RawPushInputs,
+} from "@ecr-push/core";
 
 /**
  * Every core input as the CLI spells it (push, retag and promote), or why it has none: the CLI's
@@ -46,3 +53,56 @@ export const CLI_INPUTS: HostInputTable = {
 
 /** How core's sentences name each input on the command line. */
 export const CLI_INPUT_NAMES: Partial<InputNames> = hostInputNames(CLI_INPUTS);
+
+/** A parseArgs option. */
+interface FlagOption {
+  type: "string" | "boolean";
+  multiple?: boolean;
+  short?: string;
+}
+
+const SHORT: Partial<Record<InputKey, string>> = { repository: "r", tags: "t" };
+
+/** Read from stdin when the flag is given: a secret never travels in argv (promote reads it). */
+const FROM_STDIN: readonly InputKey[] = ["sourcePassword"];
+
+/**
+ * The parseArgs options of `keys`, named as the table spells them: a flag input a boolean, a
+ * list a repeatable string, anything else a string. So the flags a command accepts are its
+ * table's, and core's sentences name exactly what the user typed.
+ */
+export function inputOptions<K extends InputKey>(keys: readonly K[]): Record<string, FlagOption> {
+  const options: Record<string, FlagOption> = {};
+  for (const key of keys) {
+    const flag = flagOf(key);
+    const kind = INPUTS[key].kind;
+    const option: FlagOption =
+      kind === "flag" || FROM_STDIN.includes(key)
+        ? { type: "boolean" }
+        : kind === "list"
+          ? { type: "string", multiple: true }
+          : { type: "string" };
+    const short = SHORT[key];
+    options[flag] = short ? { ...option, short } : option;
+  }
+  return options;
+}
+
+/** The raw inputs of `keys` from parsed flags (stdin-read ones are the command's to read). */
+export function inputsOf(values: Record<string, unknown>, keys: readonly InputKey[]): Partial<RawPushInputs> {
+  const raw: Record<string, unknown> = {};
+  for (const key of keys) {
+    if (FROM_STDIN.includes(key)) continue;
+    raw[key] = values[flagOf(key)];
+  }
+  return raw as Partial<RawPushInputs>;
+}
+
+/** `--repository-tag` → `repository-tag`; only spelled flags have options. */
+function flagOf(key: InputKey): string {
+  const spelled = CLI_INPUTS[key];
+  if (typeof spelled !== "string" || !spelled.startsWith("--")) {
+    throw new Error(`ecr-push: the CLI offers no flag for ${key}`);
+  }
+  return spelled.slice(2);
+}

@@ -1,4 +1,5 @@
 import {
+  type InputKey,
   type PromoteResult,
   parsePromoteRequest,
   promoteRequest,
@@ -18,7 +19,7 @@ import {
   TARGET_OPTIONS,
   targetInputs,
 } from "./common.js";
-import { CLI_INPUT_NAMES } from "./inputs.js";
+import { CLI_INPUT_NAMES, inputOptions, inputsOf } from "./inputs.js";
 import { type PushJson, pushJsonOf } from "./push-run.js";
 
 export const PROMOTE_HELP = `Usage: ecr-push promote SOURCE --repository NAME [--tag TAG]... [options]
@@ -77,15 +78,20 @@ Examples:
 /** Promote's spellings: the CLI's one table (push's, plus the source flags). */
 export const PROMOTE_INPUT_NAMES = CLI_INPUT_NAMES;
 
+/** What promote adds to push's inputs: where the source is and how to read it. */
+const SOURCE_KEYS = [
+  "platform",
+  "sourceProfile",
+  "sourceRoleArn",
+  "sourceEndpointUrl",
+  "sourceUsername",
+  "sourcePassword",
+] as const satisfies readonly InputKey[];
+
 const OPTIONS = {
   ...REPOSITORY_OPTIONS,
   ...TARGET_OPTIONS,
-  platform: { type: "string", multiple: true },
-  "source-profile": { type: "string" },
-  "source-role-arn": { type: "string" },
-  "source-endpoint-url": { type: "string" },
-  "source-username": { type: "string" },
-  "source-password-stdin": { type: "boolean" },
+  ...inputOptions(SOURCE_KEYS),
   ...OUTPUT_OPTIONS,
 } as const;
 
@@ -101,9 +107,10 @@ export async function promoteCommand(args: string[], io: CliIO): Promise<number>
   const source = singleArgument(positionals, "SOURCE image", "pass the tags with --tag");
   const logger = commandLogger(io, values, true);
   return runAndReport(io, logger, values, async () => {
-    const password = values["source-password-stdin"] ? await readStdin() : undefined;
+    const fromStdin = (values as Record<string, unknown>)["source-password-stdin"] === true;
+    const password = fromStdin ? await readStdin() : undefined;
     if (password) logger.mask(password);
-    if (values["source-password-stdin"] && !password) {
+    if (fromStdin && !password) {
       throw new UsageError(
         "--source-password-stdin read nothing from stdin: pipe the password or token into ecr-push.",
       );
@@ -112,11 +119,7 @@ export async function promoteCommand(args: string[], io: CliIO): Promise<number>
       source: source,
       ...repositoryInputs(values),
       ...targetInputs(values),
-      platform: values.platform,
-      sourceProfile: values["source-profile"],
-      sourceRoleArn: values["source-role-arn"],
-      sourceEndpointUrl: values["source-endpoint-url"],
-      sourceUsername: values["source-username"],
+      ...inputsOf(values, SOURCE_KEYS),
       sourcePassword: password,
     };
     const request = parsePromoteRequest(raw, PROMOTE_INPUT_NAMES);

@@ -1,4 +1,4 @@
-import { parsePushRequest, type RawPushInputs } from "@ecr-push/core";
+import { type InputKey, parsePushRequest, type RawPushInputs } from "@ecr-push/core";
 import { parseCommandArgs } from "../cli.js";
 import type { CliIO } from "../io.js";
 import {
@@ -11,7 +11,7 @@ import {
   TARGET_OPTIONS,
   targetInputs,
 } from "./common.js";
-import { CLI_INPUT_NAMES } from "./inputs.js";
+import { CLI_INPUT_NAMES, inputOptions, inputsOf } from "./inputs.js";
 
 export const PUSH_HELP = `Usage: ecr-push push SOURCE --repository NAME [options]
 
@@ -67,13 +67,15 @@ Examples:
 
 export { CLI_INPUT_NAMES } from "./inputs.js";
 
+/** What only a push reads. */
+const PUSH_KEYS = ["removeLocalImage", "concurrency", "engine"] as const satisfies readonly InputKey[];
+
 const OPTIONS = {
   ...REPOSITORY_OPTIONS,
   ...TARGET_OPTIONS,
-  "remove-local-image": { type: "boolean" },
+  ...inputOptions(PUSH_KEYS),
+  // Not an input of the push (no host has it): which docker executable this process runs.
   "docker-path": { type: "string" },
-  concurrency: { type: "string" },
-  engine: { type: "string" },
   ...OUTPUT_OPTIONS,
 } as const;
 
@@ -89,9 +91,7 @@ export async function pushCommand(args: string[], io: CliIO): Promise<number> {
     source: source,
     ...repositoryInputs(values),
     ...targetInputs(values),
-    removeLocalImage: values["remove-local-image"],
-    concurrency: values.concurrency,
-    engine: values.engine,
+    ...inputsOf(values, PUSH_KEYS),
   };
   return runAndReport(io, logger, values, async () => {
     const request = parsePushRequest(raw, CLI_INPUT_NAMES);
