@@ -54,7 +54,7 @@ describe("RegistryClient with ECR's layer API", () => {
     await registry.close();
   });
 
-  function upload(api: LayerPartsApi) {
+  function upload(api: LayerPartsApi, blob = data) {
     client = new RegistryClient({
       registry: registry.host,
       username: "AWS",
@@ -62,9 +62,9 @@ describe("RegistryClient with ECR's layer API", () => {
       layerParts: api,
       clock: { now: () => new Date(0), sleep: async () => {} },
     });
-    return client.uploadBlob("team/web", () => Readable.from([data]), {
-      digest: digestOf(data),
-      size: data.length,
+    return client.uploadBlob("team/web", () => Readable.from([blob]), {
+      digest: digestOf(blob),
+      size: blob.length,
     });
   }
 
@@ -134,17 +134,7 @@ describe("RegistryClient with ECR's layer API", () => {
     registry.fail = (r) =>
       r.method === "PATCH" && cuts-- > 0 ? { status: 0, code: "", message: "" } : undefined;
     const api = new FakeLayerApi();
-    client = new RegistryClient({
-      registry: registry.host,
-      username: "AWS",
-      password: registry.password,
-      layerParts: api,
-      clock: { now: () => new Date(0), sleep: async () => {} },
-    });
-    await client.uploadBlob("team/web", () => Readable.from([small]), {
-      digest: digestOf(small),
-      size: small.length,
-    });
+    await upload(api, small);
     expect(api.calls).toEqual([]);
   });
 });
