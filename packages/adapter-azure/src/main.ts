@@ -1,24 +1,16 @@
 // The task's entry, run by the agent's Node (Node20_1 or Node24 handler in task.json).
+import { startHostProcess } from "@ecr-push/core";
 import tl from "azure-pipelines-task-lib";
 import { runTask } from "./task.js";
 
-// Node prints process warnings (such as the AWS SDK's notice about Node versions) to stderr, where
-// the agent shows them as errors: they go to the debug log instead.
-process.removeAllListeners("warning");
-process.on("warning", (warning) =>
-  tl.debug(`${warning.name}: ${warning.message.replace(/\s+/g, " ").trim()}`),
-);
-
-const controller = new AbortController();
-// The agent cancels a job with SIGINT, then SIGTERM: abort so core removes its temporary files and tags.
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => controller.abort(new Error(`The task was cancelled (${signal}).`)));
-}
-
+// The agent cancels a job with SIGINT, then SIGTERM: the push is aborted and removes its temporary
+// files and tags, and the task ends with 128 + the signal number. Process warnings go to the
+// debug log, where the agent does not show them as errors.
+const host = startHostProcess({ warning: (line) => tl.debug(line) });
 const pushed = await runTask({
   tl,
   env: process.env,
   write: (text) => process.stdout.write(text),
-  signal: controller.signal,
+  signal: host.signal,
 });
-if (!pushed) process.exitCode = 1;
+process.exitCode = host.exitCode(pushed ? 0 : 1);

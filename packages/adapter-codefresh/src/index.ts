@@ -1,27 +1,14 @@
 // The step image's entrypoint: `node dist/index.js`, configured only by environment variables.
+import { startHostProcess } from "@ecr-push/core";
 import { runStep } from "./step.js";
 
-// Node prints process warnings (such as the AWS SDK's notice about Node versions) straight to
-// stderr, where a build log shows them as errors; they are not the user's concern.
-process.removeAllListeners("warning");
-
-// Codefresh stops a step with SIGTERM: abort the push so its cleanup (temporary Docker credentials,
-// local tags) runs, then end with 128 + the signal number. A second signal ends at once.
-const controller = new AbortController();
-const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
-let received: keyof typeof EXIT_CODES | undefined;
-for (const signal of Object.keys(EXIT_CODES) as (keyof typeof EXIT_CODES)[]) {
-  process.on(signal, () => {
-    if (received) process.exit(EXIT_CODES[received]);
-    received = signal;
-    controller.abort(new Error(`Interrupted by ${signal}.`));
-  });
-}
-
+// Codefresh stops a step with SIGTERM: the push is aborted and cleans up, and the step ends with
+// 128 + the signal number. Process warnings are not the user's concern and are dropped.
+const host = startHostProcess();
 const code = await runStep({
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
-  signal: controller.signal,
+  signal: host.signal,
 });
-process.exitCode = received && code !== 0 ? EXIT_CODES[received] : code;
+process.exitCode = host.exitCode(code);
