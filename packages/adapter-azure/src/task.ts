@@ -43,6 +43,7 @@ export async function runTask(context: TaskContext): Promise<boolean> {
       // The agent's temporary folder, cleaned by the agent after every job.
       tempDir: agent.variable("Agent.TempDirectory") || undefined,
       cacheDir: agentCacheDir(agent, context.env),
+      secretVariables: AGENT_SECRETS,
     });
     if (settings.outputVariable) host.setVariable(settings.outputVariable, result.imageUri);
     if (settings.digestOutputVariable) host.setVariable(settings.digestOutputVariable, result.digest);
@@ -54,6 +55,12 @@ export async function runTask(context: TaskContext): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * The agent's variables a child (docker) must not inherit: the task's inputs, service-connection
+ * data, secret variables and the job's access token.
+ */
+const AGENT_SECRETS = /^(INPUT_|ENDPOINT_(AUTH|DATA)_|SECRET_|SYSTEM_ACCESSTOKEN$)/i;
 
 /**
  * Where the registry engine keeps its layer cache: `ecr-push` in the agent's tools directory, which

@@ -86,6 +86,11 @@ export function stepInputs(env: Env): RawPushInputs {
   return raw as RawPushInputs;
 }
 
+/** The secret arguments' names, which a child process (docker) must not inherit. */
+export const SECRET_ARGUMENTS = new RegExp(
+  `^(${entries.flatMap(([name, argument]) => ("secret" in argument ? [name] : [])).join("|")})$`,
+);
+
 /** The secret argument values, to mask before anything could print them. */
 export function secretArguments(env: Env): string[] {
   return entries.flatMap(([name, argument]) => ("secret" in argument && env[name]?.trim()) || []);

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { asEcrPushError, parseCommand, runCommand } from "@ecr-push/core";
-import { CODEFRESH_INPUT_NAMES, secretArguments, stepInputs } from "./arguments.js";
+import { CODEFRESH_INPUT_NAMES, SECRET_ARGUMENTS, secretArguments, stepInputs } from "./arguments.js";
 import { exportOutputs } from "./exports.js";
 import { StepLogger, type StepWriters } from "./logger.js";
 
@@ -31,6 +31,7 @@ export async function runStep(io: StepIO): Promise<number> {
       signal: io.signal,
       inputNames: CODEFRESH_INPUT_NAMES,
       cacheDir: stepCacheDir(io.env),
+      secretVariables: SECRET_ARGUMENTS,
     });
     exportOutputs(result, io.env, logger);
     return 0;

@@ -36,6 +36,7 @@ export async function runAction(env: Record<string, string | undefined>, signal:
       // The job's own temporary folder, emptied by the runner after the job.
       tempDir: env.RUNNER_TEMP || undefined,
       cacheDir: actionCacheDir(env),
+      secretVariables: RUNNER_SECRETS,
     });
     await writeSummary(summaryMarkdown(result, Date.now() - started), env, log);
   } catch (error) {
@@ -44,6 +45,9 @@ export async function runAction(env: Record<string, string | undefined>, signal:
     actions.setFailed(log.scrub(failure.message));
   }
 }
+
+/** The runner's variables a child (docker) must not inherit: the inputs and the OIDC request token. */
+const RUNNER_SECRETS = /^(INPUT_|ACTIONS_ID_TOKEN_REQUEST_|ACTIONS_RUNTIME_TOKEN$|GITHUB_TOKEN$)/i;
 
 /**
  * Where the registry engine keeps its layer cache: `ecr-push` in the runner's tool cache, which a

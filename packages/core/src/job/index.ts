@@ -29,7 +29,7 @@ export interface HostPorts {
   dockerPath?: string;
   /**
    * Where temporary credentials may be written (a private folder removed after the push); the
-   * host's own temporary folder (RUNNER_TEMP, Agent.TempDirectory) when it has one, else os.tmpdir().
+   * host's own temporary folder for the job when it has one, else os.tmpdir().
    */
   tempDir?: string;
   /**
@@ -39,6 +39,11 @@ export interface HostPorts {
    */
   cacheDir?: string;
   clock?: Clock;
+  /**
+   * The host's variables a child process (docker) must not inherit: its inputs, OIDC request
+   * tokens, service-connection data. Core drops the AWS variables itself.
+   */
+  secretVariables?: RegExp;
 }
 
 /** Pushes an already validated request with the engine that fits its source. */
@@ -64,7 +69,14 @@ async function engineFor(request: PushRequest, host: HostPorts): Promise<Contain
   const debug = (line: string) => host.logger.debug(line);
   const { source } = request;
   const clock = host.clock ?? systemClock;
-  const dockerOptions = { env: host.env, dockerPath: host.dockerPath, tempDir: host.tempDir, debug, clock };
+  const dockerOptions = {
+    env: host.env,
+    dockerPath: host.dockerPath,
+    tempDir: host.tempDir,
+    debug,
+    clock,
+    hostSecrets: host.secretVariables,
+  };
   if (request.engine === "docker") return createDockerEngine(dockerOptions);
   // Loaded only for this engine: a docker push never pays for it.
   const { createRegistryEngine } = await import("../engine/registry/index.js");

@@ -44,6 +44,8 @@ export interface DockerEngineOptions {
   platform?: NodeJS.Platform;
   /** Time for the back-off between attempts of a login or push that failed on the network. */
   clock?: Clock;
+  /** Variables of the host that docker must not inherit (see HostPorts.secretVariables). */
+  hostSecrets?: RegExp;
   /**
    * Use podman when docker is not on PATH (exports only: inspect, save and rm read the same as
    * docker's). Off for docker push, whose login and config handling are docker's own.
@@ -82,6 +84,7 @@ export class DockerCliEngine implements ContainerEngine {
   readonly #platform: NodeJS.Platform;
   readonly #retry: RetryPolicy;
   readonly #clock: Clock;
+  readonly #hostSecrets: RegExp | undefined;
   readonly #orPodman: boolean;
   #executable: Promise<string> | undefined;
   /** Set by the first login: the private config directory and the env overrides that use it. */
@@ -100,6 +103,7 @@ export class DockerCliEngine implements ContainerEngine {
     // AWS_MAX_ATTEMPTS, as for every other request of the push.
     this.#retry = retryPolicyFromEnv(options.env);
     this.#clock = options.clock ?? systemClock;
+    this.#hostSecrets = options.hostSecrets;
     this.#orPodman = options.orPodman ?? false;
   }
 
@@ -115,7 +119,7 @@ export class DockerCliEngine implements ContainerEngine {
     const command = `${name} save ${imageId}`;
     this.#debug(command);
     const child = runner.stream(executable, ["save", imageId], {
-      env: withoutCredentials(this.#env),
+      env: withoutCredentials(this.#env, this.#hostSecrets),
       signal,
       onStderrLine: (line) => {
         if (line) this.#debug(line);
@@ -288,7 +292,7 @@ export class DockerCliEngine implements ContainerEngine {
   /** Runs docker with the engine's environment; a missing executable becomes DockerNotFound. */
   async #docker(args: string[], options: Omit<RunOptions, "env">): Promise<RunResult> {
     const executable = await this.#resolveExecutable();
-    const env = { ...withoutCredentials(this.#env), ...this.#session?.env };
+    const env = { ...withoutCredentials(this.#env, this.#hostSecrets), ...this.#session?.env };
     this.#debug(`docker ${args.join(" ")}`);
     try {
       return await this.#runner.run(executable, args, { ...options, env });
@@ -348,19 +352,21 @@ export class DockerCliEngine implements ContainerEngine {
 }
 
 /**
- * Variables that carry the job's credentials or host secrets: AWS keys and tokens, GitHub Action
- * inputs (secrets among them) and OIDC request tokens, Azure service-connection data and secret
- * variables. docker needs none of them (it logs in through the private DOCKER_CONFIG), and a child's
- * environment is readable by other processes of the same user, so they are not passed on.
+ * The AWS variables carry the job's keys and tokens. docker needs none of them (it logs in through
+ * the private DOCKER_CONFIG), and a child's environment is readable by other processes of the same
+ * user, so they are not passed on; nor are the host's own secret variables (`hostSecrets`, named
+ * by the host: its inputs, OIDC request tokens, service-connection data).
  */
-const CREDENTIAL_VARIABLES =
-  /^(AWS_|INPUT_|ENDPOINT_(AUTH|DATA)_|SECRET_|ACTIONS_ID_TOKEN_REQUEST_|ACTIONS_RUNTIME_TOKEN$|SYSTEM_ACCESSTOKEN$|GITHUB_TOKEN$)/i;
+const AWS_VARIABLES = /^AWS_/i;
 
-/** The environment minus CREDENTIAL_VARIABLES. */
+/** The environment minus the AWS variables and the host's secret ones. */
 export function withoutCredentials(
   env: Record<string, string | undefined>,
+  hostSecrets?: RegExp,
 ): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !CREDENTIAL_VARIABLES.test(name)));
+  return Object.fromEntries(
+    Object.entries(env).filter(([name]) => !AWS_VARIABLES.test(name) && !hostSecrets?.test(name)),
+  );
 }
 
 /** The docker CLI engine; pass `env: process.env` from the host. */
