@@ -1,0 +1,3 @@
+import { packageTestConfig } from "@ecr-push/testkit/vitest-config";
+
+export default packageTestConfig();
