@@ -105,3 +105,15 @@ export function secretInputs(env: Env): string[] {
   const { token } = idToken(env);
   return token ? [...given, token] : given;
 }
+
+/**
+ * The job's variables a child process (docker) must not inherit: the component's own, the ID
+ * token's, and GitLab's job credentials (job token and JWTs, registry and deploy passwords).
+ */
+export function secretVariables(env: Env): RegExp {
+  const { variable } = idToken(env);
+  const token = /^\w+$/.test(variable) ? `|${variable}$` : "";
+  return new RegExp(
+    `^(ECR_PUSH_|CI_JOB_TOKEN$|CI_JOB_JWT|CI_REGISTRY_PASSWORD$|CI_DEPENDENCY_PROXY_PASSWORD$|CI_DEPLOY_PASSWORD$${token})`,
+  );
+}

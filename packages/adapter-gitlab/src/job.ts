@@ -7,7 +7,7 @@ import {
   parseCommand,
   runCommand,
 } from "@ecr-push/core";
-import { GITLAB_INPUT_NAMES, idToken, jobInputs, secretInputs } from "./inputs.js";
+import { GITLAB_INPUT_NAMES, idToken, jobInputs, secretInputs, secretVariables } from "./inputs.js";
 import { JobLog, type LogWriters } from "./log.js";
 import { writeDotenv } from "./outputs.js";
 
@@ -43,6 +43,7 @@ export async function runJob(io: JobIO): Promise<number> {
       signal: io.signal,
       inputNames: GITLAB_INPUT_NAMES,
       cacheDir: jobCacheDir(io.env),
+      secretVariables: secretVariables(io.env),
     });
     writeDotenv(result, io.env, log);
     return 0;

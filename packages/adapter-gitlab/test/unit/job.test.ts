@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { CommandResult } from "@ecr-push/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { GITLAB_INPUT_NAMES, jobInputs, secretInputs, variableFor } from "../../src/inputs.js";
+import {
+  GITLAB_INPUT_NAMES,
+  jobInputs,
+  secretInputs,
+  secretVariables,
+  variableFor,
+} from "../../src/inputs.js";
 import { jobCacheDir, runJob } from "../../src/job.js";
 import { JobLog } from "../../src/log.js";
 import { dotenvPath, writeDotenv } from "../../src/outputs.js";
@@ -105,6 +111,23 @@ describe("the component's variables", () => {
         AWS_ID_TOKEN: TOKEN,
       }),
     ).toEqual(["s3cret", "pa55word", TOKEN]);
+  });
+});
+
+describe("the variables docker does not inherit", () => {
+  it("are the component's, the ID token's and GitLab's job credentials, and nothing the job needs", () => {
+    const hidden = secretVariables({ ECR_PUSH_ID_TOKEN_VARIABLE: "MY_TOKEN" });
+    for (const name of [
+      "ECR_PUSH_SOURCE_PASSWORD",
+      "MY_TOKEN",
+      "CI_JOB_TOKEN",
+      "CI_JOB_JWT_V2",
+      "CI_REGISTRY_PASSWORD",
+    ])
+      expect(hidden.test(name), name).toBe(true);
+    for (const name of ["DOCKER_HOST", "PATH", "CI_PROJECT_DIR", "MY_TOKEN_2", "AWS_ID_TOKEN"])
+      expect(hidden.test(name), name).toBe(false);
+    expect(secretVariables({}).test("AWS_ID_TOKEN")).toBe(true);
   });
 });
 
