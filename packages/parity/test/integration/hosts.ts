@@ -200,4 +200,47 @@ export const HOSTS: Host[] = [
         };
       }),
   },
+  {
+    name: "GitLab component",
+    names: {
+      source: "image",
+      promote: "source",
+      repository: "repository",
+      createRepository: "create-repository",
+    },
+    run: (fixture, s, env = {}) =>
+      withScratch(async (dir) => {
+        const job = {
+          CI: "true",
+          GITLAB_CI: "true",
+          CI_PROJECT_DIR: dir,
+          CI_JOB_ID: "1",
+          ...env,
+          // The component sets each variable from its input, or from the input's default.
+          ECR_PUSH_IMAGE: s.image,
+          ECR_PUSH_SOURCE: s.promote ?? "",
+          ECR_PUSH_REPOSITORY: s.repository,
+          ECR_PUSH_TAGS: s.tags.join(","),
+          ECR_PUSH_CREATE_REPOSITORY: String(s.createRepository ?? false),
+          ECR_PUSH_ENGINE: s.engine ?? "auto",
+        };
+        const run = await fixture.runNode(built("adapter-gitlab", "dist", "index.js"), [], job, { cwd: dir });
+        let report = "";
+        try {
+          report = readFileSync(path.join(dir, "ecr-push.env"), "utf8");
+        } catch {
+          // No dotenv report after a failure.
+        }
+        const value = (v: string) => new RegExp(`^${v}=(.*)$`, "m").exec(report)?.[1];
+        const error = /^error: (.*)$/m.exec(run.stderr)?.[1];
+        return {
+          code: run.code,
+          imageUri: value("ECR_IMAGE_URI"),
+          digest: value("ECR_IMAGE_DIGEST"),
+          sourceDigest: value("ECR_SOURCE_DIGEST"),
+          error,
+          log: run.stdout + run.stderr,
+        };
+      }),
+  },
 ];
