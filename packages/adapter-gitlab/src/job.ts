@@ -1,12 +1,5 @@
 import path from "node:path";
-import {
-  AwsErrorCodes,
-  asEcrPushError,
-  type EcrPushError,
-  PushFailedError,
-  parseCommand,
-  runCommand,
-} from "@ecr-push/core";
+import { asEcrPushError, parseCommand, runCommand } from "@ecr-push/core";
 import { GITLAB_INPUT_NAMES, idToken, jobInputs, secretInputs, secretVariables } from "./inputs.js";
 import { JobLog, type LogWriters } from "./log.js";
 import { writeDotenv } from "./outputs.js";
@@ -48,21 +41,10 @@ export async function runJob(io: JobIO): Promise<number> {
     writeDotenv(result, io.env, log);
     return 0;
   } catch (error) {
-    const failure = withTokenHint(asEcrPushError(error), !!raw.roleArn?.trim(), io.env);
+    const failure = asEcrPushError(error);
     log.error(failure.message);
     return failure.kind === "input" ? 2 : 1;
   }
-}
-
-/** With role-arn but no credentials at all, the likely fix on GitLab is the missing `id_tokens:`. */
-function withTokenHint(error: EcrPushError, role: boolean, env: JobIO["env"]): EcrPushError {
-  const { variable, token } = idToken(env);
-  if (error.code !== AwsErrorCodes.credentialsNotFound || !role || token) return error;
-  return new PushFailedError(
-    error.code,
-    `No AWS credentials found to assume role-arn with: declare the job's OIDC token with id_tokens: ${variable || "AWS_ID_TOKEN"}: aud: ... (the component does), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY as masked CI/CD variables.`,
-    { cause: error },
-  );
 }
 
 /**
