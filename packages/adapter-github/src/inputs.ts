@@ -49,8 +49,8 @@ export const GITHUB_INPUTS: HostInputTable = {
     (typeof ACTION_INPUTS)[ActionInputName],
     string
   >),
-  // Not an input: the runner's OIDC token, fetched when role-to-assume is set without keys.
-  webIdentityToken: "the GitHub OIDC token",
+  // The runner's OIDC token, fetched when role-to-assume is set without keys.
+  webIdentityToken: { fromHost: "the GitHub OIDC token" },
   encryptionType: { notOffered: "kms-key alone chooses KMS; without it a repository is created with AES256" },
   profile: { notOffered: "runners have no shared AWS config; keys, OIDC or the runner's own role instead" },
   webIdentityTokenFile: { notOffered: "the runner's OIDC token is fetched directly, never from a file" },

@@ -11,6 +11,8 @@ export {
 } from "./copy.js";
 export {
   type Command,
+  type FromHost,
+  type HostInputEntry,
   type HostInputTable,
   hostInputNames,
   INPUTS,

@@ -95,15 +95,34 @@ export interface NotOffered {
 }
 
 /**
- * How one host spells every input: its name, or why it does not offer it. A Record, so a new
- * input in INPUTS does not compile until every host has said what it does with it.
+ * A value the host supplies itself, not an input the user sets (the runner's OIDC token): named
+ * in core's sentences as `fromHost` says.
  */
-export type HostInputTable = Record<InputKey, string | NotOffered>;
+export interface FromHost {
+  fromHost: string;
+}
+
+/**
+ * How one host spells every input: its name, what the host supplies itself, or why it does not
+ * offer it. A Record, so a new input in INPUTS does not compile until every host has said what it
+ * does with it.
+ */
+export type HostInputEntry = string | FromHost | NotOffered;
+export type HostInputTable = Record<InputKey, HostInputEntry>;
+
+/** How core's sentences name an entry's input; undefined for one the host does not offer. */
+function spellingOf(entry: HostInputEntry | undefined): string | undefined {
+  if (typeof entry === "string") return entry;
+  return entry && "fromHost" in entry ? entry.fromHost : undefined;
+}
 
 /** The spellings of a table, for core's sentences (inputs not offered keep core's name). */
 export function hostInputNames(table: HostInputTable): Partial<Record<InputKey, string>> {
   return Object.fromEntries(
-    Object.entries(table).filter((entry): entry is [InputKey, string] => typeof entry[1] === "string"),
+    Object.entries(table).flatMap(([key, entry]) => {
+      const spelled = spellingOf(entry);
+      return spelled === undefined ? [] : [[key, spelled]];
+    }),
   ) as Partial<Record<InputKey, string>>;
 }
 
@@ -112,20 +131,24 @@ export function hostInputNames(table: HostInputTable): Partial<Record<InputKey, 
  * with a reason of at least a few words. The contract test of every host expects none.
  */
 export function uncoveredInputs(
-  table: Partial<Record<InputKey, string | NotOffered>>,
+  table: Partial<Record<InputKey, HostInputEntry>>,
   commands: readonly Command[],
 ): InputKey[] {
   return (Object.keys(INPUTS) as InputKey[]).filter((key) => {
     if (!INPUTS[key].commands.some((command) => commands.includes(command))) return false;
     const entry = table[key];
-    if (typeof entry === "string") return entry.trim() === "";
-    return !entry || entry.notOffered.trim().split(/\s+/).length < 3;
+    const spelled = spellingOf(entry);
+    if (spelled !== undefined) return spelled.trim() === "";
+    if (typeof entry !== "object" || !("notOffered" in entry)) return true;
+    return entry.notOffered.trim().split(/\s+/).length < 3;
   });
 }
 
 /** The inputs a table declines, with its reasons (for generated docs). */
 export function notOffered(table: HostInputTable): { key: InputKey; why: string }[] {
   return Object.entries(table).flatMap(([key, entry]) =>
-    typeof entry === "string" ? [] : [{ key: key as InputKey, why: entry.notOffered }],
+    typeof entry === "object" && "notOffered" in entry
+      ? [{ key: key as InputKey, why: entry.notOffered }]
+      : [],
   );
 }

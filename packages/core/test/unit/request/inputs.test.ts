@@ -31,5 +31,8 @@ describe("the input registry", () => {
     expect(notOffered(declined)).toEqual([{ key: "engine", why: "this host always pushes with docker" }]);
     expect(hostInputNames(declined).engine).toBeUndefined();
     expect(hostInputNames(declined).repository).toBe("--repository");
+    const supplied = { ...table, webIdentityToken: { fromHost: "the runner's OIDC token" } };
+    expect(uncoveredInputs(supplied, ["push"])).toEqual([]);
+    expect(hostInputNames(supplied).webIdentityToken).toBe("the runner's OIDC token");
   });
 });
