@@ -1,5 +1,6 @@
 import {
   cpSync,
+  existsSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -23,8 +24,45 @@ const ENTRIES = {
   GitHub: path.join(packages, "adapter-github", "dist", "index.js"),
   Azure: path.join(packages, "adapter-azure", "dist", "ECRPushImage", "index.js"),
   Codefresh: path.join(packages, "adapter-codefresh", "dist", "index.js"),
+  GitLab: path.join(packages, "adapter-gitlab", "dist", "index.js"),
 };
 type HostName = keyof typeof ENTRIES;
+/** The template's default of each input its job reads; the component sets every ECR_PUSH_* variable. */
+const GITLAB_DEFAULTS: Record<string, string> = {
+  ...Object.fromEntries(
+    [
+      "image",
+      "source",
+      "repository",
+      "tags",
+      "region",
+      "registry-id",
+      "kms-key",
+      "repository-tags",
+      "role-arn",
+      "role-session-name",
+      "role-external-id",
+      "role-duration-seconds",
+      "aws-access-key-id",
+      "aws-secret-access-key",
+      "aws-session-token",
+      "concurrency",
+      "source-role-arn",
+      "source-username",
+      "source-password",
+      "platforms",
+    ].map((name) => [name, ""]),
+  ),
+  "create-repository": "false",
+  "image-tag-mutability": "MUTABLE",
+  "scan-on-push": "false",
+  "remove-local-image": "false",
+  engine: "auto",
+  "id-token-variable": "AWS_ID_TOKEN",
+  dotenv: "ecr-push.env",
+};
+/** The variable the component hands `input` to its job in: ECR_PUSH_ROLE_ARN for role-arn. */
+const gitlabVariable = (input: string) => `ECR_PUSH_${input.toUpperCase().replaceAll("-", "_")}`;
 type Env = Record<string, string | undefined>;
 const dockerHost = dockerForTests();
 
@@ -40,11 +78,16 @@ function largestBlob(layout: string): { file: string; size: number } {
 
 /** What a host reported: how it ended, its one error sentence, and everything it printed. */
 interface Outcome {
-  /** The CLI's exit code; for the CI hosts 1 when the step failed (Azure says so in a logging command). */
+  /**
+   * The CLI's exit code; for the CI hosts 1 when the step failed (Azure says so in a logging
+   * command); the GitLab job exits like the CLI (2 bad input, 1 failure).
+   */
   code: number;
   error?: string;
   errors: string[];
   log: string;
+  /** GitLab only: the dotenv report the job left in its project folder (a failed job writes none). */
+  dotenv?: string;
 }
 
 /**
@@ -57,7 +100,10 @@ interface Outcome {
 interface Case {
   name: string;
   host: HostName;
-  /** CLI arguments after `push`, or a CI host's inputs (GitHub/Azure) or variables (Codefresh). */
+  /**
+   * CLI arguments after `push`, or a CI host's inputs (GitHub/Azure, and GitLab's component inputs,
+   * handed to its job as ECR_PUSH_* variables) or variables (Codefresh).
+   */
   args?: string[];
   inputs?: Record<string, string>;
   env?: Env;
@@ -75,6 +121,35 @@ const cli = (name: string, args: string[], code: number, sentence: string | RegE
   sentence,
   env,
 });
+
+const gitlab = (
+  name: string,
+  inputs: Record<string, string>,
+  code: number,
+  sentence: string | RegExp,
+  env?: Env,
+): Case => ({ name, host: "GitLab", inputs, code, sentence, env });
+
+/**
+ * The CLI's scenarios that cannot apply to the GitLab component, and why: each names an input
+ * GitLab declines (GITLAB_INPUTS in packages/adapter-gitlab/src/inputs.ts) or a CLI-only option.
+ * Every other CLI scenario has a GitLab case of the same name (a test below keeps it so).
+ */
+const SKIPPED_FOR_GITLAB: Record<string, string> = {
+  // The component's inputs are its spec's: GitLab refuses an include with an unknown input when
+  // it creates the pipeline, so the job never starts with one (an unknown ECR_PUSH_* variable is
+  // no input at all).
+  "unknown option": "GitLab itself refuses an input the component's spec lacks, before any job runs",
+  // webIdentityTokenFile is declined: GitLab hands the ID token over as a variable (id_tokens).
+  // The component always declares one and uses it only with role-arn, so a token without a role
+  // is no mistake to report.
+  "web identity token file without a role":
+    "no web-identity-token-file input: the ID token is a variable, used only with role-arn",
+  "web identity token file that does not exist":
+    "no web-identity-token-file input: the ID token is a variable (id_tokens), not a file",
+  // profile is declined: jobs have no shared AWS config (masked key variables or id_tokens instead).
+  "profile that does not exist": "no profile input: jobs have no shared AWS config",
+};
 
 const CASES: Case[] = [
   // Names and values (exit 2: nothing is sent anywhere).
@@ -671,6 +746,397 @@ const CASES: Case[] = [
     sentence:
       'Source image "bad/never-built:1" was not found in the local engine: check IMAGE (docker images lists the local images).',
   },
+  // GitLab: every CLI scenario above through the component's job, with its inputs as the include
+  // writes them (kebab-case, GITLAB_INPUTS in packages/adapter-gitlab/src/inputs.ts) and the
+  // sentences naming them so. Those that cannot apply are in SKIPPED_FOR_GITLAB, with the reason.
+  gitlab(
+    "repository with capitals and _",
+    { image: "bad/app:1", repository: "Bad_Repo" },
+    2,
+    'Invalid repository "Bad_Repo": use 2-256 lowercase letters, digits, and . _ - separators, with / between path parts (for example team/web-app).',
+  ),
+  gitlab(
+    "repository with a leading slash",
+    { image: "bad/app:1", repository: "/team/web" },
+    2,
+    'Invalid repository "/team/web": use 2-256 lowercase letters, digits, and . _ - separators, with / between path parts (for example team/web-app).',
+  ),
+  gitlab(
+    "repository longer than 256",
+    { image: "bad/app:1", repository: "a".repeat(257) },
+    2,
+    `Invalid repository "${"a".repeat(257)}": use 2-256 lowercase letters, digits, and . _ - separators, with / between path parts (for example team/web-app).`,
+  ),
+  gitlab(
+    "missing repository",
+    { image: "bad/app:1" },
+    2,
+    "Missing repository: name the ECR repository to push to.",
+  ),
+  gitlab(
+    "tag with a space",
+    { image: "bad/app:1", repository: "bad/web", tags: "bad tag" },
+    2,
+    'Invalid tags "bad tag": use up to 128 letters, digits, and _ . - characters, starting with a letter, digit or _.',
+  ),
+  gitlab(
+    "tag longer than 128",
+    { image: "bad/app:1", repository: "bad/web", tags: "t".repeat(129) },
+    2,
+    `Invalid tags "${"t".repeat(129)}": use up to 128 letters, digits, and _ . - characters, starting with a letter, digit or _.`,
+  ),
+  gitlab(
+    "tag starting with a dot",
+    { image: "bad/app:1", repository: "bad/web", tags: "latest,.hidden" },
+    2,
+    'Invalid tags ".hidden": use up to 128 letters, digits, and _ . - characters, starting with a letter, digit or _.',
+  ),
+  gitlab(
+    "region that is no region",
+    { image: "bad/app:1", repository: "bad/web", region: "not a region" },
+    2,
+    'Invalid region "not a region": use an AWS region code such as us-east-1.',
+  ),
+  gitlab(
+    "region in capitals and underscores",
+    { image: "bad/app:1", repository: "bad/web", region: "EU_WEST_1" },
+    2,
+    'Invalid region "EU_WEST_1": use an AWS region code such as us-east-1 (did you mean eu-west-1?).',
+  ),
+  gitlab(
+    "registry id of 5 digits",
+    { image: "bad/app:1", repository: "bad/web", "registry-id": "12345" },
+    2,
+    'Invalid registry-id "12345": use the 12-digit AWS account id of the registry.',
+  ),
+  gitlab(
+    "registry id with letters",
+    { image: "bad/app:1", repository: "bad/web", "registry-id": "12345678901a" },
+    2,
+    'Invalid registry-id "12345678901a": use the 12-digit AWS account id of the registry.',
+  ),
+  gitlab(
+    "image reference with capitals",
+    { image: "Bad/App:1", repository: "bad/web" },
+    2,
+    'Invalid image "Bad/App:1": use a local image name[:tag] such as web:1.4.2, an image ID (sha256:<64 hex> or 12 to 64 hex digits), or docker-archive:PATH or oci:DIR.',
+  ),
+  gitlab(
+    "image reference with an empty tag",
+    { image: "bad/app:", repository: "bad/web" },
+    2,
+    'Invalid image "bad/app:": use a local image name[:tag] such as web:1.4.2, an image ID (sha256:<64 hex> or 12 to 64 hex digits), or docker-archive:PATH or oci:DIR.',
+  ),
+  gitlab(
+    "no source at all",
+    { repository: "bad/web" },
+    2,
+    "Missing image: name the local image to push, as name[:tag] or an image ID, or set source to promote an image from a registry.",
+  ),
+  // GitLab refuses a value outside the input's `options:` when it creates the pipeline; the job
+  // gives the same answer when a variable of the merged job overrides ECR_PUSH_IMAGE_TAG_MUTABILITY.
+  gitlab(
+    "tag mutability that is neither",
+    {
+      image: "bad/app:1",
+      repository: "bad/web",
+      "create-repository": "true",
+      "image-tag-mutability": "SOMETIMES",
+    },
+    2,
+    'Invalid image-tag-mutability "SOMETIMES": use MUTABLE or IMMUTABLE.',
+  ),
+  gitlab(
+    "repository tag without =",
+    { image: "bad/app:1", repository: "bad/web", "create-repository": "true", "repository-tags": "team" },
+    2,
+    'Invalid repository-tags "team": use KEY=VALUE entries.',
+  ),
+  gitlab(
+    "concurrency 0",
+    { image: "docker-archive:$ARCHIVE", repository: "bad/web", concurrency: "0" },
+    2,
+    'Invalid concurrency "0": use a whole number from 1 to 32.',
+    NO_DOCKER,
+  ),
+  gitlab(
+    "role duration below 900",
+    {
+      image: "bad/app:1",
+      repository: "bad/web",
+      "role-arn": "arn:aws:iam::123456789012:role/x",
+      "role-duration-seconds": "60",
+    },
+    2,
+    'Invalid role-duration-seconds "60": use a whole number of seconds from 900 to 43200.',
+  ),
+  gitlab(
+    "role ARN that is no ARN",
+    { image: "bad/app:1", repository: "bad/web", "role-arn": "pusher" },
+    2,
+    'Invalid role-arn "pusher": use an IAM role ARN such as arn:aws:iam::123456789012:role/ecr-push.',
+  ),
+  gitlab(
+    "role session name of one character",
+    {
+      image: "bad/app:1",
+      repository: "bad/web",
+      "role-arn": "arn:aws:iam::123456789012:role/x",
+      "role-session-name": "a",
+    },
+    2,
+    'Invalid role-session-name "a": use 2-64 letters, digits, and + = , . @ - characters.',
+  ),
+  gitlab(
+    "external id without a role",
+    { image: "bad/app:1", repository: "bad/web", "role-external-id": "x" },
+    2,
+    'Invalid role-external-id "x": it applies only when assuming a role, so set role-arn or remove it.',
+  ),
+  gitlab(
+    "remove-local-image for a docker-archive",
+    { image: "docker-archive:$ARCHIVE", repository: "bad/web", "remove-local-image": "true" },
+    2,
+    "Invalid remove-local-image: it applies only to a local Docker image, not to docker-archive: sources, so remove it.",
+    NO_DOCKER,
+  ),
+  gitlab(
+    "concurrency with docker push",
+    { image: "bad/app:1", repository: "bad/web", engine: "docker", concurrency: "4" },
+    2,
+    'Invalid concurrency "4": docker push sets its own concurrency, so remove it or set engine to auto.',
+  ),
+  // As for the tag mutability: `options:` refuses it first in a pipeline; the job says the same.
+  gitlab(
+    "engine that is none of auto, registry, docker",
+    { image: "bad/app:1", repository: "bad/web", engine: "buildkit" },
+    2,
+    'Invalid engine "buildkit": use auto, registry, docker (default auto).',
+  ),
+  gitlab(
+    "docker push of a docker-archive",
+    { image: "docker-archive:$ARCHIVE", repository: "bad/web", engine: "docker" },
+    2,
+    'Invalid engine "docker": docker push needs a local image, and docker-archive: sources always use the registry engine, so remove it or use auto.',
+    NO_DOCKER,
+  ),
+  gitlab(
+    "docker-archive that does not exist",
+    { image: "docker-archive:/nonexistent/app.tar", repository: "bad/web" },
+    2,
+    "Cannot read docker-archive:/nonexistent/app.tar (it does not exist): check image.",
+    NO_DOCKER,
+  ),
+  gitlab(
+    "oci layout that does not exist",
+    { image: "oci:/nonexistent/layout", repository: "bad/web" },
+    2,
+    "Cannot read oci:/nonexistent/layout (it does not exist): check image.",
+    NO_DOCKER,
+  ),
+  gitlab(
+    "docker-archive that is not a tar",
+    { image: "docker-archive:$BROKEN", repository: "bad/web" },
+    1,
+    "docker-archive:$BROKEN is not a valid image source (bad number in a tar header): write it again with docker save.",
+    NO_DOCKER,
+  ),
+  gitlab(
+    "docker-archive without the named image",
+    { image: "docker-archive:$ARCHIVE:other/app:9", repository: "bad/web" },
+    2,
+    "docker-archive:$ARCHIVE:other/app:9 has no image other/app:9 (it has bad/app:1): name one of its images in image.",
+    NO_DOCKER,
+  ),
+  gitlab(
+    "oci layout with a truncated layer",
+    { image: "oci:$TRUNCATED", repository: "bad/web" },
+    1,
+    /^oci:\S+ is not a valid image source \(blob sha256:[a-f0-9]{64} is truncated\): make it again, e\.g\. with skopeo copy \.\.\. oci:DIR\.$/,
+    NO_DOCKER,
+  ),
+  // bad/web holds this layout's layers by now (the CLI's case of a registry answering with another
+  // digest committed them before the answer was rewritten), and a push skips a layer the repository
+  // has without reading it: a repository of GitLab's own, so its job reads these layers itself.
+  gitlab(
+    "oci layout with a layer whose digest is wrong",
+    { image: "oci:$CORRUPT", repository: "bad/gitlab" },
+    1,
+    /^Reading the image source failed while uploading blob (sha256:[a-f0-9]{64}) \(the data read has digest sha256:[a-f0-9]{64}, not \1\): check that the source is complete and unchanged, then push again\.$/,
+    NO_DOCKER,
+  ),
+  // Credentials: the default chain reads masked AWS_* CI/CD variables, as the job's environment.
+  gitlab(
+    "no credentials anywhere",
+    { image: "bad/app:1", repository: "bad/web" },
+    1,
+    "No AWS credentials found: give access keys, a profile, or a role with a web identity token, or provide them through the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), SSO, or container or instance metadata.",
+    NO_KEYS,
+  ),
+  gitlab(
+    "unknown access key",
+    { image: "bad/app:1", repository: "bad/web" },
+    1,
+    "AWS rejected the credentials (UnrecognizedClientException): check that the access key, secret key and session token belong together and have not expired, and that the system clock is right.",
+    { AWS_ACCESS_KEY_ID: "AKIAUNKNOWN000000000" },
+  ),
+  gitlab(
+    "wrong secret key",
+    { image: "bad/app:1", repository: "bad/web" },
+    1,
+    "AWS rejected the credentials (InvalidSignatureException): check that the access key, secret key and session token belong together and have not expired, and that the system clock is right.",
+    { AWS_SECRET_ACCESS_KEY: "wrong/Secret+Key/bad-input-000000000000" },
+  ),
+  // Given as the component's inputs this time, as its README has keys named for role-arn.
+  gitlab(
+    "expired temporary credentials",
+    {
+      image: "bad/app:1",
+      repository: "bad/web",
+      "aws-access-key-id": "$EXPIRED_KEY_ID",
+      "aws-secret-access-key": "$EXPIRED_SECRET",
+      "aws-session-token": "$EXPIRED_TOKEN",
+    },
+    1,
+    "The AWS credentials have expired (ExpiredTokenException): get fresh temporary credentials (a new role session or token) and run the push again; if they should still be valid, check the system clock.",
+    NO_KEYS,
+  ),
+  gitlab(
+    "expired or forged session token",
+    { image: "bad/app:1", repository: "bad/web" },
+    1,
+    "AWS rejected the credentials (UnrecognizedClientException): check that the access key, secret key and session token belong together and have not expired, and that the system clock is right.",
+    { AWS_SESSION_TOKEN: "FwoGZXIvYXdzEXPIRED0000000000000000" },
+  ),
+  gitlab(
+    "unknown region (well-formed)",
+    { image: "bad/app:1", repository: "bad/web", region: "xx-nowhere-9" },
+    1,
+    "ECR at $ENDPOINT does not serve region xx-nowhere-9 (InvalidSignatureException): set the region the endpoint belongs to.",
+  ),
+  gitlab(
+    "no region anywhere",
+    { image: "bad/app:1", repository: "bad/web" },
+    2,
+    "No AWS region: set region or AWS_REGION.",
+    { AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined, AWS_EC2_METADATA_DISABLED: "true" },
+  ),
+  gitlab(
+    "malformed retry setting",
+    { image: "bad/app:1", repository: "bad/web" },
+    2,
+    'AWS_MAX_ATTEMPTS must be a whole number from 1 to 100, not "0": fix it or unset it.',
+    { AWS_MAX_ATTEMPTS: "0" },
+  ),
+  gitlab(
+    "unknown retry mode",
+    { image: "bad/app:1", repository: "bad/web" },
+    2,
+    'AWS_RETRY_MODE must be standard or adaptive, not "fast": set one of those or unset it.',
+    { AWS_RETRY_MODE: "fast" },
+  ),
+  gitlab(
+    "no Docker daemon",
+    { image: "bad/app:1", repository: "bad/web" },
+    1,
+    "Cannot connect to the Docker daemon at unix:///nonexistent/docker.sock: start Docker or set DOCKER_HOST.",
+    { DOCKER_HOST: "unix:///nonexistent/docker.sock" },
+  ),
+  // The component has no docker-path input: the job runs the docker on its image's PATH, so a job
+  // image without one (a BASE_IMAGE of the job's Dockerfile lacking it) is this case.
+  gitlab(
+    "no docker executable",
+    { image: "bad/app:1", repository: "bad/web" },
+    1,
+    "Neither docker nor podman was found on PATH: install Docker (or podman), or add the folder holding it to PATH.",
+    { PATH: "/nonexistent" },
+  ),
+  gitlab(
+    "image that does not exist",
+    { image: "bad/never-built:1", repository: "bad/web" },
+    1,
+    'Source image "bad/never-built:1" was not found in the local engine: check image (docker images lists the local images).',
+  ),
+  gitlab(
+    "immutable tag already taken",
+    { image: "bad/other:1", repository: "bad/frozen", tags: "v1" },
+    1,
+    /^The tag v1 already exists in bad\/frozen on another image \(sha256:[a-f0-9]{64}\) and the repository's tags are immutable, so nothing was pushed: choose a new tag or make the repository's tags mutable\.$/,
+  ),
+  gitlab(
+    "immutable tag already taken, through docker push",
+    { image: "bad/other:1", repository: "bad/frozen", tags: "v1", engine: "docker" },
+    1,
+    "The tag of $REGISTRY/bad/frozen:v1 already exists and the repository's tags are immutable: push a new tag or make the repository's tags mutable.",
+  ),
+  gitlab(
+    "repository missing without creation",
+    { image: "bad/app:1", repository: "bad/absent" },
+    1,
+    'Repository "bad/absent" does not exist in registry 123456789012 (eu-west-3): create it, or set create-repository to create it during the push.',
+  ),
+  gitlab(
+    "registry of another account",
+    { image: "bad/app:1", repository: "bad/web", "registry-id": "210987654321" },
+    1,
+    "AWS denied ecr:DescribeRepositories (AccessDeniedException): allow that action for these credentials in an IAM policy.",
+  ),
+  gitlab(
+    "registry answering a blob commit with another digest",
+    { image: "oci:$LAYOUT", repository: "bad/gitlab" },
+    1,
+    "The registry $PROXY_HOST answered the upload of blob $BLOB to bad/gitlab with digest $WRONG_DIGEST: the data changed on the way, so nothing was tagged; check for a proxy or gateway that rewrites registry traffic, then push again.",
+    { ...NO_DOCKER, AWS_ENDPOINT_URL_ECR: "$DIGEST_PROXY" },
+  ),
+  gitlab(
+    "AWS_CA_BUNDLE that does not exist",
+    { image: "bad/app:1", repository: "bad/web" },
+    1,
+    'Could not read the certificate bundle AWS_CA_BUNDLE="/nonexistent/ca.pem" (ENOENT): point AWS_CA_BUNDLE at a readable PEM file or unset it.',
+    { AWS_CA_BUNDLE: "/nonexistent/ca.pem" },
+  ),
+  // GitLab's own, and the CI hosts' cases the CLI has no counterpart of.
+  gitlab(
+    "image and source both",
+    { image: "bad/app:1", source: "docker://$REGISTRY/bad/web:1", repository: "bad/web" },
+    2,
+    "Invalid source: set either image (a local image to push) or source (an image in a registry to promote), not both.",
+  ),
+  gitlab(
+    "role duration without a role",
+    { image: "bad/app:1", repository: "bad/web", "role-duration-seconds": "3600" },
+    2,
+    'Invalid role-duration-seconds "3600": it applies only when assuming a role, so set role-arn or remove it.',
+  ),
+  gitlab(
+    "secret key without an access key id",
+    {
+      image: "bad/app:1",
+      repository: "bad/web",
+      "aws-secret-access-key": "bad-input/Secret/0000000000000000000",
+    },
+    2,
+    "Missing aws-access-key-id: it is required with aws-secret-access-key.",
+  ),
+  gitlab(
+    "session token without keys",
+    {
+      image: "bad/app:1",
+      repository: "bad/web",
+      "aws-session-token": "bad-input-session-token-000000000000",
+    },
+    2,
+    "Invalid aws-session-token: a session token works only with aws-access-key-id and aws-secret-access-key, so set them or remove it.",
+  ),
+  // role-arn with id_tokens declared under another name than id-token-variable (so its variable is
+  // empty) and no keys: core's own sentence, which names the CLI's ways of giving a token.
+  gitlab(
+    "role ARN with an empty ID token variable and no keys",
+    { image: "bad/app:1", repository: "bad/web", "role-arn": "arn:aws:iam::123456789012:role/x" },
+    1,
+    "No AWS credentials found: give access keys, a profile, or a role with a web identity token, or provide them through the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), SSO, or container or instance metadata.",
+    { ...NO_KEYS, AWS_ID_TOKEN: undefined },
+  ),
 ];
 
 describe.runIf(dockerHost)("bad input: one sentence, the documented exit code, nothing pushed", () => {
@@ -726,6 +1192,7 @@ describe.runIf(dockerHost)("bad input: one sentence, the documented exit code, n
     bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] ?? 0) ^ 0xff;
     writeFileSync(corrupt.file, bytes);
     await fixture.createRepository("bad/web");
+    await fixture.createRepository("bad/gitlab");
     await fixture.createRepository("bad/frozen", { imageTagMutability: "IMMUTABLE" });
     const first = await fixture.runNode(ENTRIES.CLI, ["push", "bad/app:1", "-r", "bad/frozen", "-t", "v1"]);
     if (first.code !== 0) throw new Error(`could not push bad/frozen:v1: ${first.stderr}`);
@@ -733,17 +1200,20 @@ describe.runIf(dockerHost)("bad input: one sentence, the documented exit code, n
   afterAll(async () => {
     recordFigures("bad-input", {
       order: 50,
-      title: "Bad input (table through the CLI and the three CI entries)",
+      title: "Bad input (table through the CLI and the four CI entries)",
       figures: {
         "bad inputs tried": tried.length,
         "through the CLI": tried.filter((t) => t.host === "CLI").length,
         "through GitHub / Azure / Codefresh": ["GitHub", "Azure", "Codefresh"]
           .map((h) => tried.filter((t) => t.host === h).length)
           .join(" / "),
+        "through GitLab": tried.filter((t) => t.host === "GitLab").length,
+        "CLI cases skipped for GitLab (inputs it declines, the CLI's option parsing)":
+          Object.keys(SKIPPED_FOR_GITLAB).length,
         "answered with the documented exit code and one sentence, nothing pushed": tried.filter((t) => t.ok)
           .length,
       },
-      note: "Each case asserts the exit code (CLI: 2 bad input, 1 failure; CI hosts: a failed step), exactly one error line equal to the documented sentence, no stack trace, and no manifest, tag or repository added to ecr-local.",
+      note: "Each case asserts the exit code (CLI and GitLab job: 2 bad input, 1 failure; other CI hosts: a failed step), exactly one error line equal to the documented sentence, no stack trace, and no manifest, tag or repository added to ecr-local; a failed GitLab job also leaves no dotenv report. GitLab runs every CLI case but those naming an input it declines (or the CLI's own option parsing), with its inputs as ECR_PUSH_* variables in a project folder.",
     });
     await digestProxy?.close();
     await fixture?.close();
@@ -811,6 +1281,33 @@ describe.runIf(dockerHost)("bad input: one sentence, the documented exit code, n
           .flatMap((l) => /^##vso\[task\.complete result=Failed;\](.*)$/.exec(l)?.[1] ?? []);
         return { code: errors.length > 0 ? 1 : r.code, error: errors[0], errors, log: r.stdout + r.stderr };
       }
+      if (c.host === "GitLab") {
+        // The job's environment: GitLab's predefined variables, the project folder as its working
+        // directory, and every ECR_PUSH_* variable from the include's input or else its default.
+        const variables = Object.fromEntries(
+          Object.entries({ ...GITLAB_DEFAULTS, ...c.inputs }).map(([k, v]) => [gitlabVariable(k), fill(v)]),
+        );
+        const r = await fixture.runNode(
+          ENTRIES.GitLab,
+          [],
+          {
+            CI: "true",
+            GITLAB_CI: "true",
+            CI_PROJECT_DIR: scratch,
+            CI_JOB_ID: "4242",
+            ...variables,
+            ...fillEnv(c.env),
+          },
+          { cwd: scratch },
+        );
+        const errors = r.stderr
+          .split("\n")
+          .filter((l) => l.startsWith("error: "))
+          .map((l) => l.slice(7));
+        const report = path.join(scratch, GITLAB_DEFAULTS.dotenv as string);
+        const dotenv = existsSync(report) ? readFileSync(report, "utf8") : undefined;
+        return { code: r.code, error: errors[0], errors, log: r.stdout + r.stderr, dotenv };
+      }
       const r = await fixture.runNode(ENTRIES.Codefresh, [], { CF_VOLUME_PATH: scratch, ...c.env });
       const errors = r.stderr
         .split("\n")
@@ -841,6 +1338,35 @@ describe.runIf(dockerHost)("bad input: one sentence, the documented exit code, n
     else expect(outcome.error).toMatch(c.sentence);
     expect(outcome.log).not.toMatch(/\n\s+at \S+ \(|\bat node:|Error: .*\n\s+at /);
     expect(snapshot()).toEqual(before);
+    // A failed GitLab job leaves no dotenv report for later jobs to read.
+    if (c.host === "GitLab") expect(outcome.dotenv).toBeUndefined();
     (tried.at(-1) as { ok: boolean }).ok = true;
+  });
+
+  // Listed in the report as skipped, each with its reason (SKIPPED_FOR_GITLAB).
+  it.skip.each(Object.entries(SKIPPED_FOR_GITLAB))("GitLab: %s (does not apply: %s)", () => {});
+});
+
+describe("the GitLab rows of the bad-input table", () => {
+  const names = (host: HostName) => CASES.filter((c) => c.host === host).map((c) => c.name);
+
+  it("try every CLI case on GitLab, or say why it cannot apply", () => {
+    const gitlab = new Set(names("GitLab"));
+    expect(names("CLI").filter((name) => !gitlab.has(name) && !(name in SKIPPED_FOR_GITLAB))).toEqual([]);
+    // A skip is for a case GitLab cannot run, not one it does.
+    expect(
+      Object.keys(SKIPPED_FOR_GITLAB).filter((name) => gitlab.has(name) || !names("CLI").includes(name)),
+    ).toEqual([]);
+  });
+
+  it("set every ECR_PUSH_* variable templates/ecr-push.yml hands its job", () => {
+    const template = readFileSync(new URL("../../../../templates/ecr-push.yml", import.meta.url), "utf8");
+    const handed = [...template.matchAll(/^ {4}(ECR_PUSH_\w+): \$\[\[ inputs\.([\w-]+) \]\]$/gm)];
+    expect(handed.length).toBeGreaterThan(0);
+    expect(handed.map((m) => `${m[1]}=${m[2]}`).sort()).toEqual(
+      Object.keys(GITLAB_DEFAULTS)
+        .map((input) => `${gitlabVariable(input)}=${input}`)
+        .sort(),
+    );
   });
 });
