@@ -25,6 +25,7 @@ const ENTRIES = {
   github: path.join(packages, "adapter-github", "dist", "index.js"),
   azure: path.join(packages, "adapter-azure", "dist", "ECRPushImage", "index.js"),
   codefresh: path.join(packages, "adapter-codefresh", "dist", "index.js"),
+  gitlab: path.join(packages, "adapter-gitlab", "dist", "index.js"),
 };
 const dockerHost = dockerForTests();
 const realDocker = onPath("docker");
@@ -54,7 +55,15 @@ interface Scenario {
   code: number;
   /** Whether the run goes through the docker CLI (so the wrapper must have seen it). */
   docker: boolean;
+  /** A CI host's engine docker (the CLI's is read from its `--engine docker` argument). */
+  dockerEngine?: true;
 }
+
+/**
+ * The variables of GitLab's job a child process must not inherit (besides the AWS ones): the
+ * component's ECR_PUSH_* variables, the ID token's, and GitLab's job token and registry password.
+ */
+const GITLAB_SECRET_ENV = /^ECR_PUSH_|^AWS_ID_TOKEN$|^CI_JOB_TOKEN$|^CI_JOB_JWT|^CI_REGISTRY_PASSWORD$/;
 
 describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never leave memory", () => {
   const host = dockerHost as string;
@@ -68,6 +77,8 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
     secretAccessKey: TEST_KEYS.secretAccessKey,
     oidcToken: `eyJhbGciOiJSUzI1NiJ9.${randomBytes(30).toString("base64url")}.scanOidcSignature0001`,
     wrongSecretKey: `wrong/Scan+Secret/${randomBytes(12).toString("hex")}`,
+    // GitLab's job token, in every job (CI_JOB_TOKEN, and CI_REGISTRY_PASSWORD is the same value).
+    jobToken: `glcbt-${randomBytes(20).toString("hex")}`,
   };
   let tokenFile = "";
   const sourceDockerConfig = mkdtempSync(path.join(dir, "source-docker-"));
@@ -96,7 +107,7 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
     await buildTestImage(host, "scan/app:1", { layers: 2 });
     await buildTestImage(host, "scan/other:1", { layers: 1 });
     await runOk("docker", ["save", "-o", archive, "scan/app:1"], { env: dockerEnv(host) });
-    for (const name of ["scan/cli", "scan/github", "scan/azure", "scan/codefresh"])
+    for (const name of ["scan/cli", "scan/github", "scan/azure", "scan/codefresh", "scan/gitlab"])
       await fixture.createRepository(name);
     await fixture.createRepository("scan/frozen", { imageTagMutability: "IMMUTABLE" });
     const first = await fixture.runNode(ENTRIES.cli, ["push", "scan/app:1", "-r", "scan/frozen", "-t", "v1"]);
@@ -125,10 +136,10 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
         "docker calls recorded (argv scanned)": dockerCalls,
         "docker calls whose inherited environment had a secret-named variable": dockerCallsWithSecretEnv,
         "places scanned per run":
-          "stdout, stderr, argv of every docker call, every file left in HOME and TMPDIR",
+          "stdout, stderr, argv of every docker call, every file left in HOME and TMPDIR (GitLab's project folder, its dotenv report and layer cache, is inside TMPDIR)",
         "leaks found": leaks,
       },
-      note: "Each run gets its own HOME and TMPDIR (the host's temp folder inside it) and a wrapper docker first on PATH that records its argv and environment names. The secrets are the fixture's secret key, temporary keys and session token, an OIDC token, a wrong secret key, and every registry password, authorization token, secret key and session token the endpoint handed out during the run (captured by a pass-through in front of it); each is looked for as is and base64-encoded.",
+      note: "Each run gets its own HOME and TMPDIR (the host's temp folder inside it) and a wrapper docker first on PATH that records its argv and environment names. The secrets are the fixture's secret key, temporary keys and session token, an OIDC token, a wrong secret key, a GitLab job token, and every registry password, authorization token, secret key and session token the endpoint handed out during the run (captured by a pass-through in front of it); each is looked for as is and base64-encoded.",
     });
     await tap?.close();
     await fixture?.close();
@@ -143,6 +154,33 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
   });
   const role = () => `arn:aws:iam::${fixture.local.accountId}:role/scan-pusher`;
   const noKeys: Env = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined };
+  /**
+   * GitLab's job: its predefined variables (the job token among them), CI_DEBUG_TRACE on, the
+   * project folder inside the run's TMPDIR (so its dotenv report is scanned), and the component's
+   * ECR_PUSH_* variables for `inputs` (an input left out is unset, as its "" default would be).
+   */
+  const gitlabJob = (tmp: string, inputs: Record<string, string>, extra: Env = {}): Env => {
+    const project = path.join(tmp, "project");
+    mkdirSync(project, { recursive: true });
+    return api({
+      CI: "true",
+      GITLAB_CI: "true",
+      CI_PROJECT_DIR: project,
+      CI_JOB_ID: "4242",
+      CI_DEBUG_TRACE: "true",
+      CI_JOB_TOKEN: known.jobToken,
+      CI_REGISTRY_PASSWORD: known.jobToken,
+      ECR_PUSH_ID_TOKEN_VARIABLE: "AWS_ID_TOKEN",
+      ECR_PUSH_DOTENV: "ecr-push.env",
+      ...Object.fromEntries(
+        Object.entries(inputs).map(([name, value]) => [
+          `ECR_PUSH_${name.toUpperCase().replaceAll("-", "_")}`,
+          value,
+        ]),
+      ),
+      ...extra,
+    });
+  };
 
   const scenarios: Scenario[] = [
     {
@@ -337,6 +375,39 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
       code: 0,
       docker: true,
     },
+    {
+      name: "GitLab component, docker engine, keys and session token as inputs, CI_DEBUG_TRACE",
+      entry: "gitlab",
+      env: ({ tmp }) =>
+        gitlabJob(
+          tmp,
+          {
+            image: "scan/app:1",
+            repository: "scan/gitlab",
+            tags: "gl",
+            engine: "docker",
+            "aws-access-key-id": tempAccessKeyId,
+            "aws-secret-access-key": known.tempSecretKey as string,
+            "aws-session-token": known.sessionToken as string,
+          },
+          noKeys,
+        ),
+      code: 0,
+      docker: true,
+      dockerEngine: true,
+    },
+    {
+      name: "GitLab component, role-arn with the job's ID token (AWS_ID_TOKEN), CI_DEBUG_TRACE",
+      entry: "gitlab",
+      env: ({ tmp }) =>
+        gitlabJob(
+          tmp,
+          { image: "scan/app:1", repository: "scan/gitlab", tags: "gl-oidc", "role-arn": role() },
+          { ...noKeys, AWS_ID_TOKEN: known.oidcToken },
+        ),
+      code: 0,
+      docker: true,
+    },
     // Promotes read the image the GitHub scenario above pushed (scan/github:gh-role).
     {
       name: "GitHub Action, promote a docker:// source with source-password, debug on",
@@ -357,6 +428,20 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
           "INPUT_CREATE-REPOSITORY": "true",
         });
       },
+      code: 0,
+      docker: false,
+    },
+    {
+      name: "GitLab component, promote a docker:// source with source-password, CI_DEBUG_TRACE",
+      entry: "gitlab",
+      env: ({ tmp }) =>
+        gitlabJob(tmp, {
+          source: `docker://${fixture.local.registry}/scan/github:gh-role`,
+          "source-username": "AWS",
+          "source-password": known.sourcePassword as string,
+          repository: "scan/gitlab-promoted",
+          "create-repository": "true",
+        }),
       code: 0,
       docker: false,
     },
@@ -400,9 +485,14 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
     expect(leaks).toEqual([]);
     // The run was given a registry password (or was refused before any): the scan is not vacuous.
     if (scenario.code === 0) expect(tap.issued().filter((s) => !before.has(s)).length).toBeGreaterThan(0);
+    // GitLab's dotenv report (scanned above with the other files) was written, and holds the digest.
+    if (scenario.entry === "gitlab" && scenario.code === 0) {
+      const report = run.files.find((f) => f.file === path.join(run.tmp, "project", "ecr-push.env"));
+      expect(report?.text).toMatch(/^ECR_IMAGE_DIGEST=sha256:[a-f0-9]{64}$/m);
+    }
     if (scenario.docker) {
       const login = run.docker.find((c) => c.argv.includes("login"));
-      if (scenario.args?.join(" ").includes("--engine docker")) {
+      if (scenario.dockerEngine || scenario.args?.join(" ").includes("--engine docker")) {
         expect(login?.argv).toContain("--password-stdin");
         // Every docker call with credentials used the one private config, and it is gone.
         const configs = new Set(run.docker.map((c) => c.dockerConfig).filter(Boolean));
@@ -420,11 +510,21 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
       // by the same user): only names are recorded, never values.
       dockerCalls += run.docker.length;
       const withSecretEnv = run.docker.filter((c) =>
-        c.envNames.some((n) => /SECRET|SESSION_TOKEN|ENDPOINT_AUTH|^INPUT_|^AWS_/i.test(n)),
+        c.envNames.some(
+          (n) =>
+            /SECRET|SESSION_TOKEN|ENDPOINT_AUTH|^INPUT_|^AWS_/i.test(n) ||
+            (scenario.entry === "gitlab" && GITLAB_SECRET_ENV.test(n)),
+        ),
       );
       dockerCallsWithSecretEnv += withSecretEnv.length;
       expect(
-        withSecretEnv.map((c) => c.envNames.filter((n) => /SECRET|TOKEN|AUTH|^INPUT_|^AWS_/i.test(n))),
+        withSecretEnv.map((c) =>
+          c.envNames.filter(
+            (n) =>
+              /SECRET|TOKEN|AUTH|^INPUT_|^AWS_/i.test(n) ||
+              (scenario.entry === "gitlab" && GITLAB_SECRET_ENV.test(n)),
+          ),
+        ),
       ).toEqual([]);
     } else if (scenario.code === 0) {
       expect(run.docker).toEqual([]);
