@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Writes the inputs and outputs tables of each host's README from the file that host reads:
-// task.json (Azure Pipelines), action.yml (GitHub Actions), step.yaml (Codefresh). The tables sit
-// between `<!-- inputs:start -->` / `<!-- inputs:end -->` and `<!-- outputs:start -->` /
-// `<!-- outputs:end -->` markers; everything else in the README is left as written.
+// task.json (Azure Pipelines), action.yml (GitHub Actions), step.yaml (Codefresh) and the
+// component's `spec: inputs:` in templates/ecr-push.yml (GitLab CI/CD, whose dotenv report's
+// variables are GITLAB_DOTENV below). The tables sit between `<!-- inputs:start -->` /
+// `<!-- inputs:end -->` and `<!-- outputs:start -->` / `<!-- outputs:end -->` markers; everything
+// else in the README is left as written.
 //
 //   node scripts/docs.mjs           rewrite the tables (`pnpm run docs`)
 //   node scripts/docs.mjs --check   change nothing; exit 1 naming each README that is out of date
@@ -112,6 +114,45 @@ function codefresh(root) {
   };
 }
 
+/**
+ * The variables of the GitLab job's dotenv report. GitLab reads no file that declares them (the
+ * job writes them: dotenvVariables in packages/adapter-gitlab/src/outputs.ts), so they are
+ * described here; adapter-gitlab's test/unit/readme.test.ts keeps the names equal to the job's.
+ */
+const GITLAB_DOTENV = {
+  ECR_IMAGE_URI: "The URI of the first tag pushed: REGISTRY/REPOSITORY:TAG.",
+  ECR_IMAGE_URIS: "Every URI pushed, in the order of tags, separated by commas.",
+  ECR_IMAGE_DIGEST:
+    "The digest of the pushed manifest, sha256:<64 hex>; pin deployments with REGISTRY/REPOSITORY@DIGEST.",
+  ECR_REGISTRY: "The registry host, ACCOUNT.dkr.ecr.REGION.amazonaws.com.",
+  ECR_SOURCE_DIGEST:
+    "After a promote (source): the digest of the source image, equal to ECR_IMAGE_DIGEST unless platforms filtered it.",
+};
+
+function gitlab(root) {
+  const file = "templates/ecr-push.yml";
+  // A component is two YAML documents: the `spec:` header, then the job it adds.
+  const [header] = YAML.parseAllDocuments(readFileSync(path.join(root, file), "utf8")).map((d) => d.toJS());
+  // GitLab requires an input without a default; its type is string unless it says otherwise.
+  const inputs = Object.entries(header?.spec?.inputs ?? {}).map(([name, input]) => {
+    const options = input.options?.length ? ` (one of ${input.options.map(code).join(", ")})` : "";
+    return [
+      code(name),
+      input.type ?? "string",
+      defaultCell(input.default, input.default === undefined),
+      `${input.description ?? ""}${options}`,
+    ];
+  });
+  const outputs = Object.entries(GITLAB_DOTENV).map(([name, value]) => [code(name), value]);
+  return {
+    readme: "packages/adapter-gitlab/README.md",
+    source: file,
+    outputsSource: "GITLAB_DOTENV in scripts/docs.mjs",
+    inputs: table(["input", "type", "default", "meaning"], inputs),
+    outputs: table(["variable", "value"], outputs),
+  };
+}
+
 /** Replaces what sits between the `name` markers; throws when the README lacks them. */
 function fill(text, name, body, readme, source) {
   const start = `<!-- ${name}:start -->`;
@@ -142,10 +183,10 @@ function formatMarkdown(text, readme) {
 
 /** Every README with its tables as they should read: [{ readme, current, expected }]. */
 export function renderAll(root = repoRoot) {
-  return [azure(root), github(root), codefresh(root)].map((doc) => {
+  return [azure(root), github(root), codefresh(root), gitlab(root)].map((doc) => {
     const current = readFileSync(path.join(root, doc.readme), "utf8");
     let expected = fill(current, "inputs", doc.inputs, doc.readme, doc.source);
-    expected = fill(expected, "outputs", doc.outputs, doc.readme, doc.source);
+    expected = fill(expected, "outputs", doc.outputs, doc.readme, doc.outputsSource ?? doc.source);
     return {
       readme: doc.readme,
       source: doc.source,

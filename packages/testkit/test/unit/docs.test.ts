@@ -1,5 +1,6 @@
-// The hosts' README tables are generated from task.json, action.yml and step.yaml by
-// scripts/docs.mjs; this fails when one of them changed and `pnpm run docs` was not run.
+// The hosts' README tables are generated from task.json, action.yml, step.yaml and
+// templates/ecr-push.yml by scripts/docs.mjs; this fails when one of them changed and
+// `pnpm run docs` was not run.
 import { execFile } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,6 +20,8 @@ const FILES = [
   "packages/adapter-github/README.md",
   "packages/adapter-codefresh/step.yaml",
   "packages/adapter-codefresh/README.md",
+  "templates/ecr-push.yml",
+  "packages/adapter-gitlab/README.md",
 ];
 
 async function docs(...args: string[]) {
@@ -39,7 +42,7 @@ describe("generated host docs", () => {
     cpSync(path.join(root, file), path.join(copy, file));
   }
 
-  it("match task.json, action.yml and step.yaml (else run `pnpm run docs`)", async () => {
+  it("match task.json, action.yml, step.yaml and templates/ecr-push.yml (else run `pnpm run docs`)", async () => {
     const result = await docs("--check");
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
@@ -73,6 +76,35 @@ describe("generated host docs", () => {
     // Only the table changed: the prose around it is kept as written.
     const outside = (text: string) => text.replace(/<!-- inputs:start -->[\s\S]*<!-- inputs:end -->/, "");
     expect(outside(readme)).toBe(outside(before));
+  });
+
+  it("--check names the GitLab README when the component's spec changes, and a write follows it", async () => {
+    expect((await docs("--root", copy)).code).toBe(0);
+    const template = path.join(copy, "templates/ecr-push.yml");
+    writeFileSync(
+      template,
+      readFileSync(template, "utf8")
+        .replace("The ECR repository to push to, such as team/web.", "The ECR repository, drifted.")
+        .replace("options: [MUTABLE, IMMUTABLE]", "options: [IMMUTABLE, MUTABLE]"),
+    );
+    const stale = await docs("--check", "--root", copy);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr.trim()).toBe(
+      "docs: packages/adapter-gitlab/README.md is out of date with templates/ecr-push.yml; run `pnpm run docs` and commit it.",
+    );
+
+    expect((await docs("--root", copy)).code).toBe(0);
+    const readme = readFileSync(path.join(copy, "packages/adapter-gitlab/README.md"), "utf8");
+    // name, type, default ("required" for an input without one), description with the options.
+    expect(readme).toMatch(
+      /^\| `repository` +\| string +\| required +\| The ECR repository, drifted\. +\|$/m,
+    );
+    expect(readme).toMatch(
+      /^\| `image-tag-mutability` +\| string +\| `MUTABLE` +\| .*\(one of `IMMUTABLE`, `MUTABLE`\) +\|$/m,
+    );
+    expect(readme).toMatch(/^\| `create-repository` +\| boolean +\| `false` +\|/m);
+    expect(readme).toMatch(/^\| `ECR_IMAGE_DIGEST` +\| The digest of the pushed manifest/m);
+    expect((await docs("--check", "--root", copy)).code).toBe(0);
   });
 
   it("fails in one sentence when a README lost its markers", async () => {
