@@ -20,7 +20,7 @@ function sentenceFor(host: Host, cliSentence: string, source: "source" | "promot
     .replaceAll(cli.names[source], host.names[source]);
 }
 
-describe.runIf(dockerHost)("one scenario table through all four shipped entries", () => {
+describe.runIf(dockerHost)("one scenario table through all five shipped entries", () => {
   const host = dockerHost as string;
   let fixture: EcrFixture;
   beforeAll(async () => {
