@@ -1,52 +1,25 @@
-import { type Logger, type SecretMasker, SecretScrubber } from "@ecr-push/core";
+import { LineLog, type LineWriters } from "@ecr-push/core";
 
-export interface LogWriters {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
+export type LogWriters = LineWriters;
 
 /**
  * The job log: GitLab shows stdout and stderr as one plain-text log and masks only its masked
- * variables, so this Logger is also the SecretMasker: every line is scrubbed of the registered
- * secrets first. Progress goes to stdout; warnings and errors to stderr. Groups become collapsed
- * sections (GitLab's section_start/section_end markers, which a terminal shows as the title alone).
+ * variables, so core's LineLog (which scrubs every line) serves, with groups as collapsed sections
+ * (GitLab's section_start/section_end markers, which a terminal shows as the title alone).
  */
-export class JobLog implements Logger, SecretMasker {
-  private readonly secrets = new SecretScrubber();
+export class JobLog extends LineLog {
   private sections = 0;
 
   constructor(
-    private readonly out: LogWriters,
+    out: LogWriters,
     /** Core's debug lines (region and credential sources), shown when CI_DEBUG_TRACE is true. */
-    private readonly verbose = false,
+    verbose = false,
     private readonly now: () => number = Date.now,
-  ) {}
-
-  mask(secret: string): void {
-    this.secrets.mask(secret);
+  ) {
+    super(out, verbose);
   }
 
-  scrub(text: string): string {
-    return this.secrets.scrub(text);
-  }
-
-  debug(message: string): void {
-    if (this.verbose) this.write("stdout", `debug: ${message}`);
-  }
-
-  info(message: string): void {
-    this.write("stdout", message);
-  }
-
-  warn(message: string): void {
-    this.write("stderr", `warning: ${message}`);
-  }
-
-  error(message: string): void {
-    this.write("stderr", `error: ${message}`);
-  }
-
-  async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
+  override async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
     const name = `ecr_push_${++this.sections}`;
     const seconds = () => Math.floor(this.now() / 1000);
     this.out.stdout(
@@ -57,9 +30,5 @@ export class JobLog implements Logger, SecretMasker {
     } finally {
       this.out.stdout(`\x1b[0Ksection_end:${seconds()}:${name}\r\x1b[0K\n`);
     }
-  }
-
-  private write(stream: keyof LogWriters, message: string): void {
-    this.out[stream](`${this.scrub(message)}\n`);
   }
 }

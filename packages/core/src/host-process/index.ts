@@ -58,3 +58,5 @@ export function startHostProcess(options: HostProcessOptions = {}): HostProcess 
     },
   };
 }
+
+export { LineLog, type LineWriters } from "./line-log.js";
