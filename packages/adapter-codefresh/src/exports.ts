@@ -1,20 +1,10 @@
 import { appendFileSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { PushFailedError, type PushResult } from "@ecr-push/core";
+import { PushFailedError, type PushResult, resultVariables } from "@ecr-push/core";
 import type { StepLogger } from "./logger.js";
 
-/** The variables later steps read as `${{NAME}}`; never a secret. A public contract. */
-export function exportedVariables(result: PushResult & { sourceDigest?: string }): Record<string, string> {
-  return {
-    ECR_IMAGE_URI: result.imageUri,
-    // URIs hold no commas, and an export is one line: comma-separated, in the order of TAGS.
-    ECR_IMAGE_URIS: result.imageUris.join(","),
-    ECR_IMAGE_DIGEST: result.digest,
-    ECR_REGISTRY: result.registry,
-    // A promote only: the source's digest, equal to ECR_IMAGE_DIGEST unless PLATFORMS filtered it.
-    ...(result.sourceDigest !== undefined ? { ECR_SOURCE_DIGEST: result.sourceDigest } : {}),
-  };
-}
+/** The variables later steps read: core's result variables. */
+export const exportedVariables = resultVariables;
 
 /**
  * Appends the outputs to `$CF_VOLUME_PATH/env_vars_to_export` as `NAME=value` lines (what

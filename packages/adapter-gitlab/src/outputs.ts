@@ -1,21 +1,11 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { type CommandResult, PushFailedError } from "@ecr-push/core";
+import { type CommandResult, PushFailedError, resultVariables } from "@ecr-push/core";
 import { variableFor } from "./inputs.js";
 import type { JobLog } from "./log.js";
 
-/** The variables later jobs get from the dotenv report; never a secret. A public contract. */
-export function dotenvVariables(result: CommandResult): Record<string, string> {
-  return {
-    ECR_IMAGE_URI: result.imageUri,
-    // URIs hold no commas, and a dotenv value is one line: comma-separated, in the order of tags.
-    ECR_IMAGE_URIS: result.imageUris.join(","),
-    ECR_IMAGE_DIGEST: result.digest,
-    ECR_REGISTRY: result.registry,
-    // A promote only: the source's digest, equal to ECR_IMAGE_DIGEST unless platforms filtered it.
-    ...(result.sourceDigest !== undefined ? { ECR_SOURCE_DIGEST: result.sourceDigest } : {}),
-  };
-}
+/** The variables later steps read: core's result variables. */
+export const dotenvVariables = resultVariables;
 
 /** The dotenv file: the dotenv input (default ecr-push.env), relative to CI_PROJECT_DIR. */
 export function dotenvPath(env: Record<string, string | undefined>): string {

@@ -138,3 +138,19 @@ export async function runCommand(parsed: HostCommand, host: HostPorts): Promise<
     return await retagRequest(parsed.request, { ...host, inputNames: parsed.inputNames });
   return await runHostRequest(parsed, host);
 }
+
+/**
+ * A result as the variables of hosts whose outputs are `NAME=value` lines for later steps
+ * (Codefresh's exports, GitLab's dotenv report): one line each, never a secret. A public contract.
+ */
+export function resultVariables(result: CommandResult): Record<string, string> {
+  return {
+    ECR_IMAGE_URI: result.imageUri,
+    // URIs hold no commas, and a value is one line: comma-separated, in the order of the tags.
+    ECR_IMAGE_URIS: result.imageUris.join(","),
+    ECR_IMAGE_DIGEST: result.digest,
+    ECR_REGISTRY: result.registry,
+    // A promote only: the source's digest, equal to ECR_IMAGE_DIGEST unless platforms filtered it.
+    ...(result.sourceDigest !== undefined ? { ECR_SOURCE_DIGEST: result.sourceDigest } : {}),
+  };
+}
