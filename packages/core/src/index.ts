@@ -4,7 +4,7 @@ export * from "./copy/index.js";
 export * from "./engine/index.js";
 export * from "./errors/index.js";
 export * from "./host-process/index.js";
-export * from "./job/copy.js";
+export * from "./job/commands.js";
 export * from "./job/index.js";
 export * from "./naming/index.js";
 export * from "./ports/index.js";

@@ -8,7 +8,7 @@ export {
   parsePromoteRequest,
   parseRetagRequest,
   type RetagRequest,
-} from "./copy.js";
+} from "./retag-promote.js";
 export {
   type Command,
   type FromHost,

@@ -1,3 +1,5 @@
+// The commands a host runs (push, retag, promote): the one way in (parseCommand, then runCommand),
+// the request-level entries the CLI uses, and a result as the variables of NAME=value hosts.
 import { InputError } from "../errors/index.js";
 import type {
   Command,
