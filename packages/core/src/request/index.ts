@@ -1,15 +1,4 @@
 export {
-  type ImageSelector,
-  isRegistrySource,
-  type PlatformFilter,
-  type PromoteRequest,
-  type PromoteSource,
-  parseEcrHost,
-  parsePromoteRequest,
-  parseRetagRequest,
-  type RetagRequest,
-} from "./retag-promote.js";
-export {
   type Command,
   type FromHost,
   type HostInputEntry,
@@ -24,6 +13,17 @@ export {
 } from "./inputs.js";
 export { INPUT_KEYS, resolveInputNames } from "./names.js";
 export { parsePushRequest, splitList } from "./parse.js";
+export {
+  type ImageSelector,
+  isRegistrySource,
+  type PlatformFilter,
+  type PromoteRequest,
+  type PromoteSource,
+  parseEcrHost,
+  parsePromoteRequest,
+  parseRetagRequest,
+  type RetagRequest,
+} from "./retag-promote.js";
 export {
   isImageTag,
   isRegionCode,
