@@ -31,6 +31,19 @@ export class FakeRegistry {
   reportDigest: (r: Recorded, digest: string) => string = (_, digest) => digest;
   /** Upload sessions cancelled by the client (DELETE). */
   uploadsDeleted = 0;
+  /**
+   * Blobs kept per repository: HEAD and GET find a blob only in the repositories it was uploaded
+   * to, mounted into or added to with `addBlob`. Off by default: one store for the whole registry.
+   */
+  perRepository = false;
+  /**
+   * Answers a cross-repository mount (POST uploads/?mount=DIGEST&from=REPO) with 201 when `from`
+   * has the blob. Off by default: such a POST opens a plain upload (202), as ECR's does.
+   */
+  mounts = false;
+  /** The mounts answered 201, in order. */
+  readonly mounted: { repository: string; digest: string; from: string }[] = [];
+  readonly #blobsIn = new Map<string, Set<string>>();
   #uploads = new Map<string, Buffer[]>();
   #nextUpload = 1;
   #patching = 0;
@@ -56,6 +69,25 @@ export class FakeRegistry {
     const registry = new FakeRegistry(password);
     await new Promise<void>((resolve) => registry.#server.listen(0, "127.0.0.1", resolve));
     return registry;
+  }
+
+  /** Stores a blob in `repository` (and in the registry's store); returns its digest. */
+  addBlob(repository: string, data: Buffer): string {
+    const digest = `sha256:${createHash("sha256").update(data).digest("hex")}`;
+    this.blobs.set(digest, data);
+    this.#placeBlob(repository, digest);
+    return digest;
+  }
+
+  /** True when `repository` has the blob (any repository unless `perRepository`). */
+  hasBlobIn(repository: string, digest: string): boolean {
+    return this.blobs.has(digest) && (!this.perRepository || !!this.#blobsIn.get(repository)?.has(digest));
+  }
+
+  #placeBlob(repository: string, digest: string): void {
+    const held = this.#blobsIn.get(repository) ?? new Set<string>();
+    held.add(digest);
+    this.#blobsIn.set(repository, held);
   }
 
   get host(): string {
@@ -95,14 +127,26 @@ export class FakeRegistry {
     }
     const blob = /^\/v2\/(.+)\/blobs\/(sha256:[a-f0-9]+)$/.exec(url.pathname);
     if (blob && req.method === "HEAD")
-      return { status: this.blobs.has(blob[2] ?? "") ? 200 : 404, headers: {}, body: "" };
+      return { status: this.hasBlobIn(blob[1] ?? "", blob[2] ?? "") ? 200 : 404, headers: {}, body: "" };
     if (blob && req.method === "GET") {
-      const data = this.blobs.get(blob[2] ?? "");
+      const data = this.hasBlobIn(blob[1] ?? "", blob[2] ?? "") ? this.blobs.get(blob[2] ?? "") : undefined;
       return data
         ? { status: 200, headers: { "Content-Length": String(data.length) }, body: data }
         : json(404, "BLOB_UNKNOWN", "unknown");
     }
     const upload = /^\/v2\/(.+)\/blobs\/uploads\/(.*)$/.exec(url.pathname);
+    const mount = url.searchParams.get("mount");
+    const from = url.searchParams.get("from");
+    if (upload && req.method === "POST" && this.mounts && mount && from && this.hasBlobIn(from, mount)) {
+      const repository = upload[1] ?? "";
+      this.#placeBlob(repository, mount);
+      this.mounted.push({ repository, digest: mount, from });
+      return {
+        status: 201,
+        headers: { Location: `/v2/${repository}/blobs/${mount}`, "Docker-Content-Digest": mount },
+        body: "",
+      };
+    }
     if (upload && req.method === "POST") {
       const id = String(this.#nextUpload++);
       this.#uploads.set(id, []);
@@ -132,6 +176,7 @@ export class FakeRegistry {
         return json(400, "DIGEST_INVALID", "digest mismatch");
       }
       this.blobs.set(digest, data);
+      this.#placeBlob(upload[1] ?? "", digest);
       this.#uploads.delete(upload[2] ?? "");
       return {
         status: 201,
