@@ -142,19 +142,20 @@ export class RegistryClient {
       const session = await this.#transport.retrying(ctx, () => this.#startUpload(repository), starts, auth);
       let sent: UploadedBlob & { commit: URL };
       const counted = { bytes: 0 };
+      const seen = this.#transport.generation;
       try {
         sent = await this.#sendBytes(session, open, expected, counted);
       } catch (error) {
         await this.#cancelUpload(session);
         inParts = !!this.#layerParts && counted.bytes >= LAYER_API_AFTER_BYTES && isRetryable(error);
         // A session the registry forgot mid-PATCH is worth a fresh one, like a reset.
-        await this.#transport.afterFailure(
-          error,
+        await this.#transport.afterFailure(error, {
           ctx,
-          copies,
+          budget: copies,
           auth,
-          isRetryable(error) || isUploadUnknown(error),
-        );
+          seen,
+          retryable: isRetryable(error) || isUploadUnknown(error),
+        });
         continue;
       }
       const landed = await this.#commit(repository, sent, ctx, copies, auth);
@@ -266,6 +267,7 @@ export class RegistryClient {
   ): Promise<boolean> {
     const puts = this.#transport.budget();
     for (;;) {
+      const seen = this.#transport.generation;
       try {
         const done = await this.#transport.send({
           method: "PUT",
@@ -297,13 +299,13 @@ export class RegistryClient {
           return true;
         }
         try {
-          await this.#transport.afterFailure(
-            error,
+          await this.#transport.afterFailure(error, {
             ctx,
-            forgotten ? copies : puts,
+            budget: forgotten ? copies : puts,
             auth,
-            forgotten || isRetryable(error),
-          );
+            seen,
+            retryable: forgotten || isRetryable(error),
+          });
         } catch (final) {
           if (!forgotten) await this.#cancelUpload(sent.commit);
           throw final;

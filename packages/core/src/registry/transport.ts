@@ -33,6 +33,17 @@ export type TransportOptions = Omit<RegistryClientOptions, "layerParts">;
 /** What a failure is reported as: the request, less what the transport adds itself. */
 export type RequestContext = Omit<FailureContext, "registry" | "attempts">;
 
+/** One failed attempt, as afterFailure weighs it. */
+export interface FailedAttempt {
+  ctx: RequestContext;
+  budget: RetryBudget;
+  /** Whether this piece of work has refreshed the credentials already (once is enough). */
+  auth: { refreshed: boolean };
+  /** The transport's generation when the attempt was made. */
+  seen: number;
+  retryable?: boolean;
+}
+
 /** How long before an ECR token expires it is refreshed (tokens last 12 hours). */
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
@@ -174,24 +185,29 @@ export class RegistryTransport {
    * Runs one request until it succeeds, fails for good, or runs out of budget: transient failures
    * back off with full jitter (at least what a Retry-After asks, never past the time bound); a
    * refusal of the credentials refreshes them once when a refresher is given; anything else fails
-   * at once, in one sentence. A success counts as progress of `budget` unless `progress` is false.
+   * at once, in one sentence. A success counts as progress of `budget`.
    */
   async retrying<T>(
     ctx: RequestContext,
     fn: () => Promise<T>,
     budget = this.budget(),
     auth = { refreshed: false },
-    progress = true,
   ): Promise<T> {
     for (;;) {
+      const seen = this.generation;
       try {
         const result = await fn();
-        if (progress) budget.progressed();
+        budget.progressed();
         return result;
       } catch (error) {
-        await this.afterFailure(error, ctx, budget, auth);
+        await this.afterFailure(error, { ctx, budget, auth, seen });
       }
     }
+  }
+
+  /** Bumped by every refresh: an attempt notes it first, so a refusal of older credentials does not refresh again. */
+  get generation(): number {
+    return this.#generation;
   }
 
   /** A fresh budget of failures in a row, for one request (or one copy of a blob's bytes). */
@@ -201,22 +217,18 @@ export class RegistryTransport {
 
   /**
    * After a failed attempt: throws when it should not be retried (cancelled, not transient, budget
-   * spent), else refreshes the credentials or backs off, and returns for the next attempt.
+   * spent), else refreshes the credentials or backs off, and returns for the next attempt. `seen`
+   * is the generation the attempt was made with; `retryable` defaults to isRetryable(error).
    */
-  async afterFailure(
-    error: unknown,
-    ctx: RequestContext,
-    budget: RetryBudget,
-    auth: { refreshed: boolean },
-    retryable = isRetryable(error),
-  ): Promise<void> {
+  async afterFailure(error: unknown, attempt: FailedAttempt): Promise<void> {
+    const { ctx, budget, auth, seen, retryable = isRetryable(error) } = attempt;
     // A cancelled push, or a refresh that failed with its own sentence (the ECR call's).
     if (this.#signal?.aborted || isEcrPushError(error)) throw error;
     if (this.#refresh && !auth.refreshed && isAuthRefusal(error)) {
       auth.refreshed = true;
-      const generation = this.#generation;
       this.#debug(`${ctx.action} was refused (${(error as Error).message}); refreshing the credentials`);
-      if (this.#generation === generation) await this.#refreshNow();
+      // Credentials refreshed since the attempt was made (another request's refusal) are used as they are.
+      if (this.#generation === seen) await this.#refreshNow();
       return;
     }
     const asked = error instanceof RegistryStatusError ? error.retryAfterMs : undefined;
