@@ -44,27 +44,17 @@ export async function promoteRequest(request: PromoteRequest, host: HostPorts): 
   return await runPromote(request, copyDeps(host));
 }
 
-/** Validates a host's raw inputs as a retag (`source` is REPOSITORY:TAG or REPOSITORY@DIGEST), then retags. */
-export async function retagFromInputs(raw: RawPushInputs, host: HostPorts): Promise<RetagResult> {
-  return await retagRequest(parseRetagRequest(raw, host.inputNames), host);
-}
-
-/** Validates a host's raw inputs as a promote (`source` names an image in a registry), then copies it. */
-export async function promoteFromInputs(raw: RawPushInputs, host: HostPorts): Promise<PromoteResult> {
-  return await promoteRequest(parsePromoteRequest(raw, host.inputNames), host);
-}
-
 /**
  * What a host's raw inputs ask for, validated: a promote when `registrySource` is given (hosts with
  * a separate input for it) or `source` is `docker://...` (an image in a registry), else a push of
  * the local image or daemonless source. A promote names its source as the host spells
  * `registrySource`. Push-only inputs (removeLocalImage, concurrency, engine) do not apply to a promote.
  */
-export type HostRequest =
+type PushOrPromote =
   | { kind: "push"; request: PushRequest }
   | { kind: "promote"; request: PromoteRequest; inputNames: Partial<InputNames> };
 
-export function parseHostInputs(raw: RawPushInputs, inputNames: Partial<InputNames> = {}): HostRequest {
+function pushOrPromote(raw: RawPushInputs, inputNames: Partial<InputNames>): PushOrPromote {
   const names = resolveInputNames(inputNames);
   const text = (value: unknown) => (typeof value === "string" ? value.trim() : "");
   const registrySource = text(raw.registrySource);
@@ -89,33 +79,14 @@ export function parseHostInputs(raw: RawPushInputs, inputNames: Partial<InputNam
   return { kind: "push", request: parsePushRequest(raw, inputNames) };
 }
 
-/** Runs what parseHostInputs validated. */
-export async function runHostRequest(
-  parsed: HostRequest,
-  host: HostPorts,
-): Promise<PushResult & { sourceDigest?: string }> {
-  if (parsed.kind === "promote") {
-    return await promoteRequest(parsed.request, { ...host, inputNames: parsed.inputNames });
-  }
-  return await pushRequest(parsed.request, host);
-}
-
-/** What a host adapter runs, from its raw inputs: see parseHostInputs. */
-export async function pushOrPromoteFromInputs(
-  raw: RawPushInputs,
-  host: HostPorts,
-): Promise<PushResult & { sourceDigest?: string }> {
-  return await runHostRequest(parseHostInputs(raw, host.inputNames), host);
-}
-
 /**
  * The one way in for every host: its raw inputs (and the command, when the host has a command
  * input: Azure's `command`, the CLI's subcommand) parsed into what to run, validated before
  * anything is sent. Without a command, a host pushes unless its inputs name an image in a registry
- * (see parseHostInputs). Bad input throws the one sentence, naming the input as the host spells it.
+ * (see pushOrPromote). Bad input throws the one sentence, naming the input as the host spells it.
  */
 export type HostCommand =
-  | HostRequest
+  | PushOrPromote
   | { kind: "retag"; request: RetagRequest; inputNames: Partial<InputNames> };
 
 export function parseCommand(
@@ -128,7 +99,7 @@ export function parseCommand(
     return { kind: "promote", request: parsePromoteRequest(raw, inputNames), inputNames };
   }
   if (command === "push") return { kind: "push", request: parsePushRequest(raw, inputNames) };
-  return parseHostInputs(raw, inputNames);
+  return pushOrPromote(raw, inputNames);
 }
 
 /** What any command returns: the push's outputs, a promote's source digest too. */
@@ -136,9 +107,10 @@ export type CommandResult = PushResult & { sourceDigest?: string };
 
 /** Runs what parseCommand validated against the host's ports. */
 export async function runCommand(parsed: HostCommand, host: HostPorts): Promise<CommandResult> {
-  if (parsed.kind === "retag")
-    return await retagRequest(parsed.request, { ...host, inputNames: parsed.inputNames });
-  return await runHostRequest(parsed, host);
+  if (parsed.kind === "push") return await pushRequest(parsed.request, host);
+  const named = { ...host, inputNames: parsed.inputNames };
+  if (parsed.kind === "retag") return await retagRequest(parsed.request, named);
+  return await promoteRequest(parsed.request, named);
 }
 
 /**

@@ -1,13 +1,7 @@
 import { createDockerEngine } from "../engine/index.js";
 import { type EcrPushError, isEcrPushError, PushFailedError } from "../errors/index.js";
 import type { Clock, ContainerEngine, Logger, Outputs, SecretMasker } from "../ports/index.js";
-import {
-  type InputNames,
-  type PushRequest,
-  parsePushRequest,
-  type RawPushInputs,
-  resolveInputNames,
-} from "../request/index.js";
+import { type InputNames, type PushRequest, resolveInputNames } from "../request/index.js";
 import { systemClock } from "../retry/index.js";
 import { type PushResult, runPush } from "../workflow/index.js";
 
@@ -100,11 +94,6 @@ async function engineFor(request: PushRequest, host: HostPorts): Promise<Contain
   }
   const daemon = createDockerEngine({ ...dockerOptions, orPodman: !host.dockerPath });
   return createRegistryEngine({ ...common, source: { kind: "daemon", reference: source.reference, daemon } });
-}
-
-/** The one call every host adapter makes: validate the host's raw inputs, then push. */
-export async function pushFromInputs(raw: RawPushInputs, host: HostPorts): Promise<PushResult> {
-  return await pushRequest(parsePushRequest(raw, host.inputNames), host);
 }
 
 /**

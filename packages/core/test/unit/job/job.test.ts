@@ -3,7 +3,8 @@ import {
   asEcrPushError,
   InputError,
   PushFailedError,
-  pushFromInputs,
+  parseCommand,
+  runCommand,
   systemClock,
 } from "../../../src/index.js";
 
@@ -30,19 +31,18 @@ describe("asEcrPushError", () => {
   });
 });
 
-describe("pushFromInputs", () => {
+describe("parseCommand and runCommand", () => {
   it("rejects bad input with the host's input name before touching the engine or AWS", async () => {
     const outputs: string[] = [];
-    const error = await pushFromInputs(
-      { source: "web:1", repository: "Bad_Repo" },
-      {
+    const inputNames = { repository: "repositoryName" };
+    const error = await (async () =>
+      runCommand(parseCommand({ source: "web:1", repository: "Bad_Repo" }, inputNames), {
         logger: silent,
         outputs: { set: (name) => outputs.push(name) },
         secrets: { mask() {} },
         env: { PATH: "" },
-        inputNames: { repository: "repositoryName" },
-      },
-    ).catch((e: unknown) => e);
+        inputNames,
+      }))().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).message).toMatch(/^Invalid repositoryName "Bad_Repo"/);
     expect(outputs).toEqual([]);
