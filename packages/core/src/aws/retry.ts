@@ -2,8 +2,6 @@ import { InputError } from "../errors/index.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../retry/index.js";
 import type { AwsEnv } from "./env.js";
 
-export { DEFAULT_RETRY_POLICY, fullJitterDelay, type RetryPolicy } from "../retry/index.js";
-
 const RETRY_MODES = ["standard", "adaptive"] as const;
 export type SdkRetryMode = (typeof RETRY_MODES)[number];
 

@@ -1,10 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  DEFAULT_RETRY_POLICY,
-  fullJitterDelay,
-  retryPolicyFromEnv,
-  sdkRetryConfig,
-} from "../../../src/aws/retry.js";
+import { retryPolicyFromEnv, sdkRetryConfig } from "../../../src/aws/retry.js";
+import { DEFAULT_RETRY_POLICY, fullJitterDelay } from "../../../src/retry/index.js";
 
 describe("retry policy", () => {
   it("defaults to 5 attempts, standard mode and a 2-minute bound", () => {
