@@ -926,7 +926,7 @@ async function partsSection() {
   client.close();
   const rate = (r) => `${(mib / (r.ms / 1000)).toFixed(0)} MiB/s`;
   return timeTable(
-    `Moving a blob to ECR's layer API (issue 15): one ${mib} MiB compressed blob, ${runs} runs, medians`,
+    `## Moving a blob to ECR's layer API (issue 15): one ${mib} MiB compressed blob, ${runs} runs, medians`,
     [
       [
         "one PATCH (the registry API)",
