@@ -75,9 +75,16 @@ export function isForeignLayerType(mediaType: string): boolean {
   return /foreign|nondistributable/.test(mediaType);
 }
 
-/** How a layer's bytes are compressed. Core writes gzip only; the others are what it may read. */
+/** How a layer's bytes are compressed. Core writes gzip (by default) or zstd. */
 export const Compression = { gzip: "gzip", zstd: "zstd", none: "none" } as const;
 export type Compression = (typeof Compression)[keyof typeof Compression];
+
+/** How a layer of `mediaType` is compressed: `+zstd`, `+gzip`/`.gzip` (Docker's), else none. */
+export function compressionOf(mediaType: string): Compression {
+  if (mediaType.endsWith("+zstd") || mediaType.endsWith(".zstd")) return Compression.zstd;
+  if (mediaType.endsWith("+gzip") || mediaType.endsWith(".gzip")) return Compression.gzip;
+  return Compression.none;
+}
 
 /** True when `head` starts with the two magic bytes of a gzip stream. */
 export function startsWithGzipMagic(head: Uint8Array): boolean {

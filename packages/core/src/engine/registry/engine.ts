@@ -16,6 +16,7 @@ import { RegistryClient } from "../../registry/index.js";
 import { type ArchiveLocation, isRawLayer, type OpenedSource, openSource } from "../../sources/index.js";
 import type { DockerCliEngine, ImageExport } from "../docker/engine.js";
 import { LayerCache } from "./cache.js";
+import { type LayerCompression, layerCodec } from "./compress.js";
 import { pushExport } from "./export.js";
 import { DEFAULT_CONCURRENCY, type PushedManifest, pushArtifact } from "./push.js";
 import { type ImageIdentity, isSameImage, reusableLayers } from "./reuse.js";
@@ -46,6 +47,8 @@ export interface RegistryEngineOptions {
   cacheDir?: string;
   /** Where an export spools its blobs (default os.tmpdir()). */
   tempDir?: string;
+  /** How the layers it makes are compressed (gzip unless given). */
+  compression?: LayerCompression;
 }
 
 /**
@@ -215,8 +218,9 @@ export class RegistryEngine implements ContainerEngine {
     const debug = this.#debug;
     const diffIds = await this.#diffIds();
     const cache = await LayerCache.open(this.#options.cacheDir, client.registry, debug);
+    const codec = layerCodec(this.#options.compression);
     const known = diffIds.length
-      ? await reusableLayers(candidates, { client, repository, diffIds, cache, debug })
+      ? await reusableLayers(candidates, { client, repository, diffIds, cache, debug, codec })
       : new Map<string, Descriptor>();
     if (diffIds.length) debug(`${known.size} of ${diffIds.length} layers are already in ${repository}.`);
     const learned = new Map<string, Descriptor>();
@@ -234,6 +238,7 @@ export class RegistryEngine implements ContainerEngine {
           known,
           learned,
           spool,
+          codec,
           concurrency,
           onProgress: options.onProgress,
           debug,
@@ -250,6 +255,7 @@ export class RegistryEngine implements ContainerEngine {
         onProgress: options.onProgress,
         known,
         learned,
+        codec,
       });
     }
     for (const [diffId, layer] of [...known, ...learned]) cache.remember(diffId, layer, repository);

@@ -15,8 +15,8 @@ import type { PushProgress } from "../../ports/index.js";
 import type { RegistryClient } from "../../registry/index.js";
 import { normalize } from "../../sources/tar.js";
 import type { ImageExport } from "../docker/engine.js";
-import { gzipLayer } from "./compress.js";
-import { BlobProgress, dockerManifestOf, type PushedManifest, pick } from "./push.js";
+import { type LayerCodec, layerCodec } from "./compress.js";
+import { BlobProgress, imageManifestOf, type PushedManifest, pick } from "./push.js";
 import type { SpoolFile, SpoolFolder } from "./spool.js";
 
 /** Members read into memory: JSON documents (configs, manifests, indexes) are far smaller. */
@@ -37,6 +37,8 @@ export interface ExportPushContext {
   /** Receives each layer compressed here, by diff ID (for the layer cache). */
   learned: Map<string, Descriptor>;
   spool: SpoolFolder;
+  /** How layers are compressed on their way to the spool (gzip unless given). */
+  codec?: LayerCodec;
   concurrency: number;
   onProgress?: (progress: PushProgress) => void;
   debug?: (line: string) => void;
@@ -80,9 +82,11 @@ class ExportPusher {
   readonly #foreign = new Map<string, Descriptor>();
 
   readonly #progress: BlobProgress;
+  readonly #codec: LayerCodec;
 
   constructor(readonly ctx: ExportPushContext) {
     this.#slots = new Slots(ctx.concurrency);
+    this.#codec = ctx.codec ?? layerCodec();
     this.#progress = new BlobProgress(ctx.onProgress);
   }
 
@@ -228,7 +232,7 @@ class ExportPusher {
   }
 
   /**
-   * gzip into a spool file while uploading from it. `written` settles once the member has been
+   * Compressed into a spool file while uploading from it. `written` settles once the member has been
    * read (the export may go on); the upload is tracked and checked at the end. `diffIdOf` is asked
    * once the member is read (a classic member's diff ID is its hash).
    */
@@ -238,7 +242,7 @@ class ExportPusher {
       const file = await ctx.spool.file();
       this.#spooled.push(file);
       const started = Date.now();
-      const filling = file.fill(gzipLayer(raw));
+      const filling = file.fill(this.#codec.compress(raw));
       // The upload follows the writer; a retry reads the file again from its start.
       const label = `sha256:layer ${++this.#layerCount}`;
       const upload = this.#slots.run(() =>
@@ -253,7 +257,7 @@ class ExportPusher {
         upload
           .then((uploaded) => {
             const descriptor = {
-              mediaType: MediaTypes.dockerLayerGzip,
+              mediaType: this.#codec.layerMediaType,
               digest: uploaded.digest,
               size: uploaded.size,
             };
@@ -333,7 +337,7 @@ class ExportPusher {
     );
     if (diffIds && layers.every((layer) => layer !== undefined)) {
       await this.#putConfig(configDescriptor, config);
-      return dockerManifestOf(configDescriptor, layers as Descriptor[]);
+      return imageManifestOf(configDescriptor, layers as Descriptor[], this.#codec);
     }
     // Compressed blobs (containerd's image store): the export's own manifest, byte for byte.
     const own = this.#ownManifest();

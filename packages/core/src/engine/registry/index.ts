@@ -2,7 +2,15 @@
 // sources pushed straight to the registry, sending only what the repository lacks.
 
 export { LayerCache } from "./cache.js";
-export { GZIP_LEVEL, gzipLayer } from "./compress.js";
+export {
+  canWriteZstd,
+  GZIP_OPTIONS,
+  gzipLayer,
+  type LayerCodec,
+  type LayerCompression,
+  layerCodec,
+  ZSTD_LEVEL,
+} from "./compress.js";
 export {
   createRegistryEngine,
   RegistryEngine,

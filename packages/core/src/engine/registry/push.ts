@@ -1,11 +1,11 @@
 import type { Readable } from "node:stream";
 import { Slots, settledAll } from "../../concurrency/index.js";
-import { type Descriptor, MediaTypes, sha256, shortDigest } from "../../oci/index.js";
+import { Compression, type Descriptor, MediaTypes, sha256, shortDigest } from "../../oci/index.js";
 import type { PushProgress } from "../../ports/index.js";
 import type { RegistryClient } from "../../registry/index.js";
 import { countedBlob, pushedLine } from "../../registry/progress.js";
 import { type Artifact, isRawLayer, type RawLayer, type StoredBlob } from "../../sources/index.js";
-import { gzipLayer } from "./compress.js";
+import { type LayerCodec, layerCodec } from "./compress.js";
 
 export const DEFAULT_CONCURRENCY = 4;
 
@@ -24,6 +24,8 @@ export interface PushContext {
   known?: ReadonlyMap<string, Descriptor>;
   /** Receives each layer compressed here, by diff ID (for the layer cache). */
   learned?: Map<string, Descriptor>;
+  /** How layers are compressed here (gzip unless given). */
+  codec?: LayerCodec;
 }
 
 /**
@@ -39,9 +41,11 @@ export async function pushArtifact(artifact: Artifact, ctx: PushContext): Promis
 class Pusher {
   readonly #slots: Slots;
   readonly #progress: BlobProgress;
+  readonly #codec: LayerCodec;
 
   constructor(readonly ctx: PushContext) {
     this.#slots = new Slots(ctx.concurrency);
+    this.#codec = ctx.codec ?? layerCodec();
     this.#progress = new BlobProgress(ctx.onProgress);
   }
 
@@ -68,7 +72,7 @@ class Pusher {
       }),
     );
     await this.#stored(artifact.config);
-    return dockerManifestOf(artifact.config.descriptor, layers);
+    return imageManifestOf(artifact.config.descriptor, layers, this.#codec);
   }
 
   /** A blob kept as stored: skipped when the repository has it, else uploaded and checked. */
@@ -92,17 +96,17 @@ class Pusher {
     });
   }
 
-  /** An uncompressed layer: gzip, hash and upload in one pass (the digest goes with the final PUT). */
+  /** An uncompressed layer: compress, hash and upload in one pass (the digest goes with the final PUT). */
   async #compressed(layer: RawLayer): Promise<Descriptor> {
     return this.#slots.run(async () => {
       const started = Date.now();
       // Counted before compression: the layer's size is known up front, the compressed size is not.
       const uploaded = await this.ctx.client.uploadBlob(this.ctx.repository, () =>
-        gzipLayer(this.#progress.counted(layer.open(), layer.diffId, layer.size)),
+        this.#codec.compress(this.#progress.counted(layer.open(), layer.diffId, layer.size)),
       );
       this.#progress.pushed(uploaded.digest, uploaded.size, started);
       const descriptor = {
-        mediaType: MediaTypes.dockerLayerGzip,
+        mediaType: this.#codec.layerMediaType,
         digest: uploaded.digest,
         size: uploaded.size,
       };
@@ -133,23 +137,32 @@ export class BlobProgress {
 }
 
 /**
- * The manifest of an image whose layers were compressed here. Its bytes depend only on the config
- * and the layers, so the same image makes the same digest from a daemon or from an archive.
+ * The manifest of an image whose layers were compressed here: Docker's for gzip layers (as docker
+ * push writes it), OCI's for zstd ones (Docker's format has no zstd). Its bytes depend only on
+ * the config, the layers and the codec, so the same image makes the same digest from a daemon or
+ * from an archive.
  */
-export function dockerManifestOf(config: Descriptor, layers: readonly Descriptor[]): PushedManifest {
+export function imageManifestOf(
+  config: Descriptor,
+  layers: readonly Descriptor[],
+  codec: Pick<LayerCodec, "compression"> = layerCodec(),
+): PushedManifest {
+  const oci = codec.compression === Compression.zstd;
+  const mediaType = oci ? MediaTypes.ociManifest : MediaTypes.dockerManifest;
   const bytes = Buffer.from(
     JSON.stringify(
       {
         schemaVersion: 2,
-        mediaType: MediaTypes.dockerManifest,
-        config: pick(config),
+        mediaType,
+        // The config's bytes are the same either way; only the name of their format differs.
+        config: pick(oci ? { ...config, mediaType: MediaTypes.ociConfig } : config),
         layers: layers.map(pick),
       },
       null,
       3,
     ),
   );
-  return { mediaType: MediaTypes.dockerManifest, bytes, digest: sha256(bytes) };
+  return { mediaType, bytes, digest: sha256(bytes) };
 }
 
 /** The descriptor fields a manifest carries, in a stable order (stable bytes, stable digest). */

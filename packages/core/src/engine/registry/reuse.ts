@@ -1,7 +1,8 @@
-import { type Descriptor, INDEX_MEDIA_TYPES, type ManifestDocument } from "../../oci/index.js";
+import { compressionOf, type Descriptor, INDEX_MEDIA_TYPES, type ManifestDocument } from "../../oci/index.js";
 import type { StoredImage } from "../../ports/index.js";
 import type { RegistryClient } from "../../registry/index.js";
 import type { LayerCache } from "./cache.js";
+import type { LayerCodec } from "./compress.js";
 import { pick } from "./push.js";
 
 /** Images of the repository read for their layers, at most: the extra calls stay a handful. */
@@ -40,6 +41,8 @@ export interface ReuseContext {
   diffIds: readonly string[];
   cache: LayerCache;
   debug: (line: string) => void;
+  /** Only blobs compressed the way this push compresses count: a manifest holds one kind. */
+  codec: Pick<LayerCodec, "compression">;
 }
 
 /**
@@ -54,6 +57,7 @@ export async function reusableLayers(
 ): Promise<Map<string, Descriptor>> {
   const { client, repository, debug } = ctx;
   const wanted = new Set(ctx.diffIds);
+  const sameKind = (mediaType: string) => compressionOf(mediaType) === ctx.codec.compression;
   const found = new Map<string, { layer: Descriptor; why: string }>();
   // Image manifests (not indexes), one per config, parsed once.
   const images = new Map<string, { image: StoredImage; config: string; layers: Descriptor[] }>();
@@ -72,7 +76,7 @@ export async function reusableLayers(
     if (!diffIds || diffIds.length !== layers.length) continue;
     diffIds.forEach((diffId, i) => {
       const layer = layers[i];
-      if (wanted.has(diffId) && layer && !found.has(diffId) && !layer.urls?.length)
+      if (wanted.has(diffId) && layer && !found.has(diffId) && !layer.urls?.length && sameKind(layer.mediaType))
         found.set(diffId, { layer: pick(layer), why: `image ${image.digest.slice(0, 19)}` });
     });
   }
@@ -90,7 +94,7 @@ export async function reusableLayers(
       .filter((diffId) => !confirmed.has(diffId))
       .map(async (diffId) => {
         const hit = ctx.cache.get(diffId);
-        if (!hit) return;
+        if (!hit || !sameKind(hit.mediaType)) return;
         const layer = { mediaType: hit.mediaType, digest: hit.digest, size: hit.size };
         if (await client.hasBlob(repository, hit.digest)) {
           confirmed.set(diffId, layer);
