@@ -6,11 +6,16 @@
 // `<!-- inputs:end -->` and `<!-- outputs:start -->` / `<!-- outputs:end -->` markers; everything
 // else in the README is left as written.
 //
+// Each host's README (the CLI's too) also lists, between `<!-- not-offered:start -->` /
+// `<!-- not-offered:end -->`, the core inputs that host declines (`{ notOffered: why }` in its
+// HostInputTable) with the reason and how the other hosts spell them: what someone switching hosts
+// looks for. The tables are read from the TypeScript sources of this checkout (bundled with esbuild).
+//
 //   node scripts/docs.mjs           rewrite the tables (`pnpm run docs`)
 //   node scripts/docs.mjs --check   change nothing; exit 1 naming each README that is out of date
 //   --root DIR                      work on another checkout (the drift test uses a copy)
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -153,6 +158,107 @@ function gitlab(root) {
   };
 }
 
+/** Every host's input table: where its README is, and the export that holds the table. */
+const HOST_TABLES = [
+  { host: "CLI", pkg: "packages/cli", table: "CLI_INPUTS", readme: "packages/cli/README.md" },
+  {
+    host: "Azure Pipelines",
+    pkg: "packages/adapter-azure",
+    table: "AZURE_INPUTS",
+    readme: "packages/adapter-azure/README.md",
+  },
+  {
+    host: "GitHub Actions",
+    pkg: "packages/adapter-github",
+    table: "GITHUB_INPUTS",
+    readme: "packages/adapter-github/README.md",
+  },
+  {
+    host: "Codefresh",
+    pkg: "packages/adapter-codefresh",
+    table: "CODEFRESH_INPUTS",
+    readme: "packages/adapter-codefresh/README.md",
+  },
+  {
+    host: "GitLab CI",
+    pkg: "packages/adapter-gitlab",
+    table: "GITLAB_INPUTS",
+    readme: "packages/adapter-gitlab/README.md",
+  },
+];
+
+/** The .ts file under `dir` that declares `export const NAME`, whatever the file is called. */
+function declaring(dir, name) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      const found = declaring(file, name);
+      if (found) return found;
+    } else if (entry.name.endsWith(".ts") && readFileSync(file, "utf8").includes(`export const ${name}`)) {
+      return file;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Core's input registry and every host's table, loaded from this checkout's sources: esbuild
+ * bundles just those modules (core from its src/, so no build is needed) and the bundle is imported.
+ */
+async function loadInputTables() {
+  const { build } = await import("esbuild");
+  const lines = HOST_TABLES.map(({ pkg, table }) => {
+    const file = declaring(path.join(repoRoot, pkg, "src"), table);
+    if (!file) throw new Error(`no file under ${pkg}/src declares ${table}.`);
+    return `export { ${table} } from ${JSON.stringify(file)};`;
+  });
+  lines.push(
+    `export { INPUTS } from ${JSON.stringify(path.join(repoRoot, "packages/core/src/request/inputs.ts"))};`,
+  );
+  const bundled = await build({
+    stdin: { contents: lines.join("\n"), resolveDir: repoRoot, loader: "ts", sourcefile: "input-tables.ts" },
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "node",
+    logLevel: "silent",
+    alias: { "@ecr-push/core": path.join(repoRoot, "packages/core/src/index.ts") },
+  });
+  const text = bundled.outputFiles[0].text;
+  return await import(`data:text/javascript;base64,${Buffer.from(text).toString("base64")}`);
+}
+
+/** How an entry reads in a table: a spelling in code, a value the host supplies as words. */
+function spelled(entry) {
+  if (typeof entry === "string") return /\s/.test(entry) ? entry : code(entry);
+  return entry && "fromHost" in entry ? entry.fromHost : undefined;
+}
+
+/**
+ * The "Not offered on this host" table of each host: the input (core's help line), how the hosts
+ * that offer it spell it, and why this one does not (with what to use instead).
+ */
+function notOfferedTables(modules) {
+  return HOST_TABLES.map(({ host, table: name, pkg, readme }) => {
+    const own = modules[name];
+    const rows = Object.entries(own).flatMap(([key, entry]) => {
+      if (typeof entry !== "object" || !("notOffered" in entry)) return [];
+      const elsewhere = HOST_TABLES.filter((other) => other.table !== name).flatMap((other) => {
+        const spelling = spelled(modules[other.table][key]);
+        return spelling ? [`${other.host}: ${spelling}`] : [];
+      });
+      // Reasons start with an input's spelling as often as not, so their case is kept.
+      return [[modules.INPUTS[key].help, elsewhere.join("; ") || "none", `${entry.notOffered}.`]];
+    });
+    const body =
+      rows.length > 0
+        ? table(["input", "on other hosts", "why not here, and what instead"], rows)
+        : `${host} offers every input of the commands it runs.`;
+    const sourceFile = declaring(path.join(repoRoot, pkg, "src"), name);
+    return { readme, body, source: `${name} in ${path.relative(repoRoot, sourceFile)}` };
+  });
+}
+
 /** Replaces what sits between the `name` markers; throws when the README lacks them. */
 function fill(text, name, body, readme, source) {
   const start = `<!-- ${name}:start -->`;
@@ -182,11 +288,18 @@ function formatMarkdown(text, readme) {
 }
 
 /** Every README with its tables as they should read: [{ readme, current, expected }]. */
-export function renderAll(root = repoRoot) {
-  return [azure(root), github(root), codefresh(root), gitlab(root)].map((doc) => {
+export async function renderAll(root = repoRoot) {
+  const declined = new Map(notOfferedTables(await loadInputTables()).map((t) => [t.readme, t]));
+  const docs = [azure(root), github(root), codefresh(root), gitlab(root)];
+  const cli = { readme: "packages/cli/README.md", source: declined.get("packages/cli/README.md").source };
+  return [...docs, cli].map((doc) => {
     const current = readFileSync(path.join(root, doc.readme), "utf8");
-    let expected = fill(current, "inputs", doc.inputs, doc.readme, doc.source);
-    expected = fill(expected, "outputs", doc.outputs, doc.readme, doc.outputsSource ?? doc.source);
+    let expected = current;
+    if (doc.inputs) expected = fill(expected, "inputs", doc.inputs, doc.readme, doc.source);
+    if (doc.outputs)
+      expected = fill(expected, "outputs", doc.outputs, doc.readme, doc.outputsSource ?? doc.source);
+    const own = declined.get(doc.readme);
+    expected = fill(expected, "not-offered", own.body, doc.readme, own.source);
     return {
       readme: doc.readme,
       source: doc.source,
@@ -196,13 +309,13 @@ export function renderAll(root = repoRoot) {
   });
 }
 
-function main(argv) {
+async function main(argv) {
   const check = argv.includes("--check");
   const rootAt = argv.indexOf("--root");
   const root = rootAt >= 0 ? path.resolve(argv[rootAt + 1] ?? ".") : repoRoot;
   let docs;
   try {
-    docs = renderAll(root);
+    docs = await renderAll(root);
   } catch (error) {
     console.error(`docs: ${error instanceof Error ? error.message : error}`);
     return 1;
@@ -225,5 +338,5 @@ function main(argv) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = main(process.argv.slice(2));
+  process.exitCode = await main(process.argv.slice(2));
 }

@@ -7,7 +7,9 @@
 //     1.(X*1000+Y).Z: 0.2.3 is 1.2.3, and 1.0.0 is 1.1000.0, still above every 0.x (the agent and
 //     the marketplace take the highest version);
 //   - the Codefresh step: step.yaml's metadata.version and every `ghcr.io/ecr-push/codefresh-step:TAG`
-//     (stepsTemplate, Dockerfile, README) name the product version.
+//     (stepsTemplate, Dockerfile, README) name the product version;
+//   - the GitLab component: every `ghcr.io/ecr-push/gitlab-job:TAG` (the `job-image` input's default
+//     in templates/ecr-push.yml, the Dockerfile, the README) names the product version.
 //
 //   node scripts/release/versions.mjs           check; exit 1 with one line per file out of step
 //   node scripts/release/versions.mjs --write   rewrite them (after `changeset version`)
@@ -19,7 +21,15 @@ import { fileURLToPath } from "node:url";
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 export const CODEFRESH_IMAGE = "ghcr.io/ecr-push/codefresh-step";
-const PACKAGES = ["core", "ecr-local", "adapter-azure", "adapter-github", "adapter-codefresh"];
+export const GITLAB_IMAGE = "ghcr.io/ecr-push/gitlab-job";
+const PACKAGES = [
+  "core",
+  "ecr-local",
+  "adapter-azure",
+  "adapter-github",
+  "adapter-codefresh",
+  "adapter-gitlab",
+];
 const SEMVER = /^(\d+)\.(\d+)\.(\d+)(?:-[0-9A-Za-z.-]+)?$/;
 
 /** The Azure task version for a product version: { Major: 1, Minor: X*1000+Y, Patch: Z }. */
@@ -86,22 +96,30 @@ export function fields(root = repoRoot) {
     write: (text) => text.replace(/^( {2}version:\s*).*$/m, `$1${product}`),
   });
 
-  const image = new RegExp(`${CODEFRESH_IMAGE.replace(/[.]/g, "\\.")}:([0-9A-Za-z._-]+)`, "g");
-  for (const file of [
+  const imageTags = (image, files) => {
+    const tag = new RegExp(`${image.replace(/[.]/g, "\\.")}:([0-9A-Za-z._-]+)`, "g");
+    for (const file of files) {
+      const tags = [...read(file).matchAll(tag)].map((m) => m[1]);
+      const stale = [...new Set(tags.filter((t) => t !== product))];
+      list.push({
+        file: `${file} (${image})`,
+        path: file,
+        found: stale.length ? stale.join(", ") : tags.length ? product : "(not named)",
+        expected: product,
+        write: (text) => text.replace(tag, `${image}:${product}`),
+      });
+    }
+  };
+  imageTags(CODEFRESH_IMAGE, [
     stepFile,
     "packages/adapter-codefresh/Dockerfile",
     "packages/adapter-codefresh/README.md",
-  ]) {
-    const tags = [...read(file).matchAll(image)].map((m) => m[1]);
-    const stale = [...new Set(tags.filter((t) => t !== product))];
-    list.push({
-      file: `${file} (${CODEFRESH_IMAGE})`,
-      path: file,
-      found: stale.length ? stale.join(", ") : tags.length ? product : "(not named)",
-      expected: product,
-      write: (text) => text.replace(image, `${CODEFRESH_IMAGE}:${product}`),
-    });
-  }
+  ]);
+  imageTags(GITLAB_IMAGE, [
+    "templates/ecr-push.yml",
+    "packages/adapter-gitlab/Dockerfile",
+    "packages/adapter-gitlab/README.md",
+  ]);
   return { product, fields: list };
 }
 

@@ -67,8 +67,8 @@ export const GITLAB_INPUTS: HostInputTable = {
     Extract<(typeof COMPONENT_INPUTS)[ComponentInput], { input: InputKey }>["input"],
     string
   >),
-  // Not a value but where it is: the CI/CD variable `id_tokens:` declares, used with role-arn.
-  webIdentityToken: "id-token-variable",
+  // The job's ID token, which `id_tokens:` puts in the variable id-token-variable names (role-arn).
+  webIdentityToken: { fromHost: "the job's ID token (the variable id-token-variable names)" },
   encryptionType: { notOffered: "kms-key alone chooses KMS; without it a repository is created with AES256" },
   profile: { notOffered: "jobs have no shared AWS config; masked key variables or id_tokens with role-arn" },
   webIdentityTokenFile: {

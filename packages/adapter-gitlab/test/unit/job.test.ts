@@ -87,7 +87,7 @@ describe("the component's variables", () => {
       tags: "tags",
       roleArn: "role-arn",
       secretAccessKey: "aws-secret-access-key",
-      webIdentityToken: "id-token-variable",
+      webIdentityToken: "the job's ID token (the variable id-token-variable names)",
     });
   });
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type * as CredentialProviders from "@aws-sdk/credential-providers";
 import { sdkRequestHandler } from "../net/index.js";
 import type { SecretMasker } from "../ports/index.js";
-import type { CredentialInputs } from "../request/index.js";
+import type { CredentialInputs, InputNames } from "../request/index.js";
 import { type AwsEnv, endpointFromEnv } from "./env.js";
 import { awsFailure } from "./errors.js";
 import { sdkRetryConfig } from "./retry.js";
@@ -38,6 +38,8 @@ export interface CredentialOptions {
   region: string;
   env: AwsEnv;
   secrets: SecretMasker;
+  /** How the host spells its inputs: failures name only the ways of giving credentials it offers. */
+  inputNames?: Partial<InputNames>;
 }
 
 export const DEFAULT_ROLE_SESSION_NAME = "ecr-push";
@@ -191,6 +193,7 @@ export async function resolveCredentials(
       endpoint: endpointFromEnv("STS", options.env),
       roleArn: webIdentity ? inputs.roleArn : plan.assumeRoleArn,
       profile: plan.source === "profile" ? inputs.profile : options.env.AWS_PROFILE,
+      inputNames: options.inputNames,
     });
   }
 }

@@ -1,5 +1,6 @@
 import { type EcrPushError, isEcrPushError, PushFailedError } from "../errors/index.js";
 import { tlsFailure } from "../net/index.js";
+import type { InputNames } from "../request/index.js";
 
 /** Where a failed AWS call went, for the one sentence that reports it. */
 export interface AwsCallContext {
@@ -15,6 +16,8 @@ export interface AwsCallContext {
   roleArn?: string;
   /** The shared-config profile the credentials come from, if any. */
   profile?: string;
+  /** How the host spells its inputs: a missing-credentials sentence names only the ways it offers. */
+  inputNames?: Partial<InputNames>;
 }
 
 /** Stable `PushFailedError` codes for AWS failures (documented for `--json` users). */
@@ -120,7 +123,7 @@ export function awsFailure(error: unknown, context: AwsCallContext): EcrPushErro
     );
   }
   if (name === "CredentialsProviderError") {
-    return fail(AwsErrorCodes.credentialsNotFound, credentialsNotFound(context.profile));
+    return fail(AwsErrorCodes.credentialsNotFound, credentialsNotFound(context.profile, context.inputNames));
   }
   if (e.syscall === "open" && e.path) {
     return fail(
@@ -153,11 +156,44 @@ export function awsFailure(error: unknown, context: AwsCallContext): EcrPushErro
   return fail(AwsErrorCodes.requestFailed, `${service} ${operation} failed: ${sentence(e.message, name)}`);
 }
 
-function credentialsNotFound(profile: string | undefined): string {
+function credentialsNotFound(profile: string | undefined, names: Partial<InputNames> | undefined): string {
   if (profile) {
     return `No AWS credentials found for profile "${profile}": check the profile in the shared config and credentials files, and run aws sso login for an SSO profile.`;
   }
-  return "No AWS credentials found: give access keys, a profile, or a role with a web identity token, or provide them through the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), SSO, or container or instance metadata.";
+  const ways = credentialWays(names);
+  const inputs = ["access keys", ...(ways.profile ? ["a profile"] : [])];
+  if (ways.webIdentity) inputs.push("a role with a web identity token");
+  const environment = [
+    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+    ...(ways.profile ? ["AWS_PROFILE"] : []),
+    "AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN",
+  ];
+  return `No AWS credentials found: give ${listed(inputs)}, or provide them through the environment (${environment.join(", ")}), ${ways.profile ? "SSO, " : ""}or container or instance metadata.`;
+}
+
+/**
+ * Which ways of giving credentials a host offers, read from its input names (a host's table
+ * leaves out what it declines, and `fromHost` values count): a profile (and with it AWS_PROFILE
+ * and SSO), and a role with a web identity token or its file. Without names, all of them.
+ * Access keys are always a way: a host that takes none as inputs reads them from its environment.
+ */
+export function credentialWays(names: Partial<InputNames> | undefined): {
+  profile: boolean;
+  webIdentity: boolean;
+} {
+  if (!names) return { profile: true, webIdentity: true };
+  return {
+    profile: names.profile !== undefined,
+    webIdentity:
+      names.roleArn !== undefined &&
+      (names.webIdentityToken !== undefined || names.webIdentityTokenFile !== undefined),
+  };
+}
+
+/** "a", "a or b", "a, b, or c". */
+function listed(items: string[]): string {
+  if (items.length < 3) return items.join(" or ");
+  return `${items.slice(0, -1).join(", ")}, or ${items.at(-1)}`;
 }
 
 /** The network error code of a failed request (also inside an AggregateError), if it is one. */

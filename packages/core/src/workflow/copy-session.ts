@@ -57,7 +57,12 @@ export async function connectEcr(
   });
   logger.debug(`${side.label}: region ${region} (from ${source}).`);
   logger.debug(`${side.label}: credentials from ${planCredentials(side.credentials, env).description}.`);
-  const credentials = await resolveCredentials(side.credentials, { region, env, secrets: deps.secrets });
+  const credentials = await resolveCredentials(side.credentials, {
+    region,
+    env,
+    secrets: deps.secrets,
+    inputNames: deps.inputNames,
+  });
   checkAborted(signal);
   const options: EcrApiOptions = { region, credentials, env, logger, secrets: deps.secrets, signal };
   if (deps.ecr) return { ecr: deps.ecr(options), region };

@@ -121,6 +121,7 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
         region,
         env: deps.env,
         secrets: deps.secrets,
+        inputNames: deps.inputNames,
       });
       checkAborted(signal);
       const { EcrApi } = await ecrModule;

@@ -736,7 +736,7 @@ const CASES: Case[] = [
     env: { IMAGE: "bad/app:1", REPOSITORY: "bad/web", ...NO_KEYS },
     code: 1,
     sentence:
-      "No AWS credentials found: give access keys, a profile, or a role with a web identity token, or provide them through the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), SSO, or container or instance metadata.",
+      "No AWS credentials found: give access keys, or provide them through the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), or container or instance metadata.",
   },
   {
     name: "image that does not exist",
@@ -970,7 +970,7 @@ const CASES: Case[] = [
     "no credentials anywhere",
     { image: "bad/app:1", repository: "bad/web" },
     1,
-    "No AWS credentials found: give access keys, a profile, or a role with a web identity token, or provide them through the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), SSO, or container or instance metadata.",
+    "No AWS credentials found: give access keys or a role with a web identity token, or provide them through the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), or container or instance metadata.",
     NO_KEYS,
   ),
   gitlab(
@@ -1129,12 +1129,12 @@ const CASES: Case[] = [
     "Invalid aws-session-token: a session token works only with aws-access-key-id and aws-secret-access-key, so set them or remove it.",
   ),
   // role-arn with id_tokens declared under another name than id-token-variable (so its variable is
-  // empty) and no keys: core's own sentence, which names the CLI's ways of giving a token.
+  // empty) and no keys: core's sentence, naming only the ways GitLab offers (no profile).
   gitlab(
     "role ARN with an empty ID token variable and no keys",
     { image: "bad/app:1", repository: "bad/web", "role-arn": "arn:aws:iam::123456789012:role/x" },
     1,
-    "No AWS credentials found: give access keys, a profile, or a role with a web identity token, or provide them through the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), SSO, or container or instance metadata.",
+    "No AWS credentials found: give access keys or a role with a web identity token, or provide them through the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), or container or instance metadata.",
     { ...NO_KEYS, AWS_ID_TOKEN: undefined },
   ),
 ];

@@ -1,6 +1,6 @@
 // The hosts' README tables are generated from task.json, action.yml, step.yaml and
-// templates/ecr-push.yml by scripts/docs.mjs; this fails when one of them changed and
-// `pnpm run docs` was not run.
+// templates/ecr-push.yml by scripts/docs.mjs, and each host's "not offered" table (the CLI's too)
+// from its HostInputTable; this fails when one of them changed and `pnpm run docs` was not run.
 import { execFile } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,6 +22,7 @@ const FILES = [
   "packages/adapter-codefresh/README.md",
   "templates/ecr-push.yml",
   "packages/adapter-gitlab/README.md",
+  "packages/cli/README.md",
 ];
 
 async function docs(...args: string[]) {
@@ -104,7 +105,24 @@ describe("generated host docs", () => {
     );
     expect(readme).toMatch(/^\| `create-repository` +\| boolean +\| `false` +\|/m);
     expect(readme).toMatch(/^\| `ECR_IMAGE_DIGEST` +\| The digest of the pushed manifest/m);
+    // What GitLab declines, from GITLAB_INPUTS: the input, the other hosts' spellings, the reason.
+    expect(readme).toMatch(
+      /^\| Shared config profile\. +\| CLI: `--profile` +\| jobs have no shared AWS config; .*\|$/m,
+    );
     expect((await docs("--check", "--root", copy)).code).toBe(0);
+  });
+
+  it("lists in each host's README the inputs its table declines, with the reason", async () => {
+    expect((await docs("--root", copy)).code).toBe(0);
+    const cli = readFileSync(path.join(copy, "packages/cli/README.md"), "utf8");
+    expect(cli).toContain("<!-- generated from CLI_INPUTS in packages/cli/src/commands/inputs.ts");
+    expect(cli).toMatch(
+      /^\| AWS access key ID\. +\| .*GitHub Actions: `aws-access-key-id`.* +\| keys come from AWS_ACCESS_KEY_ID in the environment, never from argv\. +\|$/m,
+    );
+    const github = readFileSync(path.join(copy, "packages/adapter-github/README.md"), "utf8");
+    expect(github).toMatch(
+      /^\| AES256 or KMS, for a created repository\. +\| none +\| kms-key alone chooses KMS;/m,
+    );
   });
 
   it("fails in one sentence when a README lost its markers", async () => {

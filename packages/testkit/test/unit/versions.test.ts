@@ -1,5 +1,5 @@
 // scripts/release/versions.mjs keeps every version a user sees (packages, Azure task and extension,
-// Codefresh step and image) in step with @ecr-push/cli's; these run it on a copy of the files.
+// Codefresh step and image, GitLab job image) in step with @ecr-push/cli's; these run it on a copy of the files.
 import { execFile } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,11 +19,15 @@ const FILES = [
   "packages/adapter-azure/package.json",
   "packages/adapter-github/package.json",
   "packages/adapter-codefresh/package.json",
+  "packages/adapter-gitlab/package.json",
   "packages/adapter-azure/task/task.json",
   "packages/adapter-azure/vss-extension.json",
   "packages/adapter-codefresh/step.yaml",
   "packages/adapter-codefresh/Dockerfile",
   "packages/adapter-codefresh/README.md",
+  "templates/ecr-push.yml",
+  "packages/adapter-gitlab/Dockerfile",
+  "packages/adapter-gitlab/README.md",
 ];
 
 async function versions(...args: string[]) {
@@ -81,6 +85,9 @@ describe("release versions", () => {
         l.startsWith("versions: packages/adapter-codefresh/README.md (ghcr.io/ecr-push/codefresh-step) has "),
       ),
     ).toBe(true);
+    expect(lines).toContain(
+      "versions: templates/ecr-push.yml (ghcr.io/ecr-push/gitlab-job) has 0.1.0, expected 0.4.2 for @ecr-push/cli 0.4.2; run `node scripts/release/versions.mjs --write`.",
+    );
 
     const before = read("packages/adapter-azure/task/task.json");
     expect((await versions("--write", "--root", copy)).code).toBe(0);
@@ -99,6 +106,15 @@ describe("release versions", () => {
     expect(step).not.toMatch(/codefresh-step:(?!0\.4\.2)/);
     expect(read("packages/adapter-codefresh/Dockerfile")).not.toMatch(/codefresh-step:(?!0\.4\.2)/);
     expect(read("packages/adapter-codefresh/README.md")).not.toMatch(/codefresh-step:(?!0\.4\.2)/);
+    // The GitLab component's job image: the job-image input's default, the Dockerfile, the README.
+    expect(read("templates/ecr-push.yml")).toMatch(/^ {6}default: ghcr\.io\/ecr-push\/gitlab-job:0\.4\.2$/m);
+    for (const name of [
+      "templates/ecr-push.yml",
+      "packages/adapter-gitlab/Dockerfile",
+      "packages/adapter-gitlab/README.md",
+    ])
+      expect(read(name)).not.toMatch(/gitlab-job:(?!0\.4\.2)/);
+    expect(JSON.parse(read("packages/adapter-gitlab/package.json")).version).toBe("0.4.2");
     // The smallest edit: only the version line of task.json changed.
     const changed = read("packages/adapter-azure/task/task.json")
       .split("\n")
@@ -115,6 +131,21 @@ describe("release versions", () => {
       Patch: 0,
     });
     expect(JSON.parse(read("packages/adapter-azure/vss-extension.json")).version).toBe("1.1000.0");
+  });
+
+  it("names a job image tag the template's default left behind", async () => {
+    const template = read("templates/ecr-push.yml");
+    writeFileSync(
+      file("templates/ecr-push.yml"),
+      template.replace(/gitlab-job:[0-9A-Za-z._-]+/, "gitlab-job:0.0.9"),
+    );
+    const result = await versions("--root", copy);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(
+      /^versions: templates\/ecr-push\.yml \(ghcr\.io\/ecr-push\/gitlab-job\) has 0\.0\.9, expected \S+ for @ecr-push\/cli /,
+    );
+    expect((await versions("--write", "--root", copy)).code).toBe(0);
+    expect(read("templates/ecr-push.yml")).toBe(template);
   });
 
   it("names a package the fixed group left behind", async () => {

@@ -95,6 +95,41 @@ describe("awsFailure", () => {
       "No AWS credentials found: give access keys, a profile, or a role with a web identity token, or provide them through the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), SSO, or container or instance metadata.",
     ],
     [
+      "credentials missing on a host without profiles (its names leave profile out)",
+      awsError("CredentialsProviderError", "Could not load credentials from any providers"),
+      {
+        service: "STS",
+        operation: "credentials",
+        region: "eu-west-1",
+        inputNames: { roleArn: "role-arn", webIdentityToken: "the job's ID token" },
+      },
+      "CredentialsNotFound",
+      "No AWS credentials found: give access keys or a role with a web identity token, or provide them through the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), or container or instance metadata.",
+    ],
+    [
+      "credentials missing on a host with a role but no token of its own",
+      awsError("CredentialsProviderError", "Could not load credentials from any providers"),
+      { service: "STS", operation: "credentials", region: "eu-west-1", inputNames: { roleArn: "ROLE_ARN" } },
+      "CredentialsNotFound",
+      "No AWS credentials found: give access keys, or provide them through the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), or container or instance metadata.",
+    ],
+    [
+      "credentials missing on a host offering every way",
+      awsError("CredentialsProviderError", "Could not load credentials from any providers"),
+      {
+        service: "STS",
+        operation: "credentials",
+        region: "eu-west-1",
+        inputNames: {
+          profile: "--profile",
+          roleArn: "--role-arn",
+          webIdentityTokenFile: "--web-identity-token-file",
+        },
+      },
+      "CredentialsNotFound",
+      "No AWS credentials found: give access keys, a profile, or a role with a web identity token, or provide them through the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), SSO, or container or instance metadata.",
+    ],
+    [
       "a profile without credentials",
       awsError("CredentialsProviderError", "Profile dev could not be found"),
       { service: "STS", operation: "credentials", region: "eu-west-1", profile: "dev" },
