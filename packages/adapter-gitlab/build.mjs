@@ -6,5 +6,5 @@ import path from "node:path";
 import { bundle } from "../../scripts/bundle.mjs";
 
 const packageDir = import.meta.dirname ?? new URL(".", import.meta.url).pathname;
-await bundle({ packageDir, entries: { index: "src/index.ts" } });
+await bundle({ packageDir, entries: { index: "src/main.ts" } });
 writeFileSync(path.join(packageDir, "dist", "package.json"), `${JSON.stringify({ type: "module" })}\n`);

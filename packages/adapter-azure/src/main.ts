@@ -1,7 +1,7 @@
 // The task's entry, run by the agent's Node (Node20_1 or Node24 handler in task.json).
 import { startHostProcess } from "@ecr-push/core";
 import tl from "azure-pipelines-task-lib";
-import { runTask } from "./task.js";
+import { runTask } from "./run.js";
 
 // The agent cancels a job with SIGINT, then SIGTERM: the push is aborted and removes its temporary
 // files and tags, and the task ends with 128 + the signal number. Process warnings go to the

@@ -1,6 +1,6 @@
 import * as actions from "@actions/core";
 import { AwsErrorCodes, type EcrPushError, PushFailedError, type PushRequest } from "@ecr-push/core";
-import type { ActionsLog } from "./host.js";
+import type { ActionsLog } from "./log.js";
 
 /** The audience AWS expects in a GitHub OIDC token. */
 export const OIDC_AUDIENCE = "sts.amazonaws.com";

@@ -2,8 +2,9 @@ import path from "node:path";
 import * as actions from "@actions/core";
 import { asEcrPushError, type PushRequest, parseCommand, runCommand } from "@ecr-push/core";
 import { oidcToken, usesOidc, withCredentialsHint } from "./credentials.js";
-import { ActionsLog, actionOutputs } from "./host.js";
 import { GITHUB_INPUT_NAMES, readInputs, SECRET_INPUTS } from "./inputs.js";
+import { ActionsLog } from "./log.js";
+import { actionOutputs } from "./outputs.js";
 import { summaryMarkdown } from "./summary.js";
 
 /**

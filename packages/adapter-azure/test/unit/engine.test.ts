@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { parsePushRequest } from "@ecr-push/core";
 import { describe, expect, it } from "vitest";
 import { readTaskInputs } from "../../src/inputs.js";
-import { agentCacheDir } from "../../src/task.js";
+import { agentCacheDir } from "../../src/run.js";
 import { envAgent, inputEnv } from "./agent-env.js";
 
 const taskJson = JSON.parse(readFileSync(new URL("../../task/task.json", import.meta.url), "utf8"));

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { STEP_ARGUMENTS } from "../../src/arguments.js";
-import { exportedVariables } from "../../src/exports.js";
+import { STEP_ARGUMENTS } from "../../src/inputs.js";
+import { exportedVariables } from "../../src/outputs.js";
 
 const stepYaml = parse(readFileSync(new URL("../../step.yaml", import.meta.url), "utf8"));
 

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { PushResult } from "@ecr-push/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CODEFRESH_INPUT_NAMES, secretArguments, stepInputs } from "../../src/arguments.js";
-import { exportOutputs } from "../../src/exports.js";
-import { StepLogger } from "../../src/logger.js";
-import { runStep, stepCacheDir } from "../../src/step.js";
+import { CODEFRESH_INPUT_NAMES, secretArguments, stepInputs } from "../../src/inputs.js";
+import { StepLogger } from "../../src/log.js";
+import { exportOutputs } from "../../src/outputs.js";
+import { runStep, stepCacheDir } from "../../src/run.js";
 
 function capture() {
   const out = { stdout: "", stderr: "" };

@@ -3,8 +3,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { INPUT_KEYS } from "@ecr-push/core";
 import { describe, expect, it } from "vitest";
-import { ACTION_OUTPUTS } from "../../src/host.js";
 import { ACTION_INPUTS, readInputs } from "../../src/inputs.js";
+import { ACTION_OUTPUTS } from "../../src/outputs.js";
 import { ACTION_YML, actionMetadata, inputEnv } from "../action-yml.js";
 
 const action = actionMetadata();

@@ -8,8 +8,9 @@ import {
 } from "@ecr-push/core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { oidcToken, usesOidc, withCredentialsHint } from "../../src/credentials.js";
-import { ActionsLog, actionOutputs } from "../../src/host.js";
 import { ACTION_INPUTS, GITHUB_INPUT_NAMES } from "../../src/inputs.js";
+import { ActionsLog } from "../../src/log.js";
+import { actionOutputs } from "../../src/outputs.js";
 import { actionCacheDir } from "../../src/run.js";
 import { summaryMarkdown } from "../../src/summary.js";
 

@@ -10,9 +10,9 @@ import {
   secretVariables,
   variableFor,
 } from "../../src/inputs.js";
-import { jobCacheDir, runJob } from "../../src/job.js";
 import { JobLog } from "../../src/log.js";
 import { dotenvPath, writeDotenv } from "../../src/outputs.js";
+import { jobCacheDir, runJob } from "../../src/run.js";
 
 function capture() {
   const out = { stdout: "", stderr: "" };

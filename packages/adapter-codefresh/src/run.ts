@@ -1,8 +1,8 @@
 import path from "node:path";
 import { asEcrPushError, parseCommand, runCommand } from "@ecr-push/core";
-import { CODEFRESH_INPUT_NAMES, SECRET_ARGUMENTS, secretArguments, stepInputs } from "./arguments.js";
-import { exportOutputs } from "./exports.js";
-import { StepLogger, type StepWriters } from "./logger.js";
+import { CODEFRESH_INPUT_NAMES, SECRET_ARGUMENTS, secretArguments, stepInputs } from "./inputs.js";
+import { StepLogger, type StepWriters } from "./log.js";
+import { exportOutputs } from "./outputs.js";
 
 /** What the step needs from its process; tests pass their own. */
 export interface StepIO extends StepWriters {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TaskLib } from "../../src/agent.js";
-import { AgentHost } from "../../src/host.js";
+import { AgentLog } from "../../src/log.js";
+import { AgentOutputs } from "../../src/outputs.js";
 
 /** A task-lib stand-in recording the logging commands it would print. */
 function fakeTaskLib() {
@@ -18,20 +19,20 @@ function fakeTaskLib() {
   return { tl, commands };
 }
 
-describe("AgentHost", () => {
+describe("AgentLog", () => {
   it("registers each secret once, line by line, and scrubs it from everything it prints", async () => {
     const { tl, commands } = fakeTaskLib();
     const lines: string[] = [];
-    const host = new AgentHost(tl, (text) => lines.push(text));
-    host.mask("first-secret");
-    host.mask("first-secret");
-    host.mask("line-one\nline-two");
-    host.mask("abc");
-    host.info("using first-secret and line-two");
-    host.warn("warn first-secret");
-    host.debug("debug line-one");
-    await host.group("Group first-secret", async () => host.info("inside"));
-    host.fail("failed with first-secret");
+    const log = new AgentLog(tl, (text) => lines.push(text));
+    log.mask("first-secret");
+    log.mask("first-secret");
+    log.mask("line-one\nline-two");
+    log.mask("abc");
+    log.info("using first-secret and line-two");
+    log.warn("warn first-secret");
+    log.debug("debug line-one");
+    await log.group("Group first-secret", async () => log.info("inside"));
+    log.fail("failed with first-secret");
     expect(commands).toEqual([
       "setsecret first-secret",
       "setsecret line-one",
@@ -46,19 +47,21 @@ describe("AgentHost", () => {
   it("prints debug lines visibly when verbose (logRequest/logResponse)", () => {
     const { tl, commands } = fakeTaskLib();
     const lines: string[] = [];
-    const host = new AgentHost(tl, (text) => lines.push(text));
-    host.verbose = true;
-    host.debug("Region eu-west-1 (from input).");
+    const log = new AgentLog(tl, (text) => lines.push(text));
+    log.verbose = true;
+    log.debug("Region eu-west-1 (from input).");
     expect(lines).toEqual(["[debug] Region eu-west-1 (from input).\n"]);
     expect(commands).toEqual([]);
   });
+});
 
+describe("AgentOutputs", () => {
   it("sets core's outputs as output variables, the URIs comma-separated, and named variables as plain ones", () => {
     const { tl, commands } = fakeTaskLib();
-    const host = new AgentHost(tl, () => {});
-    host.set("imageUris", "r/a:1\nr/a:2");
-    host.set("digest", "sha256:abc");
-    host.setVariable("IMAGE", "r/a:1");
+    const outputs = new AgentOutputs(tl);
+    outputs.set("imageUris", "r/a:1\nr/a:2");
+    outputs.set("digest", "sha256:abc");
+    outputs.setVariable("IMAGE", "r/a:1");
     expect(commands).toEqual([
       "setvariable imageUris=r/a:1,r/a:2 secret=false output=true",
       "setvariable digest=sha256:abc secret=false output=true",

@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { PushFailedError, type PushResult, resultVariables } from "@ecr-push/core";
-import type { StepLogger } from "./logger.js";
+import type { StepLogger } from "./log.js";
 
 /** The variables later steps read: core's result variables. */
 export const exportedVariables = resultVariables;

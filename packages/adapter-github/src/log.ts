@@ -1,21 +1,5 @@
 import * as actions from "@actions/core";
-import {
-  type Logger,
-  type OutputName,
-  type Outputs,
-  type SecretMasker,
-  SecretScrubber,
-} from "@ecr-push/core";
-
-/** Core's output names as the action's outputs (action.yml documents each). */
-export const ACTION_OUTPUTS = {
-  imageUri: "image-uri",
-  imageUris: "image-uris",
-  digest: "digest",
-  registry: "registry",
-  repositoryCreated: "repository-created",
-  sourceDigest: "source-digest",
-} as const satisfies Record<OutputName, string>;
+import { type Logger, type SecretMasker, SecretScrubber } from "@ecr-push/core";
 
 /**
  * The runner's log as core's Logger and SecretMasker: every secret is sent to the runner with
@@ -58,8 +42,3 @@ export class ActionsLog implements Logger, SecretMasker {
     return actions.group(this.scrub(title), fn);
   }
 }
-
-/** Core's outputs as step outputs, written to GITHUB_OUTPUT as core reports them. */
-export const actionOutputs: Outputs = {
-  set: (name, value) => actions.setOutput(ACTION_OUTPUTS[name], value),
-};

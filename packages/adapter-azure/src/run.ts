@@ -2,8 +2,9 @@ import path from "node:path";
 import { asEcrPushError, parseCommand, runCommand } from "@ecr-push/core";
 import { type Agent, type TaskLib, taskLibAgent } from "./agent.js";
 import { agentOidcTokens, readCredentials } from "./credentials.js";
-import { AgentHost } from "./host.js";
 import { AZURE_INPUT_NAMES, readTaskInputs } from "./inputs.js";
+import { AgentLog } from "./log.js";
+import { AgentOutputs } from "./outputs.js";
 
 export interface TaskContext {
   tl: TaskLib;
@@ -23,20 +24,21 @@ export interface TaskContext {
 export async function runTask(context: TaskContext): Promise<boolean> {
   const { tl } = context;
   const agent = context.agent ?? taskLibAgent(tl);
-  const host = new AgentHost(tl, context.write);
+  const log = new AgentLog(tl, context.write);
+  const outputs = new AgentOutputs(tl);
   try {
     const settings = readTaskInputs(agent);
     // Registered before anything is printed (it was read without task-lib's debug echo).
-    if (settings.raw.sourcePassword) host.mask(String(settings.raw.sourcePassword));
-    host.verbose = settings.verbose;
-    const credentials = await readCredentials(agent, host, agentOidcTokens(agent, host, context.fetch));
-    host.debug(`AWS credentials from ${credentials.description}.`);
+    if (settings.raw.sourcePassword) log.mask(String(settings.raw.sourcePassword));
+    log.verbose = settings.verbose;
+    const credentials = await readCredentials(agent, log, agentOidcTokens(agent, log, context.fetch));
+    log.debug(`AWS credentials from ${credentials.description}.`);
     const inputNames = { ...AZURE_INPUT_NAMES, ...settings.names, ...credentials.names };
     const command = parseCommand({ ...settings.raw, ...credentials.raw }, inputNames, settings.command);
     const result = await runCommand(command, {
-      logger: host,
-      outputs: host,
-      secrets: host,
+      logger: log,
+      outputs,
+      secrets: log,
       env: context.env,
       signal: context.signal,
       inputNames,
@@ -45,13 +47,13 @@ export async function runTask(context: TaskContext): Promise<boolean> {
       cacheDir: agentCacheDir(agent, context.env),
       secretVariables: AGENT_SECRETS,
     });
-    if (settings.outputVariable) host.setVariable(settings.outputVariable, result.imageUri);
-    if (settings.digestOutputVariable) host.setVariable(settings.digestOutputVariable, result.digest);
+    if (settings.outputVariable) outputs.setVariable(settings.outputVariable, result.imageUri);
+    if (settings.digestOutputVariable) outputs.setVariable(settings.digestOutputVariable, result.digest);
     const done = { push: "Pushed", retag: "Tagged", promote: "Promoted" }[settings.command];
-    host.succeed(`${done} ${result.imageUris.join(", ")}.`);
+    log.succeed(`${done} ${result.imageUris.join(", ")}.`);
     return true;
   } catch (error) {
-    host.fail(asEcrPushError(error).message);
+    log.fail(asEcrPushError(error).message);
     return false;
   }
 }

@@ -1,6 +1,6 @@
 // The step image's entrypoint: `node dist/index.js`, configured only by environment variables.
 import { startHostProcess } from "@ecr-push/core";
-import { runStep } from "./step.js";
+import { runStep } from "./run.js";
 
 // Codefresh stops a step with SIGTERM: the push is aborted and cleans up, and the step ends with
 // 128 + the signal number. Process warnings are not the user's concern and are dropped.

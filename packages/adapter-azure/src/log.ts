@@ -1,18 +1,12 @@
-import {
-  type Logger,
-  type OutputName,
-  type Outputs,
-  type SecretMasker,
-  SecretScrubber,
-} from "@ecr-push/core";
+import { type Logger, type SecretMasker, SecretScrubber } from "@ecr-push/core";
 import type { TaskLib } from "./agent.js";
 
 /**
- * Core's Logger, Outputs and SecretMasker on the agent's logging commands. A masked value is
- * registered with `##vso[task.setsecret]` at once (the agent then hides it in the pipeline log) and
- * scrubbed from every line this task prints itself.
+ * Core's Logger and SecretMasker on the agent's logging commands, and the task's result line. A
+ * masked value is registered with `##vso[task.setsecret]` at once (the agent then hides it in the
+ * pipeline log) and scrubbed from every line this task prints itself.
  */
-export class AgentHost implements Logger, Outputs, SecretMasker {
+export class AgentLog implements Logger, SecretMasker {
   private readonly secrets = new SecretScrubber((secret) => this.tl.setSecret(secret));
   /** `logRequest`/`logResponse`: debug lines go to the visible log, not only to the debug log. */
   verbose = false;
@@ -54,16 +48,6 @@ export class AgentHost implements Logger, Outputs, SecretMasker {
     } finally {
       this.line("##[endgroup]");
     }
-  }
-
-  /** Core's outputs become the task's output variables (declared in task.json); URIs comma-separated. */
-  set(name: OutputName, value: string): void {
-    this.tl.setVariable(name, name === "imageUris" ? value.split("\n").join(",") : value, false, true);
-  }
-
-  /** Sets a variable the pipeline named (the Toolkit's `outputVariable`), for later steps of the job. */
-  setVariable(name: string, value: string): void {
-    this.tl.setVariable(name, value, false, false);
   }
 
   fail(message: string): void {
