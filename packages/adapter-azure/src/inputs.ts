@@ -41,6 +41,7 @@ export const AZURE_INPUTS: HostInputTable = {
   removeLocalImage: "removeDockerImage",
   concurrency: "concurrency",
   engine: "engine",
+  compression: "compression",
   registrySource: { notOffered: "command: promote reads promoteSource as its source instead" },
   sourceProfile: {
     notOffered: "agents have no shared AWS config the task could name; sourceRoleArn instead",
@@ -96,10 +97,11 @@ export function readTaskInputs(agent: Agent): TaskSettings {
     });
   }
   if (command !== "push") {
-    // Push-only inputs: a local image's removal, the parallel uploads and who pushes.
+    // Push-only inputs: a local image's removal, the parallel uploads, who pushes, the layers' compression.
     settings.raw.removeLocalImage = false;
     settings.raw.concurrency = undefined;
     settings.raw.engine = undefined;
+    settings.raw.compression = undefined;
   }
   return settings;
 }
@@ -144,6 +146,7 @@ function readPushInputs(agent: Agent, command: TaskCommand): TaskSettings {
       removeLocalImage: bool(agent, "removeDockerImage"),
       concurrency: agent.input("concurrency"),
       engine: agent.input("engine"),
+      compression: agent.input("compression"),
     },
     names: {
       source:
@@ -164,6 +167,7 @@ function readPushInputs(agent: Agent, command: TaskCommand): TaskSettings {
       kmsKey: "kmsKeyArn",
       concurrency: "concurrency",
       engine: "engine",
+      compression: "compression",
       repositoryTags: "repositoryTags",
       removeLocalImage: "removeDockerImage",
     },

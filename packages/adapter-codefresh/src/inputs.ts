@@ -32,6 +32,8 @@ export const STEP_ARGUMENTS = {
   CONCURRENCY: { input: "concurrency", schemaType: "integer" },
   // auto (the registry engine), registry, or docker (docker push).
   ENGINE: { input: "engine", default: "auto" },
+  // gzip, or zstd (an OCI manifest with zstd layers).
+  COMPRESSION: { input: "compression", default: "gzip" },
   // Promote instead of push: an image in a registry, copied into REPOSITORY without pulling it.
   SOURCE: { input: "registrySource" },
   SOURCE_ROLE_ARN: { input: "sourceRoleArn" },

@@ -31,6 +31,7 @@ export const ACTION_INPUTS = {
   "remove-local-image": "removeLocalImage",
   concurrency: "concurrency",
   engine: "engine",
+  compression: "compression",
   source: "registrySource",
   "source-role-to-assume": "sourceRoleArn",
   "source-username": "sourceUsername",

@@ -35,6 +35,7 @@ export const COMPONENT_INPUTS = {
   "remove-local-image": { input: "removeLocalImage", default: false },
   concurrency: { input: "concurrency" },
   engine: { input: "engine", default: "auto" },
+  compression: { input: "compression", default: "gzip" },
   "source-role-arn": { input: "sourceRoleArn" },
   "source-username": { input: "sourceUsername" },
   "source-password": { input: "sourcePassword", secret: true },

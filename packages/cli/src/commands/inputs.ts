@@ -42,6 +42,7 @@ export const CLI_INPUTS: HostInputTable = {
   removeLocalImage: "--remove-local-image",
   concurrency: "--concurrency",
   engine: "--engine",
+  compression: "--compression",
   registrySource: { notOffered: "promote is its own command, whose SOURCE is the registry image" },
   sourceProfile: "--source-profile",
   sourceRoleArn: "--source-role-arn",

@@ -42,6 +42,8 @@ Options:
                                   sending only missing layers), or docker (docker push, for a daemon with
                                   registry-mirrors or insecure-registries set for the registry)
       --concurrency N             Blobs uploaded at once, 1 to 32 (default: 4; not with --engine docker)
+      --compression C             gzip (default; every client reads it) or zstd (smaller and faster; needs
+                                  Node.js 22.15+, pulled by Docker 23+ and containerd 1.5+)
       --json                      Print the result as one JSON object on stdout
   -q, --quiet                     Print only results and errors
       --debug                     Print debug details (never secrets)
@@ -63,12 +65,18 @@ Examples:
   ecr-push push web -r team/web --role-arn arn:aws:iam::123456789012:role/push --json
   ecr-push push docker-archive:web.tar -r team/web -t 1.4.2
   ecr-push push web:1.4.2 -r team/web --engine docker
+  ecr-push push oci:build/layout -r team/web -t 1.4.2 --compression zstd
 `;
 
 export { CLI_INPUT_NAMES } from "./inputs.js";
 
 /** What only a push reads. */
-const PUSH_KEYS = ["removeLocalImage", "concurrency", "engine"] as const satisfies readonly InputKey[];
+const PUSH_KEYS = [
+  "removeLocalImage",
+  "concurrency",
+  "engine",
+  "compression",
+] as const satisfies readonly InputKey[];
 
 const OPTIONS = {
   ...REPOSITORY_OPTIONS,

@@ -48,7 +48,7 @@ export async function promoteRequest(request: PromoteRequest, host: HostPorts): 
  * What a host's raw inputs ask for, validated: a promote when `registrySource` is given (hosts with
  * a separate input for it) or `source` is `docker://...` (an image in a registry), else a push of
  * the local image or daemonless source. A promote names its source as the host spells
- * `registrySource`. Push-only inputs (removeLocalImage, concurrency, engine) do not apply to a promote.
+ * `registrySource`. Push-only inputs (removeLocalImage, concurrency, engine, compression) do not apply to a promote.
  */
 type PushOrPromote =
   | { kind: "push"; request: PushRequest }
@@ -58,7 +58,13 @@ function pushOrPromote(raw: RawPushInputs, inputNames: Partial<InputNames>): Pus
   const names = resolveInputNames(inputNames);
   const text = (value: unknown) => (typeof value === "string" ? value.trim() : "");
   const registrySource = text(raw.registrySource);
-  const { removeLocalImage: _remove, concurrency: _concurrency, engine: _engine, ...copyInputs } = raw;
+  const {
+    removeLocalImage: _remove,
+    concurrency: _concurrency,
+    engine: _engine,
+    compression: _compression,
+    ...copyInputs
+  } = raw;
   if (registrySource) {
     if (text(raw.source)) {
       throw new InputError(

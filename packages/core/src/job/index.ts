@@ -77,6 +77,7 @@ async function engineFor(request: PushRequest, host: HostPorts): Promise<Contain
   const common = {
     sourceInputName: resolveInputNames(host.inputNames).source,
     concurrency: request.concurrency,
+    compression: request.compression,
     debug,
     env: host.env,
     cacheDir: host.cacheDir,

@@ -71,6 +71,11 @@ export const INPUTS = {
   removeLocalImage: { kind: "flag", commands: PUSH, help: "Remove the local source image after the push." },
   concurrency: { kind: "number", commands: PUSH, help: "Blobs uploaded at once (1 to 32, default 4)." },
   engine: { kind: "text", commands: PUSH, help: "auto, registry or docker: who pushes a local image." },
+  compression: {
+    kind: "text",
+    commands: PUSH,
+    help: "gzip (default) or zstd: how the layers ecr-push compresses are written.",
+  },
   registrySource: {
     kind: "text",
     commands: PROMOTE,

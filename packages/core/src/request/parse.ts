@@ -1,3 +1,4 @@
+import { canWriteZstd, type LayerCompression } from "../engine/registry/compress.js";
 import { InputError } from "../errors/index.js";
 import { resolveInputNames } from "./names.js";
 import {
@@ -24,7 +25,7 @@ import type {
   RepositorySettings,
   SourceImage,
 } from "./types.js";
-import { PUSH_ENGINES } from "./types.js";
+import { LAYER_COMPRESSIONS, PUSH_ENGINES } from "./types.js";
 
 const MAX_REPOSITORY_TAGS = 50;
 const ROLE_DURATION = { min: 900, max: 43_200 };
@@ -188,7 +189,7 @@ function parseRemoveLocalImage(p: InputReader, source: SourceImage): boolean {
 function parseEngine(
   p: InputReader,
   source: SourceImage,
-): { engine: PushEngineKind; concurrency: number | undefined } {
+): { engine: PushEngineKind; concurrency: number | undefined; compression: LayerCompression } {
   const value = p.text("engine");
   const wanted = value?.toLowerCase() ?? "auto";
   if (!(PUSH_ENGINES as readonly string[]).includes(wanted))
@@ -201,7 +202,31 @@ function parseEngine(
       `docker push needs a local image, and ${source.kind}: sources always use the registry engine, so remove it or use auto.`,
     );
   }
-  return { engine, concurrency: parseConcurrency(p, engine) };
+  return { engine, concurrency: parseConcurrency(p, engine), compression: parseCompression(p, engine) };
+}
+
+/** zstd layers are written by the registry engine with Node's zstd (Node 22.15 and later). */
+function parseCompression(p: InputReader, engine: PushEngineKind): LayerCompression {
+  const value = p.text("compression");
+  const wanted = value?.toLowerCase() ?? "gzip";
+  if (!(LAYER_COMPRESSIONS as readonly string[]).includes(wanted))
+    throw p.invalid("compression", value, `use ${LAYER_COMPRESSIONS.join(" or ")} (default gzip).`);
+  if (wanted === "gzip") return "gzip";
+  if (engine === "docker") {
+    throw p.invalid(
+      "compression",
+      value,
+      `docker push always sends gzip layers, so remove it or set ${p.name("engine")} to auto.`,
+    );
+  }
+  if (!canWriteZstd()) {
+    throw p.invalid(
+      "compression",
+      value,
+      `zstd needs Node.js 22.15 or later and this is Node.js ${process.versions.node}, so use gzip or run ecr-push on a newer Node.js.`,
+    );
+  }
+  return "zstd";
 }
 
 function parseConcurrency(p: InputReader, engine: PushEngineKind): number | undefined {

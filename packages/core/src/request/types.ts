@@ -1,3 +1,4 @@
+import type { LayerCompression } from "../engine/registry/compress.js";
 /**
  * What a host adapter hands over, as leniently typed as hosts give it (mostly strings; an empty
  * string means "not set"). `parsePushRequest` turns it into a validated `PushRequest`.
@@ -33,6 +34,12 @@ export interface RawPushInputs extends Omit<CredentialInputs, "roleDurationSecon
    * use the registry engine.
    */
   engine?: string;
+  /**
+   * How the registry engine compresses layers: `gzip` (the default; every client reads it) or
+   * `zstd` (an OCI manifest with zstd layers; smaller and faster, for containerd >= 1.5 and
+   * Docker >= 23 clients). Layers an OCI source already compressed are sent as they are.
+   */
+  compression?: string;
   // Promote only (a source in a registry, copied registry to registry):
   /**
    * For hosts with a separate input for it: an image in a registry to promote instead of pushing
@@ -115,7 +122,12 @@ export interface PushRequest {
   concurrency?: number;
   /** Who pushes: the registry engine (every source) or docker push (local images only). */
   engine: PushEngineKind;
+  /** How the registry engine writes the layers it compresses. */
+  compression: LayerCompression;
 }
+
+/** The values the `compression` input takes. */
+export const LAYER_COMPRESSIONS: readonly LayerCompression[] = ["gzip", "zstd"];
 
 /** The values the `engine` input takes; `auto` resolves to one of the others. */
 export const PUSH_ENGINES = ["auto", "registry", "docker"] as const;

@@ -48,7 +48,11 @@ const SAMPLE_BYTES = 32 * 1024;
 
 /** Node's zstd (22.15 and later); undefined on older Node, which the request check refuses. */
 const zstd = zlib as unknown as {
-  zstdCompress?: (data: Uint8Array, options: object, done: (error: Error | null, out: Buffer) => void) => void;
+  zstdCompress?: (
+    data: Uint8Array,
+    options: object,
+    done: (error: Error | null, out: Buffer) => void,
+  ) => void;
   constants: { ZSTD_c_compressionLevel?: number };
 };
 

@@ -76,7 +76,13 @@ export async function reusableLayers(
     if (!diffIds || diffIds.length !== layers.length) continue;
     diffIds.forEach((diffId, i) => {
       const layer = layers[i];
-      if (wanted.has(diffId) && layer && !found.has(diffId) && !layer.urls?.length && sameKind(layer.mediaType))
+      if (
+        wanted.has(diffId) &&
+        layer &&
+        !found.has(diffId) &&
+        !layer.urls?.length &&
+        sameKind(layer.mediaType)
+      )
         found.set(diffId, { layer: pick(layer), why: `image ${image.digest.slice(0, 19)}` });
     });
   }

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
-import { describe, expect, it } from "vitest";
 import * as zlib from "node:zlib";
+import { describe, expect, it } from "vitest";
 import {
   canWriteZstd,
   gzipLayer,

@@ -1,3 +1,4 @@
+import * as zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { parsePushRequest, type RawPushInputs } from "../../../src/request/index.js";
 
@@ -6,6 +7,7 @@ const names = {
   concurrency: "--concurrency",
   removeLocalImage: "--remove-local-image",
   engine: "--engine",
+  compression: "--compression",
 };
 const parse = (extra: RawPushInputs) => parsePushRequest({ repository: "team/web", ...extra }, names);
 const messageOf = (extra: RawPushInputs) => {
@@ -75,6 +77,24 @@ describe("daemonless sources in the source input", () => {
     expect(messageOf({ source: "oci:dir", engine: "docker" })).toBe(
       'Invalid --engine "docker": docker push needs a local image, and oci: sources always use the registry engine, so remove it or use auto.',
     );
+  });
+
+  it("compresses with gzip unless zstd is asked for, which needs the registry engine and Node's zstd", () => {
+    expect(parse({ source: "web:1" }).compression).toBe("gzip");
+    expect(parse({ source: "web:1", compression: "GZIP", engine: "docker" }).compression).toBe("gzip");
+    expect(messageOf({ source: "web:1", compression: "brotli" })).toBe(
+      'Invalid --compression "brotli": use gzip or zstd (default gzip).',
+    );
+    expect(messageOf({ source: "web:1", compression: "zstd", engine: "docker" })).toBe(
+      'Invalid --compression "zstd": docker push always sends gzip layers, so remove it or set --engine to auto.',
+    );
+    if ("zstdCompress" in zlib) {
+      expect(parse({ source: "oci:dir", compression: "zstd" }).compression).toBe("zstd");
+    } else {
+      expect(messageOf({ source: "oci:dir", compression: "zstd" })).toBe(
+        `Invalid --compression "zstd": zstd needs Node.js 22.15 or later and this is Node.js ${process.versions.node}, so use gzip or run ecr-push on a newer Node.js.`,
+      );
+    }
   });
 
   it("refuses to remove a local image that is a file", () => {
