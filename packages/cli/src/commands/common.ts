@@ -1,17 +1,10 @@
-// What push, retag and promote share: their option specs, how those options become raw inputs,
-// and how a result or a failure is printed. Each command keeps only what is its own.
-import {
-  type HostPorts,
-  type InputKey,
-  type InputNames,
-  isEcrPushError,
-  type RawPushInputs,
-} from "@ecr-push/core";
+// What push, retag and promote share besides their inputs (inputs.ts): the output options and
+// their help, and how a result or a failure is printed. Each command keeps only what is its own.
+import { type HostPorts, type InputNames, isEcrPushError } from "@ecr-push/core";
 import { userCacheDir } from "../host/cache-dir.js";
 import { ConsoleLogger } from "../host/console-logger.js";
 import type { CliIO } from "../io.js";
-import { UsageError } from "../usage.js";
-import { inputOptions, inputsOf } from "./inputs.js";
+import { type OptionHelp, UsageError } from "../usage.js";
 
 /** The one image a command names; more is a usage error ending with the command's own hint. */
 export function singleArgument(positionals: string[], expected: string, hint: string): string {
@@ -29,42 +22,13 @@ export const OUTPUT_OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-/** Where the image goes: region, registry and the credentials to reach it. */
-const TARGET_KEYS = [
-  "tags",
-  "region",
-  "registryId",
-  "profile",
-  "roleArn",
-  "externalId",
-  "roleSessionName",
-  "roleDurationSeconds",
-  "webIdentityTokenFile",
-] as const satisfies readonly InputKey[];
-export const TARGET_OPTIONS = inputOptions(TARGET_KEYS);
-
-/** A repository the command writes to, and the settings it gets when the command creates it. */
-const REPOSITORY_KEYS = [
-  "repository",
-  "createRepository",
-  "imageTagMutability",
-  "scanOnPush",
-  "kmsKey",
-  "repositoryTags",
-] as const satisfies readonly InputKey[];
-export const REPOSITORY_OPTIONS = inputOptions(REPOSITORY_KEYS);
-
-/** The raw inputs of TARGET_OPTIONS. */
-export function targetInputs(values: Record<string, unknown>): Partial<RawPushInputs> {
-  const raw = inputsOf(values, TARGET_KEYS);
-  return { ...raw, tags: raw.tags ?? [] };
-}
-
-/** The raw inputs of REPOSITORY_OPTIONS. */
-export function repositoryInputs(values: Record<string, unknown>): Partial<RawPushInputs> {
-  const raw = inputsOf(values, REPOSITORY_KEYS);
-  return { ...raw, repository: raw.repository ?? "" };
-}
+/** OUTPUT_OPTIONS in a command's --help. */
+export const OUTPUT_HELP: readonly OptionHelp[] = [
+  { flag: "json", help: "Print the result as one JSON object on stdout" },
+  { flag: "quiet", short: "q", help: "Print only results and errors" },
+  { flag: "debug", help: "Print debug details (never secrets)" },
+  { flag: "help", short: "h", help: "Show this help" },
+];
 
 /** The console logger of a command: progress on stderr, a live line only on a terminal. */
 export function commandLogger(

@@ -1,4 +1,5 @@
 import {
+  type Command,
   type HostInputTable,
   hostInputNames,
   INPUTS,
@@ -6,6 +7,7 @@ import {
   type InputNames,
   type RawPushInputs,
 } from "@ecr-push/core";
+import type { OptionHelp } from "../usage.js";
 
 /**
  * Every core input as the CLI spells it (push, retag and promote), or why it has none: the CLI's
@@ -52,6 +54,133 @@ export const CLI_INPUTS: HostInputTable = {
   platform: "--platform",
 };
 
+/**
+ * How `--help` shows each flag: its value's placeholder, and its line where the CLI says more than
+ * core's help line (defaults, ranges, the flags it goes with), per command where the commands
+ * differ (the repository push writes to is promote's destination). Without them, VALUE (N for a
+ * number) and core's line, so a new input is in the help before it has words of its own.
+ */
+interface FlagHelp {
+  value?: string;
+  help?: string | Partial<Record<Command, string>>;
+}
+
+const REGION_DEFAULT = "(default: AWS_REGION, AWS_DEFAULT_REGION, then instance metadata)";
+
+export const CLI_HELP: Partial<Record<InputKey, FlagHelp>> = {
+  repository: {
+    value: "NAME",
+    help: { push: "ECR repository to push to (required)", promote: "ECR repository to copy to (required)" },
+  },
+  tags: {
+    value: "TAG",
+    help: {
+      push: "Tag to push; repeat or separate with commas (default: latest)",
+      retag: "New tag; repeat or separate with commas (required)",
+      promote:
+        "Tag in the destination; repeat or separate with commas (default: the source's tag, else latest)",
+    },
+  },
+  region: {
+    value: "REGION",
+    help: {
+      push: `AWS region ${REGION_DEFAULT}`,
+      retag: `AWS region ${REGION_DEFAULT}`,
+      promote: `Destination AWS region ${REGION_DEFAULT}`,
+    },
+  },
+  registryId: {
+    value: "ID",
+    help: {
+      push: "12-digit account id of the registry, for cross-account pushes",
+      retag: "12-digit account id of the registry, for cross-account repositories",
+      promote: "12-digit account id of the destination registry",
+    },
+  },
+  createRepository: {
+    help: {
+      push: "Create the repository when it does not exist",
+      promote: "Create the destination repository when it does not exist",
+    },
+  },
+  imageTagMutability: {
+    value: "M",
+    help: "MUTABLE or IMMUTABLE, for a created repository (default: MUTABLE)",
+  },
+  scanOnPush: { help: "Turn on scan on push for a created repository" },
+  kmsKey: { value: "KEY", help: "Encrypt a created repository with this KMS key (default: AES256)" },
+  repositoryTags: { value: "KEY=VALUE", help: "Resource tag for a created repository; repeatable" },
+  profile: {
+    value: "NAME",
+    help: {
+      push: "Shared config profile for credentials",
+      retag: "Shared config profile for credentials",
+      promote: "Destination: shared config profile for credentials",
+    },
+  },
+  roleArn: {
+    value: "ARN",
+    help: {
+      push: "Role to assume before pushing",
+      retag: "Role to assume first",
+      promote: "Destination: role to assume",
+    },
+  },
+  externalId: { value: "ID", help: "External id for --role-arn" },
+  roleSessionName: { value: "NAME", help: "Session name for --role-arn (default: ecr-push)" },
+  roleDurationSeconds: { value: "N", help: "Session length for --role-arn, 900 to 43200" },
+  webIdentityTokenFile: { value: "F", help: "Web identity (OIDC) token file, used with --role-arn" },
+  removeLocalImage: { help: "Remove the source image from the local engine after the push" },
+  concurrency: { value: "N", help: "Blobs uploaded at once, 1 to 32 (default: 4; not with --engine docker)" },
+  engine: {
+    value: "ENGINE",
+    help: "Who pushes a local image: auto (default) or registry (ecr-push itself, sending only missing layers), or docker (docker push, for a daemon with registry-mirrors or insecure-registries set for the registry)",
+  },
+  compression: {
+    value: "C",
+    help: "gzip (default; every client reads it) or zstd (smaller and faster; needs Node.js 22.15+, pulled by Docker 23+ and containerd 1.5+)",
+  },
+  platform: { value: "OS/ARCH[/VAR]", help: "Copy only this platform of a multi-platform image; repeatable" },
+  sourceProfile: { value: "NAME", help: "ECR source: shared config profile (a read-only one is enough)" },
+  sourceRoleArn: { value: "ARN", help: "ECR source: role to assume for reading it" },
+  sourceEndpointUrl: {
+    value: "URL",
+    help: "ECR source: ECR API endpoint of its region, when not the default",
+  },
+  sourceUsername: { value: "NAME", help: "Other registries: user name" },
+  sourcePassword: { help: "Other registries: read the password or token from stdin" },
+};
+
+/**
+ * The Options lines of `keys` for `command`: each flag as CLI_INPUTS spells it, with CLI_HELP's
+ * placeholder and text, else a generic placeholder and core's help line.
+ */
+export function inputHelp(command: Command, keys: readonly InputKey[]): OptionHelp[] {
+  return keys.map((key) => {
+    const shown = CLI_HELP[key] ?? {};
+    const text = typeof shown.help === "string" ? shown.help : shown.help?.[command];
+    const short = SHORT[key];
+    return {
+      flag: flagOf(key),
+      ...(short ? { short } : {}),
+      ...(isSwitch(key) ? {} : { value: shown.value ?? (INPUTS[key].kind === "number" ? "N" : "VALUE") }),
+      help: text ?? INPUTS[key].help.replace(/\.$/, ""),
+    };
+  });
+}
+
+/**
+ * The inputs `command` reads that the CLI takes as flags, in core's order: a command's options and
+ * its help both come from them, so a core input for the command needs only its CLI_INPUTS entry.
+ */
+export function commandInputs(command: Command): InputKey[] {
+  return (Object.keys(INPUTS) as InputKey[]).filter((key) => {
+    const spelled = CLI_INPUTS[key];
+    const commands: readonly Command[] = INPUTS[key].commands;
+    return commands.includes(command) && typeof spelled === "string" && spelled.startsWith("--");
+  });
+}
+
 /** How core's sentences name each input on the command line. */
 export const CLI_INPUT_NAMES: Partial<InputNames> = hostInputNames(CLI_INPUTS);
 
@@ -77,12 +206,11 @@ export function inputOptions<K extends InputKey>(keys: readonly K[]): Record<str
   for (const key of keys) {
     const flag = flagOf(key);
     const kind = INPUTS[key].kind;
-    const option: FlagOption =
-      kind === "flag" || FROM_STDIN.includes(key)
-        ? { type: "boolean" }
-        : kind === "list"
-          ? { type: "string", multiple: true }
-          : { type: "string" };
+    const option: FlagOption = isSwitch(key)
+      ? { type: "boolean" }
+      : kind === "list"
+        ? { type: "string", multiple: true }
+        : { type: "string" };
     const short = SHORT[key];
     options[flag] = short ? { ...option, short } : option;
   }
@@ -97,6 +225,11 @@ export function inputsOf(values: Record<string, unknown>, keys: readonly InputKe
     raw[key] = values[flagOf(key)];
   }
   return raw as Partial<RawPushInputs>;
+}
+
+/** A flag without a value: a yes/no input, or one read from stdin when given. */
+function isSwitch(key: InputKey): boolean {
+  return INPUTS[key].kind === "flag" || FROM_STDIN.includes(key);
 }
 
 /** `--repository-tag` → `repository-tag`; only spelled flags have options. */
