@@ -1,4 +1,4 @@
-export { dockerForTests } from "./docker-for-tests.js";
+export { containerdForTests, dockerForTests } from "./docker-for-tests.js";
 export {
   DOCKER_REGISTRY_BIN,
   dockerRegistryMissing,
