@@ -16,15 +16,3 @@ export interface ActionMetadata {
 export function actionMetadata(): ActionMetadata {
   return parse(readFileSync(ACTION_YML, "utf8")) as ActionMetadata;
 }
-
-/** The INPUT_* variables the runner sets: every input's default, then the step's `with:` values. */
-export function inputEnv(withInputs: Record<string, string>): Record<string, string> {
-  const defaults = Object.entries(actionMetadata().inputs).flatMap(([name, input]) =>
-    input.default === undefined ? [] : [[name, String(input.default)] as const],
-  );
-  const env: Record<string, string> = {};
-  for (const [name, value] of [...defaults, ...Object.entries(withInputs)]) {
-    env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] = value;
-  }
-  return env;
-}

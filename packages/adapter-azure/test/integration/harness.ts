@@ -2,12 +2,19 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type EcrFixture, type EntryRun, TEST_KEYS } from "@ecr-push/e2e";
+import {
+  azureDriver,
+  type EcrFixture,
+  SERVICE_CONNECTION_ID,
+  serviceConnection,
+  TEST_KEYS,
+  taskInputEnv,
+} from "@ecr-push/e2e";
 
 export const PACKAGE_DIR = fileURLToPath(new URL("../..", import.meta.url));
 export const BUILT_TASK = path.join(PACKAGE_DIR, "dist", "ECRPushImage");
 export const KEYS = TEST_KEYS;
-export const ENDPOINT_ID = "7d4b8a2e-3c1f-4e5a-9b6d-0a1b2c3d4e5f";
+export const ENDPOINT_ID = SERVICE_CONNECTION_ID;
 
 /**
  * The built task folder copied alone into a temp dir, as the agent unpacks it: no node_modules
@@ -31,32 +38,8 @@ export function copyTaskFolder(): { dir: string; entry: string; remove(): void }
 
 type Env = Record<string, string | undefined>;
 
-/** INPUT_* as the agent sets them for a step's inputs. */
-export function inputs(values: Record<string, unknown>): Env {
-  return Object.fromEntries(
-    Object.entries(values).map(([name, value]) => [
-      `INPUT_${name.replace(/[.\s]/g, "_").toUpperCase()}`,
-      String(value),
-    ]),
-  );
-}
-
-/** An AWS service connection as the agent gives it to the task: ENDPOINT_AUTH_* for its id. */
-export function serviceConnection(parameters: Record<string, string>, scheme = "UsernamePassword"): Env {
-  const id = ENDPOINT_ID.toUpperCase();
-  return {
-    INPUT_AWSCREDENTIALS: ENDPOINT_ID,
-    [`ENDPOINT_AUTH_${id}`]: JSON.stringify({ scheme, parameters }),
-    [`ENDPOINT_AUTH_SCHEME_${id}`]: scheme,
-    [`ENDPOINT_URL_${id}`]: "https://aws.amazon.com/",
-    ...Object.fromEntries(
-      Object.entries(parameters).map(([key, value]) => [
-        `ENDPOINT_AUTH_PARAMETER_${id}_${key.toUpperCase()}`,
-        value,
-      ]),
-    ),
-  };
-}
+/** INPUT_* as the agent sets them for a step's inputs; an AWS service connection as ENDPOINT_AUTH_*. */
+export { serviceConnection, taskInputEnv as inputs };
 
 /** No AWS keys in the environment: credentials must come from what the task is given. */
 export const NO_ENV_KEYS: Env = {
@@ -65,20 +48,13 @@ export const NO_ENV_KEYS: Env = {
   AWS_REGION: undefined,
 };
 
-/** Runs the task entry as the agent does: a child Node with the job's environment. */
-export async function runTask(
-  fixture: EcrFixture,
-  entry: string,
-  env: Env,
-): Promise<EntryRun & { lines: string[] }> {
-  const agentTemp = mkdtempSync(path.join(tmpdir(), "ecr-push-agent-temp-"));
-  try {
-    // task-lib keeps its vault key in Agent.TempDirectory, which the agent empties after each job.
-    const run = await fixture.runNode(entry, [], { AGENT_TEMPDIRECTORY: agentTemp, ...env });
-    return { ...run, lines: run.stdout.split(/\r?\n/) };
-  } finally {
-    rmSync(agentTemp, { recursive: true, force: true });
-  }
+/**
+ * Runs the task entry as the agent does (the Azure driver): a child Node with the job's
+ * environment, task.json's defaults for the inputs `env` leaves out, and a fresh Agent.TempDirectory
+ * (where task-lib keeps its vault key, emptied by the agent after each job).
+ */
+export function runTask(fixture: EcrFixture, entry: string, env: Env) {
+  return azureDriver.run(fixture, {}, { entry, env });
 }
 
 /** The logging commands of one kind, e.g. `task.setvariable`. */

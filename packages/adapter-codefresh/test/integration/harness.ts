@@ -1,12 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { type EcrFixture, type EntryRun, errorLines, TEST_KEYS } from "@ecr-push/e2e";
+import { codefreshDriver, type EcrFixture, type EntryRun, errorLines, TEST_KEYS } from "@ecr-push/e2e";
 import { expect } from "vitest";
-
-/** The built entry, as the step image's entrypoint runs it. */
-export const STEP = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
 
 /** A Codefresh shared volume: a temporary CF_VOLUME_PATH, removed with `close()`. */
 export function cfVolume(): { path: string; exported(): string; close(): void } {
@@ -18,9 +14,12 @@ export function cfVolume(): { path: string; exported(): string; close(): void } 
   };
 }
 
-/** Runs the built step as Codefresh would: its arguments and CF_VOLUME_PATH as environment variables. */
+/**
+ * Runs the built step as Codefresh would (the Codefresh driver): its arguments (and step.yaml's
+ * defaults for those left out) as environment variables, with the CF_VOLUME_PATH `env` gives, if any.
+ */
 export function runStep(fixture: EcrFixture, env: Record<string, string | undefined>): Promise<EntryRun> {
-  return fixture.runNode(STEP, [], env);
+  return codefreshDriver.run(fixture, env, { dir: env.CF_VOLUME_PATH ?? false });
 }
 
 /** The exact lines the step exports for a push of `tags` to `repository`. */

@@ -1,57 +1,19 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import type { EcrFixture, EntryRun } from "@ecr-push/e2e";
-import { inputEnv } from "../action-yml.js";
+import { type EcrFixture, githubDriver } from "@ecr-push/e2e";
 
-/** The built bundle action.yml runs. */
-export const ACTION = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
-
-export interface ActionRun extends EntryRun {
-  /** GITHUB_OUTPUT as written, each random heredoc delimiter replaced by `EOF`. */
-  outputFile: string;
-  summary: string;
-  /** What the run left in RUNNER_TEMP (should be nothing). */
-  runnerTempLeftovers: string[];
-}
+export type ActionRun = Awaited<ReturnType<typeof githubDriver.run>>;
 
 /**
- * Runs the built action as the runner does: a child Node process with the step's inputs (and
- * every input default) as INPUT_*, and the runner's GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and RUNNER_TEMP.
+ * Runs the built action as the runner does (the GitHub driver): the step's inputs (and every input
+ * default) as INPUT_*, and the runner's GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and RUNNER_TEMP.
  */
-export async function runAction(
+export function runAction(
   fixture: EcrFixture,
   withInputs: Record<string, string>,
   env: Record<string, string | undefined> = {},
 ): Promise<ActionRun> {
-  const dir = mkdtempSync(path.join(tmpdir(), "ecr-push-gh-runner-"));
-  try {
-    const outputPath = path.join(dir, "output");
-    const summaryPath = path.join(dir, "summary.md");
-    const runnerTemp = path.join(dir, "temp");
-    writeFileSync(outputPath, "");
-    writeFileSync(summaryPath, "");
-    mkdirSync(runnerTemp);
-    const run = await fixture.runNode(ACTION, [], {
-      ...inputEnv(withInputs),
-      GITHUB_ACTIONS: "true",
-      GITHUB_OUTPUT: outputPath,
-      GITHUB_STEP_SUMMARY: summaryPath,
-      RUNNER_TEMP: runnerTemp,
-      ...env,
-    });
-    return {
-      ...run,
-      outputFile: readFileSync(outputPath, "utf8").replace(/ghadelimiter_[0-9a-f-]{36}/g, "EOF"),
-      summary: readFileSync(summaryPath, "utf8"),
-      runnerTempLeftovers: readdirSync(runnerTemp),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return githubDriver.run(fixture, withInputs, { env });
 }
 
 /** GITHUB_OUTPUT content for `outputs`, in order, as @actions/core writes it (heredocs). */

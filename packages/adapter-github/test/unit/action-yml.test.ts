@@ -2,10 +2,11 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { INPUT_KEYS } from "@ecr-push/core";
+import { actionInputEnv as inputEnv } from "@ecr-push/e2e";
 import { describe, expect, it } from "vitest";
 import { ACTION_INPUTS, readInputs } from "../../src/inputs.js";
 import { ACTION_OUTPUTS } from "../../src/outputs.js";
-import { ACTION_YML, actionMetadata, inputEnv } from "../action-yml.js";
+import { ACTION_YML, actionMetadata } from "../action-yml.js";
 
 const action = actionMetadata();
 const repoRoot = path.dirname(ACTION_YML);

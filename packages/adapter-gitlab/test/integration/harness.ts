@@ -1,13 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { type EcrFixture, type EntryRun, errorLines, TEST_KEYS } from "@ecr-push/e2e";
+import { type EcrFixture, type EntryRun, errorLines, gitlabDriver, TEST_KEYS } from "@ecr-push/e2e";
 import { expect } from "vitest";
-import { COMPONENT_INPUTS, type ComponentInput, variableFor } from "../../src/inputs.js";
-
-/** The built entry, as the component's script runs it. */
-export const ENTRY = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
+import type { ComponentInput } from "../../src/inputs.js";
 
 /** A job's project folder (CI_PROJECT_DIR, the job's working directory), removed with `close()`. */
 export function projectDir(): { path: string; dotenv(): string; hasDotenv(): boolean; close(): void } {
@@ -22,40 +18,17 @@ export function projectDir(): { path: string; dotenv(): string; hasDotenv(): boo
 }
 
 /**
- * The environment GitLab gives the component's job: its predefined variables, and every
- * ECR_PUSH_* variable the template sets, from `inputs` or else the input's default.
+ * Runs the built entry as the job's script does (the GitLab driver): in the project folder, with
+ * GitLab's predefined variables and every ECR_PUSH_* variable the template sets, from `inputs` or
+ * else the input's default.
  */
-export function jobEnv(
-  project: string,
-  inputs: Partial<Record<ComponentInput, string>>,
-  extra: Record<string, string | undefined> = {},
-): Record<string, string | undefined> {
-  const variables = Object.fromEntries(
-    Object.entries(COMPONENT_INPUTS).map(([name, spec]) => [
-      variableFor(name),
-      inputs[name as ComponentInput] ?? String("default" in spec ? spec.default : ""),
-    ]),
-  );
-  return {
-    CI: "true",
-    GITLAB_CI: "true",
-    CI_PROJECT_DIR: project,
-    CI_BUILDS_DIR: path.dirname(project),
-    CI_JOB_ID: "4242",
-    CI_JOB_NAME: "ecr-push",
-    ...variables,
-    ...extra,
-  };
-}
-
-/** Runs the built entry as the job's script does: in the project folder, with the job's environment. */
 export function runJob(
   fixture: EcrFixture,
   project: string,
   inputs: Partial<Record<ComponentInput, string>>,
   extra: Record<string, string | undefined> = {},
 ): Promise<EntryRun> {
-  return fixture.runNode(ENTRY, [], jobEnv(project, inputs, extra), { cwd: project });
+  return gitlabDriver.run(fixture, inputs as Record<string, string>, { dir: project, env: extra });
 }
 
 /** The exact dotenv report of a push of `tags` to `repository`. */

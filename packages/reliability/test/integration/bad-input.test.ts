@@ -1,6 +1,5 @@
 import {
   cpSync,
-  existsSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -11,56 +10,22 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { EcrFixture } from "@ecr-push/e2e";
+import {
+  azureDriver,
+  cliDriver,
+  codefreshDriver,
+  componentVariableInputs,
+  EcrFixture,
+  githubDriver,
+  gitlabDriver,
+  type HostRun,
+} from "@ecr-push/e2e";
 import { buildTestImage, dockerEnv, dockerForTests, runOk } from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FaultProxy, otherDigest } from "../../src/fault-proxy.js";
 import { recordFigures } from "../../src/figures.js";
 
-const packages = fileURLToPath(new URL("../../..", import.meta.url));
-const ENTRIES = {
-  CLI: path.join(packages, "cli", "dist", "ecr-push.js"),
-  GitHub: path.join(packages, "adapter-github", "dist", "index.js"),
-  Azure: path.join(packages, "adapter-azure", "dist", "ECRPushImage", "index.js"),
-  Codefresh: path.join(packages, "adapter-codefresh", "dist", "index.js"),
-  GitLab: path.join(packages, "adapter-gitlab", "dist", "index.js"),
-};
-type HostName = keyof typeof ENTRIES;
-/** The template's default of each input its job reads; the component sets every ECR_PUSH_* variable. */
-const GITLAB_DEFAULTS: Record<string, string> = {
-  ...Object.fromEntries(
-    [
-      "image",
-      "source",
-      "repository",
-      "tags",
-      "region",
-      "registry-id",
-      "kms-key",
-      "repository-tags",
-      "role-arn",
-      "role-session-name",
-      "role-external-id",
-      "role-duration-seconds",
-      "aws-access-key-id",
-      "aws-secret-access-key",
-      "aws-session-token",
-      "concurrency",
-      "source-role-arn",
-      "source-username",
-      "source-password",
-      "platforms",
-    ].map((name) => [name, ""]),
-  ),
-  "create-repository": "false",
-  "image-tag-mutability": "MUTABLE",
-  "scan-on-push": "false",
-  "remove-local-image": "false",
-  engine: "auto",
-  "id-token-variable": "AWS_ID_TOKEN",
-  dotenv: "ecr-push.env",
-};
+type HostName = "CLI" | "GitHub" | "Azure" | "Codefresh" | "GitLab";
 /** The variable the component hands `input` to its job in: ECR_PUSH_ROLE_ARN for role-arn. */
 const gitlabVariable = (input: string) => `ECR_PUSH_${input.toUpperCase().replaceAll("-", "_")}`;
 type Env = Record<string, string | undefined>;
@@ -1194,7 +1159,7 @@ describe.runIf(dockerHost)("bad input: one sentence, the documented exit code, n
     await fixture.createRepository("bad/web");
     await fixture.createRepository("bad/gitlab");
     await fixture.createRepository("bad/frozen", { imageTagMutability: "IMMUTABLE" });
-    const first = await fixture.runNode(ENTRIES.CLI, ["push", "bad/app:1", "-r", "bad/frozen", "-t", "v1"]);
+    const first = await cliDriver.run(fixture, ["push", "bad/app:1", "-r", "bad/frozen", "-t", "v1"]);
     if (first.code !== 0) throw new Error(`could not push bad/frozen:v1: ${first.stderr}`);
   });
   afterAll(async () => {
@@ -1240,83 +1205,26 @@ describe.runIf(dockerHost)("bad input: one sentence, the documented exit code, n
   const fillEnv = (env: Env | undefined) =>
     env && Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === undefined ? v : fill(v)]));
 
+  /** Each host through its driver (packages/e2e), as that host would run it, with its defaults. */
   async function run(c: Case): Promise<Outcome> {
-    const scratch = mkdtempSync(path.join(tmpdir(), "ecr-push-bad-host-"));
-    try {
-      if (c.host === "CLI") {
-        const r = await fixture.runNode(ENTRIES.CLI, ["push", ...(c.args ?? []).map(fill)], fillEnv(c.env));
-        const errors = r.stderr
-          .split("\n")
-          .filter((l) => l.startsWith("error: "))
-          .map((l) => l.slice(7));
-        return { code: r.code, error: errors[0], errors, log: r.stdout + r.stderr };
-      }
-      if (c.host === "GitHub") {
-        const outputs = path.join(scratch, "output");
-        writeFileSync(outputs, "");
-        const inputs = Object.fromEntries(
-          Object.entries(c.inputs ?? {}).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, fill(v)]),
-        );
-        const r = await fixture.runNode(ENTRIES.GitHub, [], {
-          GITHUB_ACTIONS: "true",
-          GITHUB_OUTPUT: outputs,
-          RUNNER_TEMP: scratch,
-          ...inputs,
-          ...c.env,
-        });
-        const errors = r.stdout.split("\n").flatMap((l) => /^::error::(.*)$/.exec(l)?.[1] ?? []);
-        return { code: r.code, error: errors[0], errors, log: r.stdout + r.stderr };
-      }
-      if (c.host === "Azure") {
-        const inputs = Object.fromEntries(
-          Object.entries(c.inputs ?? {}).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, fill(v)]),
-        );
-        const r = await fixture.runNode(ENTRIES.Azure, [], {
-          AGENT_TEMPDIRECTORY: scratch,
-          ...inputs,
-          ...c.env,
-        });
-        const errors = r.stdout
-          .split("\n")
-          .flatMap((l) => /^##vso\[task\.complete result=Failed;\](.*)$/.exec(l)?.[1] ?? []);
-        return { code: errors.length > 0 ? 1 : r.code, error: errors[0], errors, log: r.stdout + r.stderr };
-      }
-      if (c.host === "GitLab") {
-        // The job's environment: GitLab's predefined variables, the project folder as its working
-        // directory, and every ECR_PUSH_* variable from the include's input or else its default.
-        const variables = Object.fromEntries(
-          Object.entries({ ...GITLAB_DEFAULTS, ...c.inputs }).map(([k, v]) => [gitlabVariable(k), fill(v)]),
-        );
-        const r = await fixture.runNode(
-          ENTRIES.GitLab,
-          [],
-          {
-            CI: "true",
-            GITLAB_CI: "true",
-            CI_PROJECT_DIR: scratch,
-            CI_JOB_ID: "4242",
-            ...variables,
-            ...fillEnv(c.env),
-          },
-          { cwd: scratch },
-        );
-        const errors = r.stderr
-          .split("\n")
-          .filter((l) => l.startsWith("error: "))
-          .map((l) => l.slice(7));
-        const report = path.join(scratch, GITLAB_DEFAULTS.dotenv as string);
-        const dotenv = existsSync(report) ? readFileSync(report, "utf8") : undefined;
-        return { code: r.code, error: errors[0], errors, log: r.stdout + r.stderr, dotenv };
-      }
-      const r = await fixture.runNode(ENTRIES.Codefresh, [], { CF_VOLUME_PATH: scratch, ...c.env });
-      const errors = r.stderr
-        .split("\n")
-        .filter((l) => l.startsWith("error: "))
-        .map((l) => l.slice(7));
-      return { code: r.code, error: errors[0], errors, log: r.stdout + r.stderr };
-    } finally {
-      rmSync(scratch, { recursive: true, force: true });
+    const env = fillEnv(c.env);
+    const inputs = Object.fromEntries(Object.entries(c.inputs ?? {}).map(([k, v]) => [k, fill(v)]));
+    const outcome = (r: HostRun): Outcome => ({ code: r.code, error: r.error, errors: r.errors, log: r.log });
+    if (c.host === "CLI")
+      return outcome(await cliDriver.run(fixture, ["push", ...(c.args ?? []).map(fill)], { env }));
+    if (c.host === "GitHub") return outcome(await githubDriver.run(fixture, inputs, { env }));
+    if (c.host === "Azure") {
+      const r = await azureDriver.run(fixture, inputs, { env });
+      return { ...outcome(r), code: r.errors.length > 0 ? 1 : r.code };
     }
+    if (c.host === "GitLab") {
+      // The job's environment: GitLab's predefined variables, the project folder as its working
+      // directory, and every ECR_PUSH_* variable from the include's input or else its default.
+      const r = await gitlabDriver.run(fixture, inputs, { env });
+      return { ...outcome(r), dotenv: r.dotenv };
+    }
+    // The step's arguments are its environment.
+    return outcome(await codefreshDriver.run(fixture, env ?? {}));
   }
 
   /** What ecr-local holds: repositories, their tags, and how many manifests were ever put. */
@@ -1365,7 +1273,7 @@ describe("the GitLab rows of the bad-input table", () => {
     const handed = [...template.matchAll(/^ {4}(ECR_PUSH_\w+): \$\[\[ inputs\.([\w-]+) \]\]$/gm)];
     expect(handed.length).toBeGreaterThan(0);
     expect(handed.map((m) => `${m[1]}=${m[2]}`).sort()).toEqual(
-      Object.keys(GITLAB_DEFAULTS)
+      Object.values(componentVariableInputs())
         .map((input) => `${gitlabVariable(input)}=${input}`)
         .sort(),
     );

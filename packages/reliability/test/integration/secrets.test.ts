@@ -2,9 +2,23 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { resolveCredentials } from "@ecr-push/core";
-import { EcrFixture, registryCredentialsOf, TEST_KEYS } from "@ecr-push/e2e";
+import {
+  type ActionInputs,
+  azureDriver,
+  type ComponentInputs,
+  cliDriver,
+  codefreshDriver,
+  EcrFixture,
+  githubDriver,
+  gitlabDriver,
+  HOST_DRIVERS,
+  registryCredentialsOf,
+  type StepArguments,
+  serviceConnection,
+  type TaskInputs,
+  TEST_KEYS,
+} from "@ecr-push/e2e";
 import { buildTestImage, dockerEnv, dockerForTests, realPartAvailable, runOk } from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordFigures } from "../../src/figures.js";
@@ -19,14 +33,6 @@ import {
   startCredentialTap,
 } from "../../src/secret-scan.js";
 
-const packages = fileURLToPath(new URL("../../..", import.meta.url));
-const ENTRIES = {
-  cli: path.join(packages, "cli", "dist", "ecr-push.js"),
-  github: path.join(packages, "adapter-github", "dist", "index.js"),
-  azure: path.join(packages, "adapter-azure", "dist", "ECRPushImage", "index.js"),
-  codefresh: path.join(packages, "adapter-codefresh", "dist", "index.js"),
-  gitlab: path.join(packages, "adapter-gitlab", "dist", "index.js"),
-};
 const dockerHost = dockerForTests();
 const realDocker = onPath("docker");
 const hasDockerCli = realPartAvailable("The docker CLI", realDocker ? undefined : "docker is not on PATH");
@@ -48,7 +54,7 @@ function visible(stdout: string): string {
 /** One end-to-end run to scan: which entry, how it is configured, and how it must end. */
 interface Scenario {
   name: string;
-  entry: keyof typeof ENTRIES;
+  entry: keyof typeof HOST_DRIVERS;
   args?: string[];
   env: (dirs: Dirs) => Env;
   /** Exit code the run must end with. */
@@ -110,7 +116,7 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
     for (const name of ["scan/cli", "scan/github", "scan/azure", "scan/codefresh", "scan/gitlab"])
       await fixture.createRepository(name);
     await fixture.createRepository("scan/frozen", { imageTagMutability: "IMMUTABLE" });
-    const first = await fixture.runNode(ENTRIES.cli, ["push", "scan/app:1", "-r", "scan/frozen", "-t", "v1"]);
+    const first = await cliDriver.run(fixture, ["push", "scan/app:1", "-r", "scan/frozen", "-t", "v1"]);
     if (first.code !== 0) throw new Error(`could not push scan/frozen:v1: ${first.stderr}`);
     // A promote's source credentials: the registry password, as `docker login` would store it (in a
     // folder of the test's own, outside the HOME and TMPDIR scanned after each run).
@@ -154,33 +160,32 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
   });
   const role = () => `arn:aws:iam::${fixture.local.accountId}:role/scan-pusher`;
   const noKeys: Env = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined };
+  /*
+   * Each CI host's environment for its inputs, from its driver (packages/e2e), with the host's
+   * folder inside the run's TMPDIR so that every file it leaves there is scanned too.
+   */
+  /** The runner's, for the action's `with:` inputs: GITHUB_OUTPUT, the step summary and RUNNER_TEMP. */
+  const githubStep = (tmp: string, inputs: ActionInputs, extra: Env = {}): Env =>
+    api({ ...githubDriver.invocation(inputs, path.join(tmp, "runner")).env, ...extra });
+  /** The agent's, for the task's inputs: INPUT_* and its temp folder (task-lib keeps its vault key there). */
+  const azureTask = (tmp: string, inputs: TaskInputs, extra: Env = {}): Env =>
+    api({ ...azureDriver.invocation(inputs, path.join(tmp, "agent")).env, ...extra });
+  /** The step's arguments as its variables, and the shared volume (CF_VOLUME_PATH). */
+  const codefreshStep = (tmp: string, args: StepArguments, extra: Env = {}): Env =>
+    api({ ...codefreshDriver.invocation(args, path.join(tmp, "volume")).env, ...extra });
   /**
    * GitLab's job: its predefined variables (the job token among them), CI_DEBUG_TRACE on, the
-   * project folder inside the run's TMPDIR (so its dotenv report is scanned), and the component's
-   * ECR_PUSH_* variables for `inputs` (an input left out is unset, as its "" default would be).
+   * project folder (so its dotenv report is scanned), and the component's ECR_PUSH_* variables for
+   * `inputs` (an input left out takes the template's default).
    */
-  const gitlabJob = (tmp: string, inputs: Record<string, string>, extra: Env = {}): Env => {
-    const project = path.join(tmp, "project");
-    mkdirSync(project, { recursive: true });
-    return api({
-      CI: "true",
-      GITLAB_CI: "true",
-      CI_PROJECT_DIR: project,
-      CI_JOB_ID: "4242",
+  const gitlabJob = (tmp: string, inputs: ComponentInputs, extra: Env = {}): Env =>
+    api({
+      ...gitlabDriver.invocation(inputs, path.join(tmp, "project")).env,
       CI_DEBUG_TRACE: "true",
       CI_JOB_TOKEN: known.jobToken,
       CI_REGISTRY_PASSWORD: known.jobToken,
-      ECR_PUSH_ID_TOKEN_VARIABLE: "AWS_ID_TOKEN",
-      ECR_PUSH_DOTENV: "ecr-push.env",
-      ...Object.fromEntries(
-        Object.entries(inputs).map(([name, value]) => [
-          `ECR_PUSH_${name.toUpperCase().replaceAll("-", "_")}`,
-          value,
-        ]),
-      ),
       ...extra,
     });
-  };
 
   const scenarios: Scenario[] = [
     {
@@ -282,96 +287,77 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
     {
       name: "GitHub Action, keys and session token as inputs",
       entry: "github",
-      env: ({ tmp }) => {
-        const outputs = path.join(tmp, "runner", "output");
-        mkdirSync(path.dirname(outputs), { recursive: true });
-        writeFileSync(outputs, "");
-        return api({
-          ...noKeys,
-          GITHUB_ACTIONS: "true",
-          RUNNER_DEBUG: "1",
-          GITHUB_OUTPUT: outputs,
-          GITHUB_STEP_SUMMARY: path.join(tmp, "runner", "summary"),
-          RUNNER_TEMP: path.join(tmp, "runner"),
-          INPUT_IMAGE: "scan/app:1",
-          INPUT_REPOSITORY: "scan/github",
-          INPUT_TAGS: "gh",
-          "INPUT_AWS-ACCESS-KEY-ID": tempAccessKeyId,
-          "INPUT_AWS-SECRET-ACCESS-KEY": known.tempSecretKey,
-          "INPUT_AWS-SESSION-TOKEN": known.sessionToken,
-          "INPUT_REMOVE-LOCAL-IMAGE": "false",
-        });
-      },
+      env: ({ tmp }) =>
+        githubStep(
+          tmp,
+          {
+            image: "scan/app:1",
+            repository: "scan/github",
+            tags: "gh",
+            "aws-access-key-id": tempAccessKeyId,
+            "aws-secret-access-key": known.tempSecretKey as string,
+            "aws-session-token": known.sessionToken as string,
+            "remove-local-image": "false",
+          },
+          { ...noKeys, RUNNER_DEBUG: "1" },
+        ),
       code: 0,
       docker: true,
     },
     {
       name: "GitHub Action, role to assume with the job's keys",
       entry: "github",
-      env: ({ tmp }) => {
-        const outputs = path.join(tmp, "runner", "output");
-        mkdirSync(path.dirname(outputs), { recursive: true });
-        writeFileSync(outputs, "");
-        return api({
-          GITHUB_ACTIONS: "true",
-          GITHUB_OUTPUT: outputs,
-          RUNNER_TEMP: path.join(tmp, "runner"),
-          INPUT_IMAGE: "scan/app:1",
-          INPUT_REPOSITORY: "scan/github",
-          INPUT_TAGS: "gh-role",
-          "INPUT_ROLE-TO-ASSUME": role(),
-        });
-      },
+      env: ({ tmp }) =>
+        githubStep(tmp, {
+          image: "scan/app:1",
+          repository: "scan/github",
+          tags: "gh-role",
+          "role-to-assume": role(),
+        }),
       code: 0,
       docker: true,
     },
     {
       name: "Azure Pipelines task, service connection keys, logRequest",
       entry: "azure",
-      env: ({ tmp }) => {
-        const id = "5f0e4d3c-2b1a-4a9b-8c7d-6e5f4a3b2c1d";
-        const upper = id.toUpperCase();
-        const parameters = { username: TEST_KEYS.accessKeyId, password: TEST_KEYS.secretAccessKey };
-        // The agent creates its temp folder before a task runs (task-lib keeps its vault key there).
-        mkdirSync(path.join(tmp, "agent"), { recursive: true });
-        return api({
-          ...noKeys,
-          AGENT_TEMPDIRECTORY: path.join(tmp, "agent"),
-          SYSTEM_DEBUG: "true",
-          INPUT_AWSCREDENTIALS: id,
-          [`ENDPOINT_AUTH_${upper}`]: JSON.stringify({ scheme: "UsernamePassword", parameters }),
-          [`ENDPOINT_AUTH_SCHEME_${upper}`]: "UsernamePassword",
-          [`ENDPOINT_URL_${upper}`]: "https://aws.amazon.com/",
-          [`ENDPOINT_AUTH_PARAMETER_${upper}_USERNAME`]: parameters.username,
-          [`ENDPOINT_AUTH_PARAMETER_${upper}_PASSWORD`]: parameters.password,
-          INPUT_IMAGESOURCE: "imagename",
-          INPUT_SOURCEIMAGENAME: "scan/app",
-          INPUT_SOURCEIMAGETAG: "1",
-          INPUT_REPOSITORYNAME: "scan/azure",
-          INPUT_PUSHTAG: "az",
-          INPUT_LOGREQUEST: "true",
-          INPUT_LOGRESPONSE: "true",
-        });
-      },
+      env: ({ tmp }) =>
+        azureTask(
+          tmp,
+          {
+            imageSource: "imagename",
+            sourceImageName: "scan/app",
+            sourceImageTag: "1",
+            repositoryName: "scan/azure",
+            pushTag: "az",
+            logRequest: "true",
+            logResponse: "true",
+          },
+          {
+            ...noKeys,
+            SYSTEM_DEBUG: "true",
+            ...serviceConnection(
+              { username: TEST_KEYS.accessKeyId, password: TEST_KEYS.secretAccessKey },
+              "UsernamePassword",
+              "5f0e4d3c-2b1a-4a9b-8c7d-6e5f4a3b2c1d",
+            ),
+          },
+        ),
       code: 0,
       docker: true,
     },
     {
       name: "Codefresh step, keys and session token",
       entry: "codefresh",
-      env: ({ tmp }) => {
-        mkdirSync(path.join(tmp, "volume"), { recursive: true });
-        return api({
-          CF_VOLUME_PATH: path.join(tmp, "volume"),
-          AWS_ACCESS_KEY_ID: tempAccessKeyId,
-          AWS_SECRET_ACCESS_KEY: known.tempSecretKey,
-          AWS_SESSION_TOKEN: known.sessionToken,
-          IMAGE: "scan/app:1",
-          REPOSITORY: "scan/codefresh",
-          TAGS: "cf",
-          DEBUG: "true",
-        });
-      },
+      env: ({ tmp }) =>
+        codefreshStep(
+          tmp,
+          { IMAGE: "scan/app:1", REPOSITORY: "scan/codefresh", TAGS: "cf", DEBUG: "true" },
+          {
+            AWS_ACCESS_KEY_ID: tempAccessKeyId,
+            AWS_SECRET_ACCESS_KEY: known.tempSecretKey,
+            AWS_SESSION_TOKEN: known.sessionToken,
+          },
+        ),
       code: 0,
       docker: true,
     },
@@ -412,22 +398,18 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
     {
       name: "GitHub Action, promote a docker:// source with source-password, debug on",
       entry: "github",
-      env: ({ tmp }) => {
-        const outputs = path.join(tmp, "runner", "output");
-        mkdirSync(path.dirname(outputs), { recursive: true });
-        writeFileSync(outputs, "");
-        return api({
-          GITHUB_ACTIONS: "true",
-          GITHUB_OUTPUT: outputs,
-          RUNNER_TEMP: path.join(tmp, "runner"),
-          RUNNER_DEBUG: "1",
-          INPUT_SOURCE: `docker://${fixture.local.registry}/scan/github:gh-role`,
-          "INPUT_SOURCE-USERNAME": "AWS",
-          "INPUT_SOURCE-PASSWORD": known.sourcePassword,
-          INPUT_REPOSITORY: "scan/github-promoted",
-          "INPUT_CREATE-REPOSITORY": "true",
-        });
-      },
+      env: ({ tmp }) =>
+        githubStep(
+          tmp,
+          {
+            source: `docker://${fixture.local.registry}/scan/github:gh-role`,
+            "source-username": "AWS",
+            "source-password": known.sourcePassword as string,
+            repository: "scan/github-promoted",
+            "create-repository": "true",
+          },
+          { RUNNER_DEBUG: "1" },
+        ),
       code: 0,
       docker: false,
     },
@@ -468,7 +450,8 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
               ? `docker://${fixture.local.registry}/scan/github:gh-role`
               : a,
     );
-    const run: ScannedRun = await runScanned(fixture, ENTRIES[scenario.entry], args, scenario.env, wrapper);
+    const entry = HOST_DRIVERS[scenario.entry].entry;
+    const run: ScannedRun = await runScanned(fixture, entry, args, scenario.env, wrapper);
     const secrets = [...Object.values(known), ...tap.issued()];
     const leaks = findLeaks(secrets, [
       { where: "stdout", text: visible(run.stdout) },
