@@ -264,10 +264,13 @@ export class RegistryEngine implements ContainerEngine {
   }
 
   async #identity(): Promise<ImageIdentity> {
-    if (this.#options.source.kind === "daemon") return { configDigest: this.#local?.id };
+    const compression = this.#options.compression ?? "gzip";
+    if (this.#options.source.kind === "daemon") return { configDigest: this.#local?.id, compression };
     const { artifact, id } = await (this.#opened ??
       Promise.reject(new Error("the source was not inspected")));
-    return artifact.kind === "layers" ? { configDigest: id } : { manifestDigest: artifact.digest };
+    return artifact.kind === "layers"
+      ? { configDigest: id, compression }
+      : { manifestDigest: artifact.digest };
   }
 
   async #diffIds(): Promise<string[]> {

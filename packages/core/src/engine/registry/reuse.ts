@@ -1,8 +1,14 @@
-import { compressionOf, type Descriptor, INDEX_MEDIA_TYPES, type ManifestDocument } from "../../oci/index.js";
+import {
+  compressionOf,
+  type Descriptor,
+  INDEX_MEDIA_TYPES,
+  isForeignLayerType,
+  type ManifestDocument,
+} from "../../oci/index.js";
 import type { StoredImage } from "../../ports/index.js";
 import type { RegistryClient } from "../../registry/index.js";
 import type { LayerCache } from "./cache.js";
-import type { LayerCodec } from "./compress.js";
+import type { LayerCodec, LayerCompression } from "./compress.js";
 import { pick } from "./push.js";
 
 /** Images of the repository read for their layers, at most: the extra calls stay a handful. */
@@ -13,6 +19,11 @@ const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 export interface ImageIdentity {
   /** Config digest (the image ID) of an image whose manifest is written here. */
   configDigest?: string;
+  /**
+   * How the layers of a manifest written here are compressed: a stored manifest of the same
+   * config with other layers is another image to whoever pulls it (zstd is not gzip to Docker 20).
+   */
+  compression?: LayerCompression;
   /** Digest of a manifest or index pushed byte for byte (an OCI layout's). */
   manifestDigest?: string;
 }
@@ -31,7 +42,13 @@ export function isSameImage(stored: StoredImage | undefined, ours: ImageIdentity
   if (!stored) return false;
   if (ours.manifestDigest) return stored.digest === ours.manifestDigest;
   const doc = parseManifest(stored);
-  return !!ours.configDigest && doc?.config?.digest === ours.configDigest && Array.isArray(doc.layers);
+  if (!ours.configDigest || doc?.config?.digest !== ours.configDigest || !Array.isArray(doc.layers))
+    return false;
+  // Foreign layers (Windows base layers) are referenced as they are, whatever the codec.
+  const written = doc.layers.filter((layer) => !isForeignLayerType(layer.mediaType ?? ""));
+  return (
+    !ours.compression || written.every((layer) => compressionOf(layer.mediaType ?? "") === ours.compression)
+  );
 }
 
 export interface ReuseContext {
