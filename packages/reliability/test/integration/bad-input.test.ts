@@ -289,6 +289,19 @@ const CASES: Case[] = [
     'Invalid --engine "buildkit": use auto, registry, docker (default auto).',
   ),
   cli(
+    "compression that is neither gzip nor zstd",
+    ["docker-archive:$ARCHIVE", "-r", "bad/web", "--compression", "brotli"],
+    2,
+    'Invalid --compression "brotli": use gzip or zstd (default gzip).',
+    NO_DOCKER,
+  ),
+  cli(
+    "zstd with docker push",
+    ["bad/app:1", "-r", "bad/web", "--engine", "docker", "--compression", "zstd"],
+    2,
+    'Invalid --compression "zstd": docker push always sends gzip layers, so remove it or set --engine to auto.',
+  ),
+  cli(
     "docker push of a docker-archive",
     ["docker-archive:$ARCHIVE", "-r", "bad/web", "--engine", "docker"],
     2,
@@ -576,6 +589,13 @@ const CASES: Case[] = [
     sentence: 'Invalid engine "buildkit": use auto, registry, docker (default auto).',
   },
   {
+    name: "compression",
+    host: "GitHub",
+    inputs: { image: "bad/app:1", repository: "bad/web", compression: "brotli" },
+    code: 1,
+    sentence: 'Invalid compression "brotli": use gzip or zstd (default gzip).',
+  },
+  {
     name: "repository missing without creation",
     host: "GitHub",
     inputs: { image: "bad/app:1", repository: "bad/absent" },
@@ -661,6 +681,21 @@ const CASES: Case[] = [
     sentence: 'Invalid engine "buildkit": use auto, registry, docker (default auto).',
   },
   {
+    name: "compression",
+    host: "Azure",
+    inputs: {
+      imageSource: "imagename",
+      sourceImageName: "bad/app",
+      sourceImageTag: "1",
+      repositoryName: "bad/web",
+      engine: "docker",
+      compression: "zstd",
+    },
+    code: 1,
+    sentence:
+      'Invalid compression "zstd": docker push always sends gzip layers, so remove it or set engine to auto.',
+  },
+  {
     name: "repository missing without creation",
     host: "Azure",
     inputs: {
@@ -694,6 +729,13 @@ const CASES: Case[] = [
     env: { IMAGE: "bad/app:1", REPOSITORY: "bad/web", ENGINE: "buildkit" },
     code: 2,
     sentence: 'Invalid ENGINE "buildkit": use auto, registry, docker (default auto).',
+  },
+  {
+    name: "compression",
+    host: "Codefresh",
+    env: { IMAGE: "bad/app:1", REPOSITORY: "bad/web", COMPRESSION: "brotli" },
+    code: 2,
+    sentence: 'Invalid COMPRESSION "brotli": use gzip or zstd (default gzip).',
   },
   {
     name: "no credentials anywhere",
@@ -877,6 +919,19 @@ const CASES: Case[] = [
     { image: "bad/app:1", repository: "bad/web", engine: "buildkit" },
     2,
     'Invalid engine "buildkit": use auto, registry, docker (default auto).',
+  ),
+  gitlab(
+    "compression that is neither gzip nor zstd",
+    { image: "docker-archive:$ARCHIVE", repository: "bad/web", compression: "brotli" },
+    2,
+    'Invalid compression "brotli": use gzip or zstd (default gzip).',
+    NO_DOCKER,
+  ),
+  gitlab(
+    "zstd with docker push",
+    { image: "bad/app:1", repository: "bad/web", engine: "docker", compression: "zstd" },
+    2,
+    'Invalid compression "zstd": docker push always sends gzip layers, so remove it or set engine to auto.',
   ),
   gitlab(
     "docker push of a docker-archive",
