@@ -2,7 +2,7 @@
 // as Markdown tables to bench/results.md. Needs a Docker engine (started when missing, as the
 // tests do). Medians of BENCH_RUNS runs (default 9); each push goes to a fresh repository so its
 // layers really upload. Peers that are not installed are listed as such. Sections: small,
-// daemonless, copy, local, hosts, parts; BENCH_ONLY=local[,copy...] runs only those, BENCH_<NAME>=0 skips one.
+// daemonless, copy, local, compression, hosts, parts; BENCH_ONLY=local[,copy...] runs only those, BENCH_<NAME>=0 skips one.
 import { spawn, spawnSync } from "node:child_process";
 import { randomFillSync } from "node:crypto";
 import {
@@ -57,12 +57,29 @@ function installed(command) {
   return spawnSync(command, ["--version"], { encoding: "utf8" }).status === 0;
 }
 
+/** Runs a command, timed, with its peak RSS in MiB (NaN without GNU time); throws when it fails. */
+function measured(command, args, env) {
+  const useTime = installed("/usr/bin/time");
+  const start = process.hrtime.bigint();
+  const result = spawnSync(
+    useTime ? "/usr/bin/time" : command,
+    useTime ? ["-f", "rss-kib=%M", command, ...args] : args,
+    { encoding: "utf8", env, maxBuffer: 64 * 1024 * 1024 },
+  );
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0)
+    throw new Error(`${path.basename(command)} exited ${result.status}: ${result.stderr}`);
+  const mib = Number(/rss-kib=(\d+)/.exec(result.stderr ?? "")?.[1] ?? Number.NaN) / 1024;
+  return { ms, mib };
+}
+
 /** Sections by name, for BENCH_ONLY=name[,name]; each but the first has its own BENCH_X=0 to skip it. */
 const SECTIONS = [
   { name: "small", run: smallSection },
   { name: "daemonless", skip: "BENCH_DAEMONLESS", run: daemonlessSection },
   { name: "copy", skip: "BENCH_COPY", run: copySection },
   { name: "local", skip: "BENCH_LOCAL", run: localSection },
+  { name: "compression", skip: "BENCH_COMPRESSION", run: compressionSection },
   { name: "hosts", skip: "BENCH_HOSTS", run: hostsSection },
   { name: "parts", skip: "BENCH_PARTS", run: partsSection },
 ];
@@ -187,24 +204,6 @@ async function daemonlessSection() {
   const archive = path.join(dir, "big.tar");
   await buildTestImage(engine.host, image, { sizeBytes: 4 * 128 * 1024 * 1024, layers: 4 });
   timed("docker", ["save", "-o", archive, image], { env: dockerEnv });
-  const rss = (stderr) => Number(/rss-kib=(\d+)/.exec(stderr ?? "")?.[1] ?? Number.NaN) / 1024;
-  const measured = (command, args, env) => {
-    const start = process.hrtime.bigint();
-    const useTime = installed("/usr/bin/time");
-    const result = spawnSync(
-      useTime ? "/usr/bin/time" : command,
-      useTime ? ["-f", "rss-kib=%M", command, ...args] : args,
-      {
-        encoding: "utf8",
-        env,
-        maxBuffer: 64 * 1024 * 1024,
-      },
-    );
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    if (result.status !== 0)
-      throw new Error(`${path.basename(command)} exited ${result.status}: ${result.stderr}`);
-    return { ms, mib: rss(result.stderr) };
-  };
   const skopeoArgs = async (repo) => [
     "copy",
     "-q",
@@ -257,7 +256,7 @@ async function daemonlessSection() {
     spawnSync("docker", ["image", "rm", image], { env: dockerEnv });
   }
   const skopeoCold = results[1].cold.length ? median(results[1].cold) : Number.NaN;
-  const twoGiB = process.env.BENCH_2GB === "0" ? undefined : await oneBigLayer(measured);
+  const twoGiB = process.env.BENCH_2GB === "0" ? undefined : await oneBigLayer();
   const lines = big.map((contender, n) => {
     if (contender.available) return `| ${contender.name} | - | - | - | ${contender.available} |`;
     const { cold, warm, mib } = results[n];
@@ -289,7 +288,7 @@ async function daemonlessSection() {
  * 150 MB. The layer file is written in 8 MiB pieces so the bench itself stays small. BENCH_2GB=0
  * skips it (about a minute here, most of it docker build and docker save).
  */
-async function oneBigLayer(measured) {
+async function oneBigLayer() {
   const dir = mkdtempSync(path.join(tmpdir(), "bench-2gib-"));
   const image = "bench/two-gib:1";
   try {
@@ -477,25 +476,7 @@ async function localSection() {
     AWS_EC2_METADATA_DISABLED: "true",
   };
   const create = (repositoryName) => client.send(new CreateRepositoryCommand({ repositoryName }));
-  // A new connection per request: a pooled one may have been closed by the endpoint while a timed
-  // command blocked this process, and fetch would fail on it.
-  const stats = () =>
-    new Promise((resolve) => {
-      const request = httpGet(`${endpoint.endpoint}/_ecr-local/stats`, { agent: false }, (response) => {
-        let body = "";
-        response.setEncoding("utf8").on("data", (chunk) => {
-          body += chunk;
-        });
-        response.on("end", () => {
-          try {
-            resolve(response.statusCode === 200 ? JSON.parse(body) : undefined);
-          } catch {
-            resolve(undefined);
-          }
-        });
-      });
-      request.on("error", () => resolve(undefined));
-    });
+  const stats = () => registryStats(endpoint);
   let caches = 0;
   // A fresh ecr-push cache folder stands for a fresh runner: nothing is known but what the registry holds.
   const freshCache = () => {
@@ -691,6 +672,230 @@ async function localSection() {
     "Engine state: each run builds a freshly salted image, so no builder, registry or distribution cache knows its layers; the page cache is warm (the image was just built). Each ecr-push push gets a fresh, empty ECR_PUSH_CACHE_DIR (a fresh runner), but the re-run reuses its v2 push's. In the cold rows a docker-based push that is not first in its run meets layers docker already pushed to another repository; cross-repository mounts are off at the endpoint, so it uploads them again. The contenders' order rotates between runs. NODE_EXTRA_CA_CERTS is unset for every command, as on CI runners. Registry: ecr-push local on loopback; bytes are blob bytes it received during the push.",
     "",
   ].join("\n");
+}
+
+/**
+ * What a local endpoint has counted (GET /_ecr-local/stats), or undefined. A new connection per
+ * request: a pooled one may have been closed by the endpoint while a timed command blocked this
+ * process, and fetch would fail on it.
+ */
+function registryStats(endpoint) {
+  return new Promise((resolve) => {
+    const request = httpGet(`${endpoint.endpoint}/_ecr-local/stats`, { agent: false }, (response) => {
+      let body = "";
+      response.setEncoding("utf8").on("data", (chunk) => {
+        body += chunk;
+      });
+      response.on("end", () => {
+        try {
+          resolve(response.statusCode === 200 ? JSON.parse(body) : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
+    });
+    request.on("error", () => resolve(undefined));
+  });
+}
+
+/**
+ * The compression section (issue 17): a realistic image (scripts/lib/realistic-image.mjs, salted
+ * each run) saved to a docker-archive beforehand, pushed cold into fresh repositories by ecr-push
+ * (gzip, the default, and zstd) and by skopeo from the same file (its default gzip, gzip level 1,
+ * and zstd), in an order that rotates between runs. Time, peak RSS and the blob bytes the
+ * registry received, against skopeo's default. Then one 2 GiB layer with each codec: the memory
+ * target. BENCH_ONLY=compression runs this section alone; BENCH_2GB=0 skips the 2 GiB layer.
+ */
+async function compressionSection() {
+  const endpoint = await startLocal(["--region", "us-east-1"]);
+  const client = new ECRClient({ region: endpoint.region, endpoint: endpoint.endpoint, credentials: keys });
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-compression-"));
+  const { NODE_EXTRA_CA_CERTS: _ca, ...baseEnv } = dockerEnv;
+  const env = (cache) => ({
+    ...baseEnv,
+    AWS_ACCESS_KEY_ID: keys.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+    AWS_REGION: endpoint.region,
+    AWS_ENDPOINT_URL_ECR: endpoint.endpoint,
+    AWS_EC2_METADATA_DISABLED: "true",
+    ECR_PUSH_CACHE_DIR: cache,
+  });
+  const pass = await passwordOf(endpoint);
+  let repos = 0;
+  const push = (contender, archive) => {
+    const repo = `bench/compression-${contender.id}-${repos++}`;
+    const cache = path.join(dir, `cache-${repos}`);
+    mkdirSync(cache);
+    return { repo, run: () => contender.push(archive, repo, cache) };
+  };
+  const ours = (id, name, extra, note = "") => ({
+    id,
+    name,
+    note,
+    push: (archive, repo, cache) =>
+      measured(
+        process.execPath,
+        [CLI, "push", `docker-archive:${archive}`, "-r", repo, "-q", ...extra],
+        env(cache),
+      ),
+  });
+  const skopeo = (id, name, extra, note = "") => ({
+    id,
+    name,
+    note,
+    push: (archive, repo) =>
+      measured(
+        "skopeo",
+        [
+          "copy",
+          "-q",
+          "--dest-tls-verify=false",
+          "--dest-creds",
+          `AWS:${pass}`,
+          ...extra,
+          `docker-archive:${archive}`,
+          `docker://${endpoint.registry}/${repo}:v1`,
+        ],
+        baseEnv,
+      ),
+  });
+  const contenders = [
+    ours(
+      "gzip",
+      "ecr-push push docker-archive: (gzip, the default)",
+      [],
+      "target: at most 0.8x skopeo's time, at most 1.05x its bytes",
+    ),
+    ours("zstd", "ecr-push push docker-archive: --compression zstd", ["--compression", "zstd"]),
+    skopeo("skopeo", "skopeo copy docker-archive: to docker:// (its default: gzip)", [], "baseline"),
+    skopeo("skopeo-gzip1", "skopeo copy ... --dest-compress-level 1", [
+      "--dest-compress-format",
+      "gzip",
+      "--dest-compress-level",
+      "1",
+    ]),
+    skopeo("skopeo-zstd", "skopeo copy ... --dest-compress-format zstd", ["--dest-compress-format", "zstd"]),
+  ].filter((c) => (c.id.startsWith("skopeo") ? installed("skopeo") : true));
+  const results = new Map(contenders.map((c) => [c.id, { ms: [], bytes: [], mib: [] }]));
+  let layers = [];
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const images = buildRealisticImages({ dockerHost: engine.host, name: `bench/compression-r${i}` });
+      layers = images.layers;
+      const archive = path.join(dir, `v1-r${i}.tar`);
+      try {
+        saveImage(engine.host, images.v1, archive);
+      } finally {
+        images.remove();
+      }
+      for (let k = 0; k < contenders.length; k++) {
+        const contender = contenders[(k + i) % contenders.length];
+        const { repo, run } = push(contender, archive);
+        await client.send(new CreateRepositoryCommand({ repositoryName: repo }));
+        const before = await registryStats(endpoint);
+        const result = run();
+        const after = await registryStats(endpoint);
+        const r = results.get(contender.id);
+        r.ms.push(result.ms);
+        r.mib.push(result.mib);
+        if (before && after) r.bytes.push(after.blobBytesReceived - before.blobBytesReceived);
+      }
+      rmSync(archive);
+    }
+    const twoGiB =
+      process.env.BENCH_2GB === "0"
+        ? []
+        : await twoGiBLayer(dir, (id, archive) => {
+            const contender = contenders.find((c) => c.id === id);
+            const { repo, run } = push(contender, archive);
+            return client.send(new CreateRepositoryCommand({ repositoryName: repo })).then(run);
+          });
+    const base = results.get("skopeo");
+    const baseMs = base?.ms.length ? median(base.ms) : Number.NaN;
+    const baseBytes = base?.bytes.length ? median(base.bytes) : Number.NaN;
+    const MB = 1e6;
+    const lines = contenders.map((c) => {
+      const r = results.get(c.id);
+      const ms = median(r.ms);
+      const bytes = r.bytes.length ? median(r.bytes) : Number.NaN;
+      const peak = r.mib.every(Number.isNaN) ? "-" : `${Math.max(...r.mib).toFixed(0)} MiB`;
+      return `| ${c.name} | ${seconds(ms)} | ${(ms / baseMs).toFixed(2)}x | ${(bytes / MB).toFixed(2)} MB | ${(bytes / baseBytes).toFixed(3)}x | ${peak} | ${c.note} |`;
+    });
+    const cpus = os.cpus();
+    const sizes = layers.map((l) => `${l.name} ${(l.bytes / MB).toFixed(0)} MB`).join(", ");
+    return [
+      `## Compression on realistic layers (issue 17): ${RUNS === 1 ? "1 run" : `${RUNS} runs each, medians`}`,
+      "",
+      `Image: layers ${sizes} (scripts/lib/realistic-image.mjs, salted each run), pushed cold from a docker save archive written just before (page cache warm) into a fresh repository, with a fresh ecr-push cache. Machine: ${cpus.length} x ${cpus[0]?.model ?? "unknown CPU"}, Node ${process.version}, skopeo ${spawnSync(
+        "skopeo",
+        ["--version"],
+        { encoding: "utf8" },
+      )
+        .stdout.trim()
+        .replace(
+          /^skopeo version /,
+          "",
+        )}; registry: ecr-push local on loopback; NODE_EXTRA_CA_CERTS unset. Bytes: blob bytes the registry received.`,
+      "",
+      "| what | cold push | vs skopeo | layer bytes | vs skopeo's bytes | peak RSS | note |",
+      "| --- | --- | --- | --- | --- | --- | --- |",
+      ...lines,
+      ...twoGiB,
+      "",
+    ].join("\n");
+  } finally {
+    client.destroy();
+    endpoint.child.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * One 2 GiB layer, 8 MiB stretches of salted text lines and of random bytes in turn (so both the
+ * deflating and the stored path run), pushed from a docker save archive with each codec: the
+ * rows of the memory target, peak RSS under 150 MB.
+ */
+async function twoGiBLayer(dir, pushWith) {
+  const work = mkdtempSync(path.join(dir, "two-gib-"));
+  const image = "bench/two-gib-mixed:1";
+  try {
+    const piece = Buffer.alloc(8 * 1024 * 1024);
+    const text = Buffer.from(
+      Array.from(
+        { length: 200_000 },
+        (_, i) => `${i} GET /api/v1/items?page=${i % 97} 200 ${(i * 7919) % 4096}ms\n`,
+      ).join(""),
+    ).subarray(0, piece.length);
+    const fd = openSync(path.join(work, "layer.bin"), "w");
+    for (let i = 0; i < 256; i++) {
+      if (i % 2) randomFillSync(piece);
+      else {
+        text.copy(piece);
+        piece.write(`${i}-${Math.random()}`, 0);
+      }
+      writeSync(fd, piece);
+    }
+    closeSync(fd);
+    writeFileSync(path.join(work, "Dockerfile"), "FROM scratch\nCOPY layer.bin /layer.bin\n");
+    timed("docker", ["build", "-q", "-t", image, work], { env: { ...dockerEnv, DOCKER_BUILDKIT: "0" } });
+    rmSync(path.join(work, "layer.bin"));
+    const archive = path.join(work, "two-gib.tar");
+    timed("docker", ["save", "-o", archive, image], { env: dockerEnv });
+    spawnSync("docker", ["image", "rm", image], { env: dockerEnv });
+    const rows = [];
+    for (const [id, what] of [
+      ["gzip", "gzip"],
+      ["zstd", "--compression zstd"],
+    ]) {
+      const run = await pushWith(id, archive);
+      rows.push(
+        `| ecr-push push docker-archive: ${what}, one 2 GiB layer (half text, half random; 1 run) | ${seconds(run.ms)} | - | - | - | ${run.mib.toFixed(0)} MiB | RSS target: under 150 MB |`,
+      );
+    }
+    return rows;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 /** The first section: a 5 MB image pushed by ecr-push and its peers, start-up costs and bundle sizes. */
