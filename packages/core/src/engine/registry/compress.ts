@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { type Readable, Transform, type TransformCallback } from "node:stream";
 import * as zlib from "node:zlib";
+import { Slots } from "../../concurrency/index.js";
 import { Compression, MediaTypes } from "../../oci/index.js";
 
 /**
@@ -43,6 +44,11 @@ export const PIECE_BYTES = { gzip: 1024 * 1024, zstd: 4 * 1024 * 1024 } as const
  * two so reading overlaps compressing. Memory stays near 2 × this × the piece size per layer.
  */
 const PIECES_IN_FLIGHT = Math.min(4, Math.max(2, availableParallelism()));
+/**
+ * Pieces being compressed at once in the whole process, whatever the number of layers: libuv's
+ * pool runs four, and more pieces waiting there would only hold memory (4 MiB each for zstd).
+ */
+const COMPRESSING = new Slots(Math.min(4, Math.max(2, availableParallelism())), { skipAfterFailure: false });
 /** Where a piece is judged: four stretches of 8 KiB spread over it. */
 const SAMPLES = 4;
 const SAMPLE_BYTES = 8 * 1024;
@@ -218,7 +224,7 @@ class Piecewise extends Transform {
 
   /** Starts compressing `piece`; `buffer`, when it is one of ours, is reused once it is done. */
   #sealAs(piece: Buffer, buffer?: Buffer): void {
-    const compressed = this.compressPiece(piece);
+    const compressed = COMPRESSING.run(() => this.compressPiece(piece));
     compressed.then(
       () => {
         if (buffer) this.#free.push(buffer);
