@@ -78,8 +78,9 @@ describe("a pipeline written for ECRPushImage@1", () => {
       repositoryTags: "",
       removeLocalImage: true,
       concurrency: "",
-      // Not in a Toolkit pipeline: core's default (auto) applies.
+      // Not in a Toolkit pipeline: core's defaults (auto, gzip) apply.
       engine: "",
+      compression: "",
     });
     expect(settings).toMatchObject({
       outputVariable: "WEB_IMAGE_URI",

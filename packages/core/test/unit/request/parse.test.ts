@@ -57,6 +57,7 @@ describe("parsePushRequest: defaults", () => {
         webIdentityTokenFile: undefined,
       },
       engine: "registry",
+      compression: "gzip",
       removeLocalImage: false,
     });
   });
