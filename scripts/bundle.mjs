@@ -1,5 +1,5 @@
 // The one esbuild configuration every shipped entry uses (CLI, Azure task, GitHub Action, Codefresh
-// step): ESM for Node 20+, minified, split so code a run does not need is never loaded.
+// step): ESM for Node 22+, minified, split so code a run does not need is never loaded.
 import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
@@ -20,7 +20,7 @@ export async function bundle({ packageDir, entries, outdir = "dist", banner = ""
     splitting: true,
     format: "esm",
     platform: "node",
-    target: "node20",
+    target: "node22",
     // Prefer packages' ESM builds: they tree-shake, and their dynamic imports keep named exports.
     mainFields: ["module", "main"],
     minify: true,

@@ -5,4 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
+if node24=$(./scripts/node.sh 24); then export PATH="$(dirname "$node24"):$PATH"; fi
 exec node scripts/demo.mjs

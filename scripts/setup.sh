@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a fresh machine for ecr-push development: Debian packages for the real test parts
-# (Docker engine, skopeo, docker-registry, tinyproxy), pnpm, the workspace dependencies, and a build.
+# (Docker engine, skopeo, docker-registry, tinyproxy), Node 24, 22 and 20, pnpm, the workspace
+# dependencies, and a build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,9 +26,19 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
+# Official Node 24, 22 and 20 from the npm registry, cached between runs (scripts/node.sh): the
+# tests run on 24 and run each shipped entry on the others. The rest of setup runs on 24 too.
+status=0
+nodes=$(./scripts/node.sh 24 22 20) || status=$?
+case $status in
+  0) export PATH="$(dirname "$(printf '%s\n' "$nodes" | head -n 1)"):$PATH" ;;
+  3) echo "setup: keeping $(node --version) from PATH" >&2 ;;
+  *) exit "$status" ;;
+esac
+
 node_major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$node_major" -lt 20 ]; then
-  echo "setup: Node.js 20 or later is required (found $(node --version))" >&2
+if [ "$node_major" -lt 22 ]; then
+  echo "setup: Node.js 22 or later is required (found $(node --version))" >&2
   exit 1
 fi
 

@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
+# Everything below runs on Node 24, which setup fetched: pnpm, turbo, vitest and every `node` the
+# tests spawn (elsewhere than linux-x64, the node on PATH).
+if node24=$(./scripts/node.sh 24); then export PATH="$(dirname "$node24"):$PATH"; fi
 pnpm lint
 pnpm typecheck --output-logs=errors-only
 # The GitHub Action runs its committed bundle: setup's build must leave it exactly as committed.

@@ -30,7 +30,7 @@ await build({
   splitting: false,
   format: "esm",
   platform: "node",
-  target: "node20",
+  target: "node22",
   mainFields: ["module", "main"],
   minify: true,
   legalComments: "none",

@@ -1,4 +1,4 @@
-// The task's entry, run by the agent's Node (Node20_1 or Node24 handler in task.json).
+// The task's entry, run by the agent's Node 24 (the Node24 handler in task.json).
 import { startHostProcess } from "@ecr-push/core";
 import tl from "azure-pipelines-task-lib";
 import { runTask } from "./run.js";

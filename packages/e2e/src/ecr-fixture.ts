@@ -30,6 +30,8 @@ export class EcrFixture {
   private constructor(
     readonly local: LocalEcr,
     readonly dockerHost: string,
+    /** The Node that runNode() runs entries with: the test's own unless withNode() chose another. */
+    readonly node: string = process.execPath,
   ) {}
 
   static async start(dockerHost: string, options: LocalEcrOptions = {}): Promise<EcrFixture> {
@@ -40,10 +42,19 @@ export class EcrFixture {
     return this.local.close();
   }
 
+  /**
+   * The same endpoint, with entries run by `node` (another Node version), whose folder also comes
+   * first on the entry's PATH as on a host with that Node. Close the original, not this view.
+   */
+  withNode(node: string): EcrFixture {
+    return new EcrFixture(this.local, this.dockerHost, node);
+  }
+
   /** The environment of a CI job with AWS keys and the local endpoint; `undefined` removes a variable. */
   env(extra: Env = {}): Env {
+    const onPath = this.node === process.execPath ? [] : [path.dirname(this.node)];
     return {
-      PATH: process.env.PATH,
+      PATH: [...onPath, process.env.PATH].filter(Boolean).join(path.delimiter),
       DOCKER_HOST: this.dockerHost,
       AWS_ACCESS_KEY_ID: TEST_KEYS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: TEST_KEYS.secretAccessKey,
@@ -56,7 +67,7 @@ export class EcrFixture {
     };
   }
 
-  /** Runs `node entry args...` with env(overrides) plus a private HOME and TMPDIR. */
+  /** Runs `node entry args...` (see withNode) with env(overrides) plus a private HOME and TMPDIR. */
   async runNode(
     entry: string,
     args: string[],
@@ -71,7 +82,7 @@ export class EcrFixture {
           (e): e is [string, string] => e[1] !== undefined,
         ),
       );
-      const result = await run(process.execPath, [entry, ...args], { env, cwd: options.cwd });
+      const result = await run(this.node, [entry, ...args], { env, cwd: options.cwd });
       return { ...result, leftovers: readdirSync(tmp) };
     } finally {
       rmSync(home, { recursive: true, force: true });

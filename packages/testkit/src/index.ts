@@ -9,6 +9,13 @@ export {
 export { type DockerEngineHandle, dockerReachable, findOrStartDockerd, startDockerd } from "./dockerd.js";
 export { buildTestImage, dockerEnv, listLocalTags } from "./images.js";
 export { type FakeImds, startFakeImds } from "./imds.js";
+export {
+  AZURE_HANDLER_NODE,
+  cachedNode,
+  type NodeBinary,
+  nodeCacheDir,
+  nodeWarningLines,
+} from "./node-versions.js";
 export { type RunResult, run, runOk } from "./process.js";
 export { commandMissing, isCI, realPartAvailable } from "./real-parts.js";
 export { type SkopeoInspect, skopeoInspect, skopeoRawManifest } from "./skopeo.js";

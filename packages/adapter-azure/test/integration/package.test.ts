@@ -40,7 +40,7 @@ describe("the extension package", () => {
       const entries = unzip(vsix);
       const taskJson = JSON.parse(String(entries.get("dist/ECRPushImage/task.json")));
       expect(taskJson).toEqual(JSON.parse(readFileSync(path.join(BUILT_TASK, "task.json"), "utf8")));
-      expect(taskJson.execution.Node20_1.target).toBe("index.js");
+      expect(taskJson.execution.Node24.target).toBe("index.js");
       expect(
         entries.get("dist/ECRPushImage/index.js")?.equals(readFileSync(path.join(BUILT_TASK, "index.js"))),
       ).toBe(true);
