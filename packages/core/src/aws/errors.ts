@@ -161,6 +161,10 @@ function credentialsNotFound(profile: string | undefined, names: Partial<InputNa
     return `No AWS credentials found for profile "${profile}": check the profile in the shared config and credentials files, and run aws sso login for an SSO profile.`;
   }
   const ways = credentialWays(names);
+  // Every way offered (the CLI): the sentence docs/troubleshooting.md quotes, spelled out whole.
+  if (ways.profile && ways.webIdentity) {
+    return "No AWS credentials found: give access keys, a profile, or a role with a web identity token, or provide them through the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), SSO, or container or instance metadata.";
+  }
   const inputs = ["access keys", ...(ways.profile ? ["a profile"] : [])];
   if (ways.webIdentity) inputs.push("a role with a web identity token");
   const environment = [
