@@ -464,17 +464,7 @@ async function localSection() {
   const endpoint = await startLocal(["--region", "us-east-1"]);
   const client = new ECRClient({ region: endpoint.region, endpoint: endpoint.endpoint, credentials: keys });
   const dir = mkdtempSync(path.join(tmpdir(), "bench-local-"));
-  // CI runners do not set it, and it costs every Node start about 80 ms here; the endpoint is
-  // plain HTTP on loopback, so no command below needs a private CA.
-  const { NODE_EXTRA_CA_CERTS: _ca, ...baseEnv } = dockerEnv;
-  const env = {
-    ...baseEnv,
-    AWS_ACCESS_KEY_ID: keys.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
-    AWS_REGION: endpoint.region,
-    AWS_ENDPOINT_URL_ECR: endpoint.endpoint,
-    AWS_EC2_METADATA_DISABLED: "true",
-  };
+  const { baseEnv, env } = endpointEnv(endpoint);
   const create = (repositoryName) => client.send(new CreateRepositoryCommand({ repositoryName }));
   const stats = () => registryStats(endpoint);
   let caches = 0;
@@ -675,6 +665,24 @@ async function localSection() {
 }
 
 /**
+ * The environment of commands against a local endpoint: `baseEnv` without NODE_EXTRA_CA_CERTS
+ * (CI runners do not set it, it costs every Node start about 80 ms here, and the endpoint is plain
+ * HTTP on loopback), and `env` with the endpoint's keys and URL on top.
+ */
+function endpointEnv(endpoint) {
+  const { NODE_EXTRA_CA_CERTS: _ca, ...baseEnv } = dockerEnv;
+  const env = {
+    ...baseEnv,
+    AWS_ACCESS_KEY_ID: keys.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+    AWS_REGION: endpoint.region,
+    AWS_ENDPOINT_URL_ECR: endpoint.endpoint,
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
+  return { baseEnv, env };
+}
+
+/**
  * What a local endpoint has counted (GET /_ecr-local/stats), or undefined. A new connection per
  * request: a pooled one may have been closed by the endpoint while a timed command blocked this
  * process, and fetch would fail on it.
@@ -710,16 +718,8 @@ async function compressionSection() {
   const endpoint = await startLocal(["--region", "us-east-1"]);
   const client = new ECRClient({ region: endpoint.region, endpoint: endpoint.endpoint, credentials: keys });
   const dir = mkdtempSync(path.join(tmpdir(), "bench-compression-"));
-  const { NODE_EXTRA_CA_CERTS: _ca, ...baseEnv } = dockerEnv;
-  const env = (cache) => ({
-    ...baseEnv,
-    AWS_ACCESS_KEY_ID: keys.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
-    AWS_REGION: endpoint.region,
-    AWS_ENDPOINT_URL_ECR: endpoint.endpoint,
-    AWS_EC2_METADATA_DISABLED: "true",
-    ECR_PUSH_CACHE_DIR: cache,
-  });
+  const { baseEnv, env: endpointVars } = endpointEnv(endpoint);
+  const env = (cache) => ({ ...endpointVars, ECR_PUSH_CACHE_DIR: cache });
   const pass = await passwordOf(endpoint);
   let repos = 0;
   const push = (contender, archive) => {

@@ -61,6 +61,19 @@ describe.runIf(dockerHost && containerd && zstdNode)(
 
     const ctr = (args: string[]) =>
       runOk("ctr", ["--address", containerd as string, "--namespace", "ecr-push-zstd", ...args]);
+    /** containerd pulls and unpacks: each layer decompressed and checked against its diff ID. */
+    const ctrPull = (uri: string) =>
+      ctr([
+        "images",
+        "pull",
+        "--plain-http",
+        "--user",
+        `${credentials.username}:${credentials.password}`,
+        uri,
+      ]);
+    /** The archive pushed to team/zstd under `tag`, with `extra` flags, as JSON. */
+    const pushArchive = (tag: string, extra: string[] = []) =>
+      cli(e2e, ["push", `docker-archive:${archive}`, "-r", "team/zstd", "-t", tag, "--json", ...extra]);
 
     beforeAll(async () => {
       e2e = await EcrFixture.start(host);
@@ -107,17 +120,7 @@ describe.runIf(dockerHost && containerd && zstdNode)(
 
     it("pushes zstd layers under an OCI manifest whose layers decompress to the image's diff IDs", async () => {
       await e2e.createRepository("team/zstd");
-      const run1 = await cli(e2e, [
-        "push",
-        `docker-archive:${archive}`,
-        "-r",
-        "team/zstd",
-        "-t",
-        "z1",
-        "--compression",
-        "zstd",
-        "--json",
-      ]);
+      const run1 = await pushArchive("z1", ["--compression", "zstd"]);
       expect(run1.code, run1.stderr).toBe(0);
       expectClean(run1, credentials.password);
       const doc = JSON.parse(run1.stdout);
@@ -147,14 +150,7 @@ describe.runIf(dockerHost && containerd && zstdNode)(
       expect(layers.map((layer) => sha256(zstdDecompressSync(layer)))).toEqual(diffIds);
 
       // containerd (Docker 23+'s image store, ECS, EKS) pulls and unpacks it, checking each diff ID.
-      await ctr([
-        "images",
-        "pull",
-        "--plain-http",
-        "--user",
-        `${credentials.username}:${credentials.password}`,
-        uri,
-      ]);
+      await ctrPull(uri);
       const snapshots = await ctr(["snapshots", "ls"]);
       expect(snapshots).toContain(chainIds(diffIds).at(-1));
 
@@ -212,29 +208,11 @@ describe.runIf(dockerHost && containerd && zstdNode)(
     });
 
     it("re-runs send nothing; gzip of the same image is a Docker manifest docker pulls, not the zstd one", async () => {
-      const rerun = await cli(e2e, [
-        "push",
-        `docker-archive:${archive}`,
-        "-r",
-        "team/zstd",
-        "-t",
-        "z1",
-        "--compression",
-        "zstd",
-        "--json",
-      ]);
+      const rerun = await pushArchive("z1", ["--compression", "zstd"]);
       expect(rerun.code, rerun.stderr).toBe(0);
       expect(JSON.parse(rerun.stdout).tagResults).toMatchObject([{ tag: "z1", status: "unchanged" }]);
 
-      const gzip = await cli(e2e, [
-        "push",
-        `docker-archive:${archive}`,
-        "-r",
-        "team/zstd",
-        "-t",
-        "g1",
-        "--json",
-      ]);
+      const gzip = await pushArchive("g1");
       expect(gzip.code, gzip.stderr).toBe(0);
       const uri = `${e2e.local.registry}/team/zstd:g1`;
       const manifest: Manifest = JSON.parse(await skopeoRawManifest(uri, credentials));
@@ -267,14 +245,7 @@ describe.runIf(dockerHost && containerd && zstdNode)(
       const uri = `${e2e.local.registry}/team/zstd:from-oci`;
       const manifest: Manifest = JSON.parse(await skopeoRawManifest(uri, credentials));
       expect(manifest.layers.map((layer) => layer.mediaType)).toEqual(diffIds.map(() => ZSTD_LAYER));
-      await ctr([
-        "images",
-        "pull",
-        "--plain-http",
-        "--user",
-        `${credentials.username}:${credentials.password}`,
-        uri,
-      ]);
+      await ctrPull(uri);
       expect(readdirSync(path.join(layout, "blobs", "sha256"))).toContain(stored.replace(/^sha256:/, ""));
     });
   },
