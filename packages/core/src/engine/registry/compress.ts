@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { type Readable, Transform, type TransformCallback } from "node:stream";
 import * as zlib from "node:zlib";
 import { Slots } from "../../concurrency/index.js";
+import { BufferChurn } from "../../memory/index.js";
 import { Compression, MediaTypes } from "../../oci/index.js";
 
 /**
@@ -50,6 +51,8 @@ const PIECES_IN_FLIGHT = Math.min(4, Math.max(2, availableParallelism()));
  * pool runs four, and more pieces waiting there would only hold memory (2 MiB each for zstd).
  */
 const COMPRESSING = new Slots(Math.min(4, Math.max(2, availableParallelism())), { skipAfterFailure: false });
+/** Every chunk read and every piece compressed, in all layers at once, is garbage a moment later. */
+const CHURN = new BufferChurn();
 /** Where a piece is judged: four stretches of 8 KiB spread over it. */
 const SAMPLES = 4;
 const SAMPLE_BYTES = 8 * 1024;
@@ -186,6 +189,7 @@ class Piecewise extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    CHURN.note(chunk.length);
     this.#take(chunk).then(() => callback(), callback);
   }
 
