@@ -129,7 +129,13 @@ function zstdPiece(piece: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     compress(
       piece,
-      { params: { [levelParam]: ZSTD_LEVEL }, chunkSize: OUTPUT_BYTES(piece.length) },
+      // The size known up front lets zstd size its window and tables to the piece (less memory),
+      // and puts it in the frame header.
+      {
+        params: { [levelParam]: ZSTD_LEVEL },
+        pledgedSrcSize: piece.length,
+        chunkSize: OUTPUT_BYTES(piece.length),
+      },
       (error, out) => (error ? reject(error) : resolve(out)),
     ),
   );
