@@ -108,14 +108,16 @@ type PieceCompressor = (piece: Buffer) => Promise<Buffer>;
 
 function gzipPiece(piece: Buffer): Promise<Buffer> {
   const deflate = compresses(piece);
-  // Stored without zlib: no handle, and one buffer instead of two.
-  if (!deflate && crc32) return Promise.resolve(storedMember(piece, crc32));
+  // Stored pieces go through zlib too (level 0): their copy and checksum run on libuv's pool,
+  // not on the event loop, which already hashes and sends every byte.
   const level = deflate ? GZIP_OPTIONS.level : 0;
   return new Promise((resolve, reject) =>
-    // One output buffer for what a piece that deflates usually becomes (under half its size):
+    // One output buffer for what the piece becomes (under half its size when it deflates):
     // more would be allocated, and collected, for every piece at hundreds of MB/s.
-    zlib.gzip(piece, { ...GZIP_OPTIONS, level, chunkSize: OUTPUT_BYTES(piece.length) }, (error, out) =>
-      error ? reject(error) : resolve(out),
+    zlib.gzip(
+      piece,
+      { ...GZIP_OPTIONS, level, chunkSize: deflate ? OUTPUT_BYTES(piece.length) : piece.length + 64 * 1024 },
+      (error, out) => (error ? reject(error) : resolve(out)),
     ),
   );
 }
@@ -250,34 +252,4 @@ class Piecewise extends Transform {
     this.#pending.push(compressed);
     this.#sealedAny = true;
   }
-}
-
-/** zlib.crc32 arrived in Node 20.15; without it stored pieces go through zlib like the others. */
-const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
-/** The largest stored deflate block. */
-const STORED_BLOCK = 65535;
-
-/**
- * One gzip member holding `data` in stored deflate blocks (RFC 1951 3.2.4, RFC 1952): header,
- * then per block a 5-byte preamble (final bit, LEN, ~LEN) and the bytes, then CRC-32 and length.
- * Returned as a single buffer: the data is copied once into it, without a zlib handle.
- */
-function storedMember(data: Buffer, crc: (data: Uint8Array) => number): Buffer {
-  const blocks = Math.max(1, Math.ceil(data.length / STORED_BLOCK));
-  const out = Buffer.allocUnsafe(10 + blocks * 5 + data.length + 8);
-  // ID1 ID2 CM=deflate FLG=0 MTIME=0 XFL=0 OS=255 (unknown).
-  out.set([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff], 0);
-  let at = 10;
-  for (let b = 0; b < blocks; b++) {
-    const start = b * STORED_BLOCK;
-    const len = Math.min(STORED_BLOCK, data.length - start);
-    out[at] = b === blocks - 1 ? 1 : 0;
-    out.writeUInt16LE(len, at + 1);
-    out.writeUInt16LE(~len & 0xffff, at + 3);
-    data.copy(out, at + 5, start, start + len);
-    at += 5 + len;
-  }
-  out.writeUInt32LE(crc(data) >>> 0, at);
-  out.writeUInt32LE(data.length >>> 0, at + 4);
-  return out;
 }
