@@ -1,4 +1,5 @@
-import { canWriteZstd, type LayerCompression } from "../engine/registry/compress.js";
+import type { LayerCompression } from "../engine/registry/compress.js";
+import { canWriteZstd } from "../engine/registry/zstd.js";
 import { InputError } from "../errors/index.js";
 import { resolveInputNames } from "./names.js";
 import {

@@ -4,6 +4,7 @@ import * as zlib from "node:zlib";
 import { Slots } from "../../concurrency/index.js";
 import { BufferChurn } from "../../memory/index.js";
 import { Compression, MediaTypes } from "../../oci/index.js";
+import { zstd } from "./zstd.js";
 
 /**
  * How the registry engine compresses the layers it makes. Every codec cuts a layer into pieces
@@ -61,21 +62,6 @@ const SAMPLE_BYTES = 8 * 1024;
  * measure 7.9 and more on 8 KiB; text 4.5–5.5, machine code 5.5–6.8.
  */
 const STORED_ENTROPY = 7.6;
-
-/** Node's zstd (22.15 and later); undefined on older Node, which the request check refuses. */
-const zstd = zlib as unknown as {
-  zstdCompress?: (
-    data: Uint8Array,
-    options: object,
-    done: (error: Error | null, out: Buffer) => void,
-  ) => void;
-  constants: { ZSTD_c_compressionLevel?: number };
-};
-
-/** True when this Node can write zstd layers (22.15 and later). */
-export function canWriteZstd(): boolean {
-  return typeof zstd.zstdCompress === "function";
-}
 
 /**
  * The codec for `compression`: gzip layers (Docker media types, as docker push writes them) or

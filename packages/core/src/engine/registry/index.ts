@@ -3,7 +3,6 @@
 
 export { LayerCache } from "./cache.js";
 export {
-  canWriteZstd,
   GZIP_OPTIONS,
   gzipLayer,
   type LayerCodec,
@@ -23,3 +22,4 @@ export {
   type PushedManifest,
   pushArtifact,
 } from "./push.js";
+export { canWriteZstd } from "./zstd.js";

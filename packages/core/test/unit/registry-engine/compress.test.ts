@@ -3,13 +3,9 @@ import { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
 import * as zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
-import {
-  canWriteZstd,
-  gzipLayer,
-  layerCodec,
-  PIECE_BYTES as PIECES,
-} from "../../../src/engine/registry/compress.js";
+import { gzipLayer, layerCodec, PIECE_BYTES as PIECES } from "../../../src/engine/registry/compress.js";
 import { imageManifestOf } from "../../../src/engine/registry/push.js";
+import { canWriteZstd } from "../../../src/engine/registry/zstd.js";
 
 const PIECE_BYTES = PIECES.gzip;
 
