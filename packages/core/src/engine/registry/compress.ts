@@ -51,7 +51,7 @@ const PIECES_IN_FLIGHT = Math.min(4, Math.max(2, availableParallelism()));
  * Pieces being compressed at once in the whole process, whatever the number of layers: libuv's
  * pool runs four, and more pieces waiting there would only hold memory (2 MiB each for zstd).
  */
-const COMPRESSING = new Slots(Math.min(4, Math.max(2, availableParallelism())), { skipAfterFailure: false });
+const COMPRESSING = new Slots(PIECES_IN_FLIGHT, { skipAfterFailure: false });
 /** Every chunk read and every piece compressed, in all layers at once, is garbage a moment later. */
 const CHURN = new BufferChurn();
 /** Where a piece is judged: four stretches of 8 KiB spread over it. */
