@@ -1,3 +1,4 @@
+import type { PublicRegistry } from "./public/state.js";
 import type { RateLimiter } from "./rate-limits.js";
 import type { RegistryPasswords } from "./registry/passwords.js";
 import type { KeyStore, SigningKey } from "./sigv4/keys.js";
@@ -6,7 +7,7 @@ import type { Store } from "./store/store.js";
 
 /** One control-plane or STS request as the endpoint answered it. */
 export interface RecordedCall {
-  service: "ecr" | "sts";
+  service: "ecr" | "ecr-public" | "sts";
   operation: string;
   /** The signing key, when the request was signed by a known key. */
   accessKeyId?: string;
@@ -75,6 +76,8 @@ export interface Context {
   rateLimits: RateLimiter;
   /** Registry settings of PutAccountSetting (BLOB_MOUNTING: ENABLED turns on cross-repository mounts). */
   accountSettings: Record<string, string>;
+  /** ECR Public: its API (SigV4 service `ecr-public`), repositories and registry on `localhost:PORT`. */
+  ecrPublic: PublicRegistry;
   log: (message: string) => void;
 }
 

@@ -1,4 +1,11 @@
 export type { AssumedRole, RecordedCall, RegistryStats } from "./context.js";
+export type { CatalogData } from "./public/state.js";
 export { runLocalEcrUntilSignal } from "./run.js";
-export { type LocalEcr, type LocalEcrOptions, type RepositoryInfo, startLocalEcr } from "./server.js";
+export {
+  type LocalEcr,
+  type LocalEcrOptions,
+  type PublicRepositoryInfo,
+  type RepositoryInfo,
+  startLocalEcr,
+} from "./server.js";
 export type { RepositorySettings } from "./store/store.js";

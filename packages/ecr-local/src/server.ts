@@ -8,6 +8,9 @@ import { handleControlPlane } from "./control-plane/handler.js";
 import { MAX_PART_BYTES } from "./control-plane/layers.js";
 import { toServiceError } from "./errors.js";
 import { readBody, send } from "./http.js";
+import { handlePublicControlPlane, PUBLIC_TARGET_PREFIX } from "./public/control-plane.js";
+import type { CatalogData } from "./public/state.js";
+import { handlePublicToken } from "./public/token.js";
 import { RateLimiter } from "./rate-limits.js";
 import { handleRegistry } from "./registry/handler.js";
 import { RegistryPasswords } from "./registry/passwords.js";
@@ -45,6 +48,21 @@ export interface LocalEcrOptions {
   rateLimits?: Record<string, number>;
   /** The rate limits' clock, in milliseconds; Date.now by default. */
   clock?: () => number;
+  /**
+   * The alias ECR Public assigns the account's public registry with its first repository; default
+   * `ecr-local`. Public repository URIs are `localhost:PORT/ALIAS/NAME`.
+   */
+  publicRegistryAlias?: string;
+}
+
+/** An ECR Public repository as a test sees it: its URI, catalog data, resource tags and image tags. */
+export interface PublicRepositoryInfo {
+  name: string;
+  uri: string;
+  catalogData: CatalogData;
+  tags: { Key: string; Value: string }[];
+  /** Image tag -> manifest digest. */
+  imageTags: Record<string, string>;
 }
 
 /** A repository as a test sees it: its settings, resource tags and image tags. */
@@ -63,6 +81,16 @@ export interface LocalEcr {
   readonly endpoint: string;
   /** `127.0.0.1:PORT`, the registry host of repository URIs. */
   readonly registry: string;
+  /**
+   * `localhost:PORT`: the host of ECR Public repository URIs, standing for `public.ecr.aws` (the
+   * same port; requests naming this host reach the public registry). The ECR Public API is at
+   * `endpoint` (AWS_ENDPOINT_URL_ECR_PUBLIC).
+   */
+  readonly publicRegistry: string;
+  /** The alias of the public registry (assigned with its first repository). */
+  readonly publicRegistryAlias: string;
+  /** An ECR Public repository by name (without the alias). */
+  publicRepository(name: string): PublicRepositoryInfo | undefined;
   readonly accountId: string;
   readonly region: string;
   readonly accessKeyId: string;
@@ -117,7 +145,13 @@ function keyPair(options: LocalEcrOptions): {
 async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
     const pathname = (req.url ?? "/").split("?")[0];
-    if (pathname === "/v2" || pathname?.startsWith("/v2/")) return await handleRegistry(ctx, req, res);
+    // The host a request names picks the registry: localhost:PORT is ECR Public's, as public.ecr.aws.
+    const publicHost = req.headers.host?.toLowerCase() === ctx.ecrPublic.host;
+    if (pathname === "/v2" || pathname?.startsWith("/v2/"))
+      return await handleRegistry(ctx, req, res, publicHost ? "public" : "private");
+    if (req.method === "GET" && (pathname === "/token" || pathname === "/token/")) {
+      return handlePublicToken(ctx, req, res);
+    }
     // The registry counters, for benches and tests that run the endpoint in another process
     // (`ecr-push local`). Counts only: nothing here needs a key.
     if (req.method === "GET" && pathname === "/_ecr-local/stats") {
@@ -134,6 +168,9 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
       };
       // STS speaks the query protocol (form bodies); everything else at `POST /` is the ECR JSON API.
       if (type === "application/x-www-form-urlencoded") return await handleSts(ctx, request, res);
+      if (String(req.headers["x-amz-target"] ?? "").startsWith(PUBLIC_TARGET_PREFIX)) {
+        return await handlePublicControlPlane(ctx, request, res);
+      }
       return await handleControlPlane(ctx, request, res);
     }
     req.resume();
@@ -176,7 +213,14 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
       resolve();
     });
   });
-  const registry = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = (server.address() as AddressInfo).port;
+  const registry = `127.0.0.1:${port}`;
+  const publicRegistry = `localhost:${port}`;
+  const publicRegistryAlias = options.publicRegistryAlias ?? "ecr-local";
+  if (!/^[a-z][a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(publicRegistryAlias) || publicRegistryAlias.length > 50) {
+    server.close();
+    throw new Error(`startLocalEcr: publicRegistryAlias '${publicRegistryAlias}' is not an ECR Public alias`);
+  }
   const endpoint = `http://${registry}`;
   const context: Context = {
     accountId,
@@ -208,14 +252,27 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
     rateLimits,
     // ECR's defaults; BLOB_MOUNTING is off until PutAccountSetting turns it on.
     accountSettings: { BLOB_MOUNTING: "DISABLED", BASIC_SCAN_TYPE_VERSION: "AWS_NATIVE" },
+    ecrPublic: {
+      alias: publicRegistryAlias,
+      aliasAssigned: false,
+      host: publicRegistry,
+      store: new Store(path.join(dataDir, "public"), accountId),
+      catalogs: new Map(),
+      passwords: new RegistryPasswords(),
+      bearerTokens: new RegistryPasswords(),
+    },
     log: options.log ?? (() => {}),
   };
+  // A data directory that already holds public repositories had its alias assigned.
+  context.ecrPublic.aliasAssigned = context.ecrPublic.store.list().length > 0;
   ctx = context;
 
   let closing: Promise<void> | undefined;
   return {
     endpoint,
     registry,
+    publicRegistry,
+    publicRegistryAlias,
     accountId,
     region,
     accessKeyId: keys.accessKeyId,
@@ -226,6 +283,8 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
       JSON.stringify({
         endpoint,
         registry,
+        publicRegistry,
+        publicRegistryAlias,
         accountId,
         region,
         ...(keys.generated ? { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey } : {}),
@@ -243,6 +302,17 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
         uri: `${registry}/${name}`,
         createdAt: new Date(repo.createdAt),
         imageDigests: Object.keys(images),
+      };
+    },
+    publicRepository(name) {
+      const repo = context.ecrPublic.store.find(name);
+      if (!repo) return undefined;
+      return {
+        name,
+        uri: `${publicRegistry}/${publicRegistryAlias}/${name}`,
+        catalogData: structuredClone(context.ecrPublic.catalogs.get(name) ?? {}),
+        tags: structuredClone(repo.tags),
+        imageTags: { ...repo.imageTags },
       };
     },
     throttleNext(calls) {

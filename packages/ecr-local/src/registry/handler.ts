@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Context, countIn } from "../context.js";
 import { toServiceError } from "../errors.js";
 import { headerValue, send } from "../http.js";
+import { publicContext } from "../public/state.js";
 import { blobRoutes, uploadRoutes } from "./blobs.js";
 import { manifestRoutes, tagRoutes } from "./manifests.js";
 import { API_VERSION, registryError } from "./request.js";
@@ -56,11 +57,39 @@ function authorize(ctx: Context, req: IncomingMessage): void {
   if (state !== "valid") throw registryError("UNAUTHORIZED", "authentication required", 401);
 }
 
-/** The OCI distribution API under `/v2/`, with ECR's Basic authentication and repository rules. */
-export async function handleRegistry(ctx: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/**
+ * ECR Public's registry takes Bearer tokens only, from its token service (`/token/`, where the
+ * GetAuthorizationToken password is sent with Basic auth), as public.ecr.aws does.
+ */
+function authorizePublic(ctx: Context, req: IncomingMessage): void {
+  const auth = headerValue(req, "authorization") ?? "";
+  const [scheme, token] = auth.split(" ");
+  const state =
+    scheme?.toLowerCase() === "bearer" ? ctx.ecrPublic.bearerTokens.check(token ?? "") : "unknown";
+  if (state === "expired")
+    throw registryError("DENIED", "Your authorization token has expired. Reauthenticate and try again.", 403);
+  if (state !== "valid") throw registryError("UNAUTHORIZED", "authentication required", 401);
+}
+
+/** The Bearer challenge of ECR Public's registry, naming its token service. */
+export function publicChallenge(ctx: Context): string {
+  return `Bearer realm="http://${ctx.ecrPublic.host}/token/",service="${ctx.ecrPublic.host}",scope="aws"`;
+}
+
+/**
+ * The OCI distribution API under `/v2/`, with ECR's Basic authentication and repository rules; or,
+ * for `public`, ECR Public's registry: Bearer tokens and repositories named `ALIAS/NAME`.
+ */
+export async function handleRegistry(
+  ctx: Context,
+  req: IncomingMessage,
+  res: ServerResponse,
+  plane: "private" | "public" = "private",
+): Promise<void> {
   try {
     const url = new URL(req.url ?? "/", "http://registry.invalid");
-    authorize(ctx, req);
+    if (plane === "public") authorizePublic(ctx, req);
+    else authorize(ctx, req);
     if (url.pathname === "/v2/" || url.pathname === "/v2") {
       send(res, 200, { ...API_VERSION, "Content-Type": "application/json" }, "{}");
       return;
@@ -85,6 +114,20 @@ export async function handleRegistry(ctx: Context, req: IncomingMessage, res: Se
       countIn(ctx.stats.throttled, operation);
       throw registryError("TOOMANYREQUESTS", "Rate exceeded", 429);
     }
+    if (plane === "public") {
+      // ALIAS/NAME: the alias names this account's public registry; NAME is the repository.
+      const prefix = `${ctx.ecrPublic.alias}/`;
+      const own = ctx.ecrPublic.aliasAssigned && name.startsWith(prefix);
+      const repo = own ? ctx.ecrPublic.store.find(name.slice(prefix.length)) : undefined;
+      if (!repo)
+        throw registryError(
+          "NAME_UNKNOWN",
+          `The repository with name '${name}' does not exist in the registry`,
+          404,
+        );
+      await handler({ ctx: publicContext(ctx), req, res, url, repo, base: `/v2/${name}` }, param);
+      return;
+    }
     const repo = ctx.store.get(name);
     await handler({ ctx, req, res, url, repo, base: `/v2/${name}` }, param);
   } catch (error) {
@@ -92,7 +135,10 @@ export async function handleRegistry(ctx: Context, req: IncomingMessage, res: Se
     const [code, status] = FROM_ECR[failure.code] ?? [failure.code, failure.status];
     const headers: Record<string, string> = { ...API_VERSION, "Content-Type": "application/json" };
     if (status === 401)
-      headers["WWW-Authenticate"] = `Basic realm="${ctx.endpoint}/",service="ecr.amazonaws.com"`;
+      headers["WWW-Authenticate"] =
+        plane === "public"
+          ? publicChallenge(ctx)
+          : `Basic realm="${ctx.endpoint}/",service="ecr.amazonaws.com"`;
     // Drain what the client still sends so that keep-alive connections stay usable.
     req.resume();
     if (req.method === "HEAD") send(res, status, headers);

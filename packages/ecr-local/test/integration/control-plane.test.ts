@@ -150,6 +150,8 @@ describe("ECR control plane with @aws-sdk/client-ecr", () => {
       expect(JSON.parse(fromEnv.readyLine())).toEqual({
         endpoint: fromEnv.endpoint,
         registry: fromEnv.registry,
+        publicRegistry: fromEnv.publicRegistry,
+        publicRegistryAlias: "ecr-local",
         accountId: "123456789012",
         region: "us-east-1",
       });

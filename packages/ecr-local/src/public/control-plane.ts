@@ -1,0 +1,245 @@
+import type { ServerResponse } from "node:http";
+import { authenticate, type Context, countIn, newRequestId, type RecordedCall } from "../context.js";
+import { imageOperations } from "../control-plane/images.js";
+import {
+  type Call,
+  epochSeconds,
+  type Input,
+  optionalList,
+  paginate,
+  requiredString,
+} from "../control-plane/input.js";
+import { invalidParameter, ServiceError, throttled, toServiceError } from "../errors.js";
+import { send } from "../http.js";
+import type { SigningKey } from "../sigv4/keys.js";
+import type { SignedRequest } from "../sigv4/verify.js";
+import type { RepositoryRecord } from "../store/store.js";
+import { isAccountId } from "../validation.js";
+import { catalogDataOf, catalogJson } from "./catalog.js";
+import { publicContext } from "./state.js";
+
+/** The X-Amz-Target prefix of the ECR Public API (AWS JSON 1.1), as the SDK's serializer sends it. */
+export const PUBLIC_TARGET_PREFIX = "SpencerFrontendService.";
+
+/** ECR Public's API exists in us-east-1 only; requests are signed for that region. */
+const PUBLIC_REGION = "us-east-1";
+
+// ECR Public's repository names: 2 to 205 characters of this pattern (ECR allows 256).
+const PUBLIC_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+const constraint = (key: string, what: string) =>
+  invalidParameter(`Invalid parameter at '${key}' failed to satisfy constraint: '${what}'`);
+
+function publicName(input: Input): string {
+  const name = requiredString(input, "repositoryName");
+  if (name.length < 2 || name.length > 205 || !PUBLIC_NAME.test(name)) {
+    throw constraint(
+      "repositoryName",
+      "Member must satisfy regular expression pattern: (?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*",
+    );
+  }
+  return name;
+}
+
+/** ECR Public has one registry per account: another registryId is refused as AWS refuses it. */
+function checkPublicRegistryId(ctx: Context, input: Input, call: Call, name = "*"): void {
+  const registryId = input.registryId;
+  if (registryId === undefined || registryId === null || registryId === ctx.accountId) return;
+  if (!isAccountId(registryId))
+    throw constraint("registryId", "Member must satisfy regular expression pattern: [0-9]{12}");
+  const action = `ecr-public:${call.operation}`;
+  throw new ServiceError(
+    "AccessDeniedException",
+    `User: ${call.principalArn} is not authorized to perform: ${action} on resource: arn:aws:ecr-public::${registryId}:repository/${name}`,
+  );
+}
+
+function notFound(ctx: Context, name: string): ServiceError {
+  return new ServiceError(
+    "RepositoryNotFoundException",
+    `The repository with name '${name}' does not exist in the registry with id '${ctx.accountId}'`,
+  );
+}
+
+function repositoryJson(ctx: Context, repo: RepositoryRecord) {
+  const { alias, host } = ctx.ecrPublic;
+  return {
+    repositoryArn: `arn:aws:ecr-public::${ctx.accountId}:repository/${repo.name}`,
+    registryId: ctx.accountId,
+    repositoryName: repo.name,
+    repositoryUri: `${host}/${alias}/${repo.name}`,
+    createdAt: epochSeconds(repo.createdAt),
+  };
+}
+
+function tagsOf(input: Input): { Key: string; Value: string }[] {
+  return (optionalList<Input>(input, "tags", 200) ?? []).map((tag) => {
+    const Key = tag?.Key;
+    const Value = tag?.Value ?? "";
+    if (
+      typeof Key !== "string" ||
+      Key.length < 1 ||
+      Key.length > 128 ||
+      typeof Value !== "string" ||
+      Value.length > 256
+    ) {
+      throw invalidParameter(
+        "Invalid parameter at 'tags': each tag needs a Key of 1 to 128 and a Value of up to 256 characters",
+      );
+    }
+    return { Key, Value };
+  });
+}
+
+type Operation = (ctx: Context, input: Input, call: Call) => object;
+
+export const publicOperations: Record<string, Operation> = {
+  GetAuthorizationToken(ctx) {
+    const { password, expiresAt } = ctx.ecrPublic.passwords.issue(ctx.tokenTtlSeconds);
+    // One object (ECR's answer is a list with a proxyEndpoint): the registry is public.ecr.aws.
+    return {
+      authorizationData: {
+        authorizationToken: Buffer.from(`AWS:${password}`).toString("base64"),
+        expiresAt: epochSeconds(expiresAt.getTime()),
+      },
+    };
+  },
+
+  CreateRepository(ctx, input) {
+    const name = publicName(input);
+    const catalog = catalogDataOf(input);
+    const tags = tagsOf(input);
+    const pub = ctx.ecrPublic;
+    if (pub.store.find(name)) {
+      throw new ServiceError(
+        "RepositoryAlreadyExistsException",
+        `The repository with name '${name}' already exists in the registry with id '${ctx.accountId}'`,
+      );
+    }
+    const repo = pub.store.create(name, {
+      imageTagMutability: "MUTABLE",
+      scanOnPush: false,
+      encryptionType: "AES256",
+      tags,
+    });
+    pub.catalogs.set(name, catalog);
+    // The registry's default alias is assigned with its first repository.
+    pub.aliasAssigned = true;
+    return {
+      repository: repositoryJson(ctx, repo),
+      catalogData: catalogJson(catalog, logoUrl(ctx, name)),
+    };
+  },
+
+  DescribeRepositories(ctx, input, call) {
+    checkPublicRegistryId(ctx, input, call);
+    const names = optionalList<string>(input, "repositoryNames", 100);
+    const store = ctx.ecrPublic.store;
+    const repos = names
+      ? names.map((name) => {
+          const repo = store.find(name);
+          if (!repo) throw notFound(ctx, name);
+          return repo;
+        })
+      : store.list();
+    const { page, nextToken } = paginate(repos, input);
+    return {
+      repositories: page.map((repo) => repositoryJson(ctx, repo)),
+      ...(nextToken ? { nextToken } : {}),
+    };
+  },
+
+  DeleteRepository(ctx, input, call) {
+    const name = publicName(input);
+    checkPublicRegistryId(ctx, input, call, name);
+    if (!ctx.ecrPublic.store.find(name)) throw notFound(ctx, name);
+    const repo = ctx.ecrPublic.store.delete(name, input.force === true);
+    ctx.ecrPublic.catalogs.delete(name);
+    return { repository: repositoryJson(ctx, repo) };
+  },
+
+  DescribeRegistries(ctx) {
+    const { alias, aliasAssigned, host } = ctx.ecrPublic;
+    return {
+      registries: [
+        {
+          registryId: ctx.accountId,
+          registryArn: `arn:aws:ecr-public::${ctx.accountId}:registry/${ctx.accountId}`,
+          registryUri: aliasAssigned ? `${host}/${alias}` : "",
+          verified: false,
+          aliases: aliasAssigned
+            ? [{ name: alias, status: "ACTIVE", primaryRegistryAlias: true, defaultRegistryAlias: true }]
+            : [],
+        },
+      ],
+    };
+  },
+
+  GetRepositoryCatalogData(ctx, input, call) {
+    const name = publicName(input);
+    checkPublicRegistryId(ctx, input, call, name);
+    if (!ctx.ecrPublic.store.find(name)) throw notFound(ctx, name);
+    return { catalogData: catalogJson(ctx.ecrPublic.catalogs.get(name), logoUrl(ctx, name)) };
+  },
+
+  DescribeImages(ctx, input, call) {
+    const name = publicName(input);
+    checkPublicRegistryId(ctx, input, call, name);
+    if (!ctx.ecrPublic.store.find(name)) throw notFound(ctx, name);
+    // The same answer as ECR's, from the public store.
+    return imageOperations.DescribeImages(publicContext(ctx), { ...input, registryId: undefined }, call);
+  },
+};
+
+function logoUrl(ctx: Context, name: string): string {
+  return `http://${ctx.ecrPublic.host}/_ecr-local/logo/${ctx.ecrPublic.alias}/${name}`;
+}
+
+/** The ECR Public API: AWS JSON 1.1 at `POST /`, X-Amz-Target `SpencerFrontendService.*`, SigV4 service `ecr-public`. */
+export async function handlePublicControlPlane(
+  ctx: Context,
+  request: SignedRequest,
+  res: ServerResponse,
+): Promise<void> {
+  const requestId = newRequestId();
+  const target = String(request.headers["x-amz-target"] ?? "");
+  const operation = target.slice(PUBLIC_TARGET_PREFIX.length);
+  const call: RecordedCall = { service: "ecr-public", operation, status: 200 };
+  const headers = { "Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": requestId };
+  try {
+    const key: SigningKey = await authenticate(ctx, request, call, PUBLIC_REGION);
+    if (ctx.throttle.remaining > 0) {
+      ctx.throttle.remaining--;
+      throw throttled();
+    }
+    const op = Object.hasOwn(publicOperations, operation) ? publicOperations[operation] : undefined;
+    if (!op)
+      throw new ServiceError("UnknownOperationException", `The operation '${target}' is not supported.`);
+    const input = parseInput(request.body);
+    const result = op(ctx, input, { operation, principalArn: key.principalArn });
+    send(res, 200, headers, JSON.stringify(result));
+  } catch (error) {
+    const failure = toServiceError(error, "ServerException", ctx.log);
+    call.status = failure.status;
+    call.errorCode = failure.code;
+    if (failure.code === "ThrottlingException") countIn(ctx.stats.throttled, operation);
+    send(
+      res,
+      failure.status,
+      { ...headers, "x-amzn-ErrorType": failure.code },
+      JSON.stringify({ ...failure.fields, __type: failure.code, message: failure.message }),
+    );
+  } finally {
+    ctx.calls.push(call);
+  }
+}
+
+function parseInput(body: Uint8Array): Input {
+  try {
+    const input: unknown = body.length === 0 ? {} : JSON.parse(Buffer.from(body).toString("utf8"));
+    if (input && typeof input === "object" && !Array.isArray(input)) return input as Input;
+  } catch {
+    // answered below
+  }
+  throw new ServiceError("SerializationException", "The request body is not a JSON object.");
+}
