@@ -39,6 +39,12 @@ export const AZURE_INPUTS: HostInputTable = {
   webIdentityToken: "OIDC token of service connection awsCredentials",
   webIdentityTokenFile: { notOffered: "an OIDC service connection hands the token over directly" },
   removeLocalImage: "removeDockerImage",
+  publicDescription: "publicDescription",
+  publicAboutText: "publicAboutText",
+  publicUsageText: "publicUsageText",
+  publicArchitectures: "publicArchitectures",
+  publicOperatingSystems: "publicOperatingSystems",
+  publicLogo: "publicLogo",
   concurrency: "concurrency",
   engine: "engine",
   compression: "compression",
@@ -102,11 +108,22 @@ export function readTaskInputs(agent: Agent): TaskSettings {
     settings.raw.concurrency = undefined;
     settings.raw.engine = undefined;
     settings.raw.compression = undefined;
+    for (const key of PUBLIC_KEYS) settings.raw[key] = undefined;
   }
   return settings;
 }
 
 export type TaskCommand = "push" | "retag" | "promote";
+
+/** ECR Public's inputs: the task spells them as core does. */
+const PUBLIC_KEYS = [
+  "publicDescription",
+  "publicAboutText",
+  "publicUsageText",
+  "publicArchitectures",
+  "publicOperatingSystems",
+  "publicLogo",
+] as const;
 
 function commandOf(agent: Agent): TaskCommand {
   const value = agent.input("command").toLowerCase() || "push";
@@ -144,6 +161,7 @@ function readPushInputs(agent: Agent, command: TaskCommand): TaskSettings {
       kmsKey: agent.input("kmsKeyArn"),
       repositoryTags: agent.input("repositoryTags"),
       removeLocalImage: bool(agent, "removeDockerImage"),
+      ...Object.fromEntries(PUBLIC_KEYS.map((key) => [key, agent.input(key)])),
       concurrency: agent.input("concurrency"),
       engine: agent.input("engine"),
       compression: agent.input("compression"),
@@ -170,6 +188,7 @@ function readPushInputs(agent: Agent, command: TaskCommand): TaskSettings {
       compression: "compression",
       repositoryTags: "repositoryTags",
       removeLocalImage: "removeDockerImage",
+      ...Object.fromEntries(PUBLIC_KEYS.map((key) => [key, key])),
     },
     outputVariable: agent.input("outputVariable"),
     digestOutputVariable: agent.input("digestOutputVariable"),

@@ -28,6 +28,13 @@ export const STEP_ARGUMENTS = {
   AWS_SECRET_ACCESS_KEY: { input: "secretAccessKey", secret: true },
   AWS_SESSION_TOKEN: { input: "sessionToken", secret: true },
   REMOVE_LOCAL_IMAGE: { input: "removeLocalImage", default: false },
+  // ECR Public (REPOSITORY public.ecr.aws/ALIAS/NAME): the Gallery's data of a created repository.
+  PUBLIC_DESCRIPTION: { input: "publicDescription" },
+  PUBLIC_ABOUT_TEXT: { input: "publicAboutText" },
+  PUBLIC_USAGE_TEXT: { input: "publicUsageText" },
+  PUBLIC_ARCHITECTURES: { input: "publicArchitectures" },
+  PUBLIC_OPERATING_SYSTEMS: { input: "publicOperatingSystems" },
+  PUBLIC_LOGO: { input: "publicLogo" },
   // A number in the pipeline's YAML; it still reaches the step as a string, as every variable does.
   CONCURRENCY: { input: "concurrency", schemaType: "integer" },
   // auto (the registry engine), registry, or docker (docker push).

@@ -77,6 +77,13 @@ describe("a pipeline written for ECRPushImage@1", () => {
       kmsKey: "",
       repositoryTags: "",
       removeLocalImage: true,
+      // ECR Public's inputs: not in a Toolkit pipeline, so unset.
+      publicDescription: "",
+      publicAboutText: "",
+      publicUsageText: "",
+      publicArchitectures: "",
+      publicOperatingSystems: "",
+      publicLogo: "",
       concurrency: "",
       // Not in a Toolkit pipeline: core's defaults (auto, gzip) apply.
       engine: "",

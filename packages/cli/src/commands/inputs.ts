@@ -42,6 +42,12 @@ export const CLI_INPUTS: HostInputTable = {
   },
   webIdentityTokenFile: "--web-identity-token-file",
   removeLocalImage: "--remove-local-image",
+  publicDescription: "--public-description",
+  publicAboutText: "--public-about-text",
+  publicUsageText: "--public-usage-text",
+  publicArchitectures: "--public-architecture",
+  publicOperatingSystems: "--public-operating-system",
+  publicLogo: "--public-logo",
   concurrency: "--concurrency",
   engine: "--engine",
   compression: "--compression",
@@ -70,7 +76,10 @@ const REGION_DEFAULT = "(default: AWS_REGION, AWS_DEFAULT_REGION, then instance 
 export const CLI_HELP: Partial<Record<InputKey, FlagHelp>> = {
   repository: {
     value: "NAME",
-    help: { push: "ECR repository to push to (required)", promote: "ECR repository to copy to (required)" },
+    help: {
+      push: "ECR repository to push to (required); public.ecr.aws/ALIAS/NAME for ECR Public",
+      promote: "ECR repository to copy to (required)",
+    },
   },
   tags: {
     value: "TAG",
@@ -131,6 +140,21 @@ export const CLI_HELP: Partial<Record<InputKey, FlagHelp>> = {
   roleDurationSeconds: { value: "N", help: "Session length for --role-arn, 900 to 43200" },
   webIdentityTokenFile: { value: "F", help: "Web identity (OIDC) token file, used with --role-arn" },
   removeLocalImage: { help: "Remove the source image from the local engine after the push" },
+  publicDescription: { value: "TEXT", help: "ECR Public: Gallery description of a created repository" },
+  publicAboutText: { value: "MARKDOWN", help: "ECR Public: About text of a created repository" },
+  publicUsageText: { value: "MARKDOWN", help: "ECR Public: Usage text of a created repository" },
+  publicArchitectures: {
+    value: "ARCH",
+    help: "ECR Public: ARM, ARM 64, x86 or x86-64, for a created repository; repeatable",
+  },
+  publicOperatingSystems: {
+    value: "OS",
+    help: "ECR Public: Linux or Windows, for a created repository; repeatable",
+  },
+  publicLogo: {
+    value: "FILE",
+    help: "ECR Public: logo image of a created repository (at most 384000 bytes)",
+  },
   concurrency: { value: "N", help: "Blobs uploaded at once, 1 to 32 (default: 4; not with --engine docker)" },
   engine: {
     value: "ENGINE",

@@ -32,6 +32,9 @@ oci:DIR[:ref] (an OCI image layout, multi-platform indexes included).`,
   after: `Credentials come from the AWS environment as with the AWS CLI: AWS_ACCESS_KEY_ID,
 AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE, web identity, or container and
 instance metadata. AWS_ENDPOINT_URL_ECR points at another ECR endpoint (see \`ecr-push local\`).
+A repository public.ecr.aws/ALIAS/NAME is pushed to ECR Public (its API in us-east-1;
+AWS_ENDPOINT_URL_ECR_PUBLIC points at another endpoint); ecr-public.aws.com/ALIAS/NAME, or
+AWS_USE_DUALSTACK_ENDPOINT=true, uses its dual-stack (IPv6) endpoints.
 The registry engine remembers which compressed blob each layer became in the user's cache folder
 (~/.cache/ecr-push on Linux); ECR_PUSH_CACHE_DIR names another.
 
@@ -46,6 +49,8 @@ Examples:
   ecr-push push docker-archive:web.tar -r team/web -t 1.4.2
   ecr-push push web:1.4.2 -r team/web --engine docker
   ecr-push push oci:build/layout -r team/web -t 1.4.2 --compression zstd
+  ecr-push push web:1.4.2 -r public.ecr.aws/my-alias/web --create-repository \
+    --public-description "A small web server" --public-architecture x86-64 --public-operating-system Linux
 `,
 });
 

@@ -4,7 +4,7 @@ import type { InputNames } from "../request/index.js";
 
 /** Where a failed AWS call went, for the one sentence that reports it. */
 export interface AwsCallContext {
-  service: "ECR" | "STS";
+  service: "ECR" | "ECR Public" | "STS";
   /** API operation (`DescribeRepositories`, `AssumeRole`) or `credentials` for the provider chain. */
   operation: string;
   region: string;
@@ -96,7 +96,7 @@ export function awsFailure(error: unknown, context: AwsCallContext): EcrPushErro
       AwsErrorCodes.unreachable,
       context.proxy
         ? `Could not reach ${service} at ${context.endpoint ?? context.region} through the proxy ${context.proxy} (${network}): check that the proxy runs and allows the connection, or leave the host out with NO_PROXY.`
-        : `Could not reach ${service} at ${context.endpoint ?? context.region} (${network}): check the network connection and AWS_ENDPOINT_URL_${service}.`,
+        : `Could not reach ${service} at ${context.endpoint ?? context.region} (${network}): check the network connection and AWS_ENDPOINT_URL_${service.toUpperCase().replace(" ", "_")}.`,
     );
   }
   if (
@@ -144,7 +144,7 @@ export function awsFailure(error: unknown, context: AwsCallContext): EcrPushErro
     const action = /not authorized to perform:?\s*([\w-]+:[\w*]+)/.exec(e.message ?? "")?.[1];
     return fail(
       AwsErrorCodes.accessDenied,
-      `AWS denied ${action ?? `${service.toLowerCase()}:${operation}`} (${name}): allow that action for these credentials in an IAM policy.`,
+      `AWS denied ${action ?? `${service.toLowerCase().replace(" ", "-")}:${operation}`} (${name}): allow that action for these credentials in an IAM policy.`,
     );
   }
   if (THROTTLING.has(name)) {

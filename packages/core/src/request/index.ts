@@ -12,7 +12,12 @@ export {
   uncoveredInputs,
 } from "./inputs.js";
 export { INPUT_KEYS, resolveInputNames } from "./names.js";
-export { parsePushRequest, splitList } from "./parse.js";
+export {
+  PUBLIC_ARCHITECTURES,
+  PUBLIC_OPERATING_SYSTEMS,
+  parsePushRequest,
+  splitList,
+} from "./parse.js";
 export {
   type ImageSelector,
   isRegistrySource,
@@ -33,9 +38,11 @@ export {
 } from "./rules.js";
 export type {
   CredentialInputs,
+  EcrPublicTarget,
   ImageTagMutability,
   InputKey,
   InputNames,
+  PublicCatalogSettings,
   PushEngineKind,
   PushRequest,
   RawPushInputs,

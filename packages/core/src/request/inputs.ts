@@ -31,7 +31,11 @@ export const INPUTS = {
     commands: ALL,
     help: "The image: a local name[:tag] or image ID, docker-archive:FILE, oci:DIR; for retag REPOSITORY:TAG; for promote docker://HOST/REPOSITORY:TAG.",
   },
-  repository: { kind: "text", commands: CREATING, help: "The ECR repository to push to." },
+  repository: {
+    kind: "text",
+    commands: CREATING,
+    help: "The ECR repository to push to; public.ecr.aws/ALIAS/NAME for ECR Public.",
+  },
   tags: { kind: "list", commands: ALL, help: "Tags to push (default latest)." },
   region: { kind: "text", commands: ALL, help: "AWS region (default: AWS_REGION, then instance metadata)." },
   registryId: { kind: "text", commands: ALL, help: "Account ID of the registry, for cross-account pushes." },
@@ -69,6 +73,36 @@ export const INPUTS = {
   },
   webIdentityTokenFile: { kind: "text", commands: ALL, help: "File holding the OIDC token." },
   removeLocalImage: { kind: "flag", commands: PUSH, help: "Remove the local source image after the push." },
+  publicDescription: {
+    kind: "text",
+    commands: PUSH,
+    help: "ECR Public: Gallery description of a created repository (at most 1024 characters).",
+  },
+  publicAboutText: {
+    kind: "text",
+    commands: PUSH,
+    help: "ECR Public: Markdown About text of a created repository.",
+  },
+  publicUsageText: {
+    kind: "text",
+    commands: PUSH,
+    help: "ECR Public: Markdown Usage text of a created repository.",
+  },
+  publicArchitectures: {
+    kind: "list",
+    commands: PUSH,
+    help: "ECR Public: architectures of a created repository (ARM, ARM 64, x86, x86-64).",
+  },
+  publicOperatingSystems: {
+    kind: "list",
+    commands: PUSH,
+    help: "ECR Public: operating systems of a created repository (Linux, Windows).",
+  },
+  publicLogo: {
+    kind: "text",
+    commands: PUSH,
+    help: "ECR Public: logo image file of a created repository (at most 384000 bytes).",
+  },
   concurrency: { kind: "number", commands: PUSH, help: "Blobs uploaded at once (1 to 32, default 4)." },
   engine: { kind: "text", commands: PUSH, help: "auto, registry or docker: who pushes a local image." },
   compression: {

@@ -17,6 +17,7 @@ import {
 } from "./rules.js";
 import type {
   CredentialInputs,
+  EcrPublicTarget,
   InputKey,
   InputNames,
   PushEngineKind,
@@ -45,13 +46,17 @@ export function splitList(value: string | string[] | undefined): string[] {
 export function parsePushRequest(raw: RawPushInputs, names?: Partial<InputNames>): PushRequest {
   const p = new InputReader(raw, resolveInputNames(names));
   const source = parseSource(p);
+  const target = parsePushRepository(p);
+  const registry = parseRegistryTarget(p);
+  const repositorySettings = parseRepositorySettings(p);
+  if (target.ecrPublic) checkPublicSettings(p, registry.registryId, repositorySettings);
   return {
     source,
-    repository: parseRepository(p),
+    ...target,
     tags: parseTags(p),
-    ...parseRegistryTarget(p),
+    ...registry,
     createRepository: p.flag("createRepository"),
-    repositorySettings: parseRepositorySettings(p),
+    repositorySettings,
     credentials: parseCredentials(p),
     removeLocalImage: parseRemoveLocalImage(p, source),
     ...parseEngine(p, source),
@@ -249,6 +254,13 @@ function parseConcurrency(p: InputReader, engine: PushEngineKind): number | unde
 export function parseRepository(p: InputReader): string {
   const value = p.text("repository");
   if (value === undefined) throw p.missing("repository", "name the ECR repository to push to.");
+  if (publicHostOf(value)) {
+    throw p.invalid(
+      "repository",
+      value,
+      "ECR Public repositories take pushes only: push the image there instead.",
+    );
+  }
   if (!isRepositoryName(value)) {
     throw p.invalid(
       "repository",
@@ -431,4 +443,139 @@ export function parseRegistryTarget(p: InputReader): { region?: string; registry
       () => "use the 12-digit AWS account id of the registry.",
     ),
   };
+}
+
+/** The registry hosts of ECR Public: its own, and the dual-stack one (IPv4 and IPv6). */
+const PUBLIC_HOSTS = { "public.ecr.aws": false, "ecr-public.aws.com": true } as const;
+
+/** The ECR Public host a repository input starts with (any case), or undefined. */
+function publicHostOf(value: string): keyof typeof PUBLIC_HOSTS | undefined {
+  const host = value.split("/")[0]?.toLowerCase() ?? "";
+  return Object.hasOwn(PUBLIC_HOSTS, host) ? (host as keyof typeof PUBLIC_HOSTS) : undefined;
+}
+
+// ECR Public's rules: a registry alias of 2-50 characters, repository names of 2-205.
+const PUBLIC_ALIAS = /^[a-z][a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const PUBLIC_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+/** The Gallery's badges, in ECR Public's spelling; other values would be stored but never shown. */
+export const PUBLIC_ARCHITECTURES = ["ARM", "ARM 64", "x86", "x86-64"] as const;
+export const PUBLIC_OPERATING_SYSTEMS = ["Linux", "Windows"] as const;
+const PUBLIC_TEXT_LIMITS = {
+  publicDescription: 1024,
+  publicAboutText: 25600,
+  publicUsageText: 25600,
+} as const;
+
+const PUBLIC_INPUTS = [
+  "publicDescription",
+  "publicAboutText",
+  "publicUsageText",
+  "publicArchitectures",
+  "publicOperatingSystems",
+  "publicLogo",
+] as const satisfies readonly InputKey[];
+
+/** The repository of a push: an ECR repository name, or `public.ecr.aws/ALIAS/NAME` for ECR Public. */
+function parsePushRepository(p: InputReader): { repository: string; ecrPublic?: EcrPublicTarget } {
+  const value = p.text("repository");
+  const host = value && publicHostOf(value);
+  if (!value || !host) {
+    const given = PUBLIC_INPUTS.find((key) => p.text(key) !== undefined);
+    if (given) {
+      throw p.invalid(
+        given,
+        p.text(given),
+        `it applies to ECR Public repositories only, so set ${p.name("repository")} to public.ecr.aws/ALIAS/NAME or remove ${p.name(given)}.`,
+      );
+    }
+    return { repository: parseRepository(p) };
+  }
+  const [, alias = "", ...rest] = value.split("/");
+  const name = rest.join("/");
+  const shape = `use ${host}/ALIAS/NAME, ALIAS being your public registry's alias (as in the ECR Public Gallery) and NAME the repository`;
+  if (!alias || !name) throw p.invalid("repository", value, `${shape}.`);
+  if (alias.length > 50 || !PUBLIC_ALIAS.test(alias)) {
+    throw p.invalid(
+      "repository",
+      value,
+      `${shape}; an alias is 2-50 lowercase letters and digits starting with a letter, with . _ - separators.`,
+    );
+  }
+  if (name.length < 2 || name.length > 205 || !PUBLIC_NAME.test(name)) {
+    throw p.invalid(
+      "repository",
+      value,
+      `${shape}; NAME is 2-205 lowercase letters, digits, and . _ - separators, with / between path parts.`,
+    );
+  }
+  return {
+    repository: name,
+    ecrPublic: { alias, dualStack: PUBLIC_HOSTS[host], catalog: parsePublicCatalog(p) },
+  };
+}
+
+function parsePublicCatalog(p: InputReader): EcrPublicTarget["catalog"] {
+  const text = (key: keyof typeof PUBLIC_TEXT_LIMITS) => {
+    const value = p.text(key);
+    if (value !== undefined && value.length > PUBLIC_TEXT_LIMITS[key]) {
+      throw p.invalid(
+        key,
+        undefined,
+        `ECR Public takes at most ${PUBLIC_TEXT_LIMITS[key]} characters (got ${value.length}).`,
+      );
+    }
+    return value;
+  };
+  const badges = (key: "publicArchitectures" | "publicOperatingSystems", allowed: readonly string[]) => {
+    const values = [...new Set(splitList(p.raw[key]))];
+    for (const value of values) {
+      if (!allowed.includes(value)) {
+        const near = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
+        throw p.invalid(
+          key,
+          value,
+          `use ${allowed.slice(0, -1).join(", ")} or ${allowed.at(-1)}, the values the ECR Public Gallery shows${near ? ` (did you mean ${near}?)` : ""}.`,
+        );
+      }
+    }
+    return values.length > 0 ? values : undefined;
+  };
+  return {
+    description: text("publicDescription"),
+    aboutText: text("publicAboutText"),
+    usageText: text("publicUsageText"),
+    architectures: badges("publicArchitectures", PUBLIC_ARCHITECTURES),
+    operatingSystems: badges("publicOperatingSystems", PUBLIC_OPERATING_SYSTEMS),
+    logoPath: p.text("publicLogo"),
+  };
+}
+
+/**
+ * ECR Public repositories have no registry id to pick (the alias names the registry), no tag
+ * immutability, scanning or KMS encryption: asking for them is a mistake, said before any call.
+ * Their defaults (MUTABLE, no scanning, AES256), which some hosts fill in, pass.
+ */
+function checkPublicSettings(
+  p: InputReader,
+  registryId: string | undefined,
+  settings: RepositorySettings,
+): void {
+  const remove = (key: InputKey) =>
+    `ECR Public repositories do not have it, so remove ${p.name(key)} or push to a private ECR repository.`;
+  if (registryId !== undefined) {
+    throw p.invalid(
+      "registryId",
+      registryId,
+      `the alias in ${p.name("repository")} names the ECR Public registry, so remove ${p.name("registryId")}.`,
+    );
+  }
+  if (settings.imageTagMutability === "IMMUTABLE") {
+    throw p.invalid("imageTagMutability", p.text("imageTagMutability"), remove("imageTagMutability"));
+  }
+  if (settings.scanOnPush === true) throw p.invalid("scanOnPush", p.text("scanOnPush"), remove("scanOnPush"));
+  if (settings.encryption?.type === "KMS") {
+    const key = p.given("kmsKey") ? "kmsKey" : "encryptionType";
+    throw p.invalid(key, p.text(key), remove(key));
+  }
 }

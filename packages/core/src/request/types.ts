@@ -25,6 +25,19 @@ export interface RawPushInputs extends Omit<CredentialInputs, "roleDurationSecon
   /** Credential inputs as in `CredentialInputs`; hosts may give the duration as a string. */
   roleDurationSeconds?: number | string;
   removeLocalImage?: boolean | string;
+  // ECR Public only (repository public.ecr.aws/ALIAS/NAME), for a repository the push creates:
+  /** Short description shown in the ECR Public Gallery (at most 1024 characters). */
+  publicDescription?: string;
+  /** Markdown "About" text of the Gallery page (at most 25600 characters). */
+  publicAboutText?: string;
+  /** Markdown "Usage" text of the Gallery page (at most 25600 characters). */
+  publicUsageText?: string;
+  /** Gallery architecture badges: ARM, ARM 64, x86, x86-64 (array, or comma/newline separated). */
+  publicArchitectures?: string | string[];
+  /** Gallery operating system badges: Linux, Windows (array, or comma/newline separated). */
+  publicOperatingSystems?: string | string[];
+  /** Path of the repository's logo image file (at most 384000 bytes). */
+  publicLogo?: string;
   /** How many blobs upload at once (1 to 32; default 4); not with engine `docker`. */
   concurrency?: number | string;
   /**
@@ -105,10 +118,36 @@ export interface CredentialInputs {
   webIdentityTokenFile?: string;
 }
 
+/** The catalog data an ECR Public repository is created with (what the Gallery shows). */
+export interface PublicCatalogSettings {
+  description?: string;
+  aboutText?: string;
+  usageText?: string;
+  architectures?: string[];
+  operatingSystems?: string[];
+  /** The logo file, read when the repository is created. */
+  logoPath?: string;
+}
+
+/**
+ * A push to ECR Public (`public.ecr.aws/ALIAS/NAME`): its own API in us-east-1, its own token and
+ * repositories. `PushRequest.repository` holds NAME.
+ */
+export interface EcrPublicTarget {
+  /** The registry alias given in the repository input (one of the account's public registry's aliases). */
+  alias: string;
+  /** The repository input named the dual-stack host ecr-public.aws.com. */
+  dualStack: boolean;
+  catalog: PublicCatalogSettings;
+}
+
 /** A validated push request: every field is well-formed; nothing has touched the network yet. */
 export interface PushRequest {
   source: SourceImage;
+  /** The repository name (for ECR Public, the name after the alias). */
   repository: string;
+  /** Set when the repository is an ECR Public one. */
+  ecrPublic?: EcrPublicTarget;
   /** At least one, unique, in the order given. */
   tags: string[];
   /** Undefined: resolved from the environment or instance metadata at push time. */

@@ -1,5 +1,6 @@
 import { maskSecretInputs, planCredentials, resolveCredentials } from "../aws/credentials.js";
 import type { EcrApi, EcrAuthorization } from "../aws/ecr.js";
+import { ECR_PUBLIC_REGION } from "../aws/ecr-public-region.js";
 import type { AwsEnv } from "../aws/env.js";
 import { resolveRegion } from "../aws/region.js";
 import { ensureOptionsFor } from "../aws/repository-target.js";
@@ -17,7 +18,13 @@ import type {
   SecretMasker,
   TagPushOptions,
 } from "../ports/index.js";
-import { type InputNames, type PushRequest, resolveInputNames } from "../request/index.js";
+import {
+  type EcrPublicTarget,
+  type InputNames,
+  type PushRequest,
+  resolveInputNames,
+} from "../request/index.js";
+import { openPublicSession, wantsDualStack } from "./public-session.js";
 import {
   abortedOr,
   checkAborted,
@@ -86,7 +93,7 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
   const createdTags: string[] = [];
   // The source is removed only after a successful push: after a failure the user can retry.
   let pushed = false;
-  let ecr: EcrApi | undefined;
+  let ecr: Pick<EcrApi, "imageSize" | "recentImages" | "destroy"> | undefined;
   try {
     checkAborted(signal);
     checkRetryEnv(deps.env);
@@ -106,12 +113,14 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
     // The ECR client (most of the AWS SDK) loads while docker inspects: start-up overlaps real work.
     const ecrModule = import("../aws/ecr.js");
 
-    const { region, source } = await resolveRegion({
-      region: request.region,
-      env: deps.env,
-      regionInputName: names.region,
-      signal,
-    });
+    const { region, source } = request.ecrPublic
+      ? publicRegion(request, deps, names)
+      : await resolveRegion({
+          region: request.region,
+          env: deps.env,
+          regionInputName: names.region,
+          signal,
+        });
     logger.debug(`Region ${region} (from ${source}).`);
 
     const session = await logger.group("Authenticating", async () => {
@@ -124,11 +133,34 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
         inputNames: deps.inputNames,
       });
       checkAborted(signal);
+      if (request.ecrPublic) {
+        const { EcrPublicApi } = await import("../aws/ecr-public.js");
+        const api = new EcrPublicApi({
+          credentials,
+          env: deps.env,
+          logger,
+          secrets: deps.secrets,
+          dualStack: wantsDualStack(request.ecrPublic, deps.env),
+          signal,
+        });
+        ecr = {
+          imageSize: (repository, _registryId, digest) => api.imageSize(repository, digest),
+          recentImages: () => api.recentImages(),
+          destroy: () => api.destroy(),
+        };
+        return openPublicSession(request as PushRequest & { ecrPublic: EcrPublicTarget }, {
+          api,
+          deps,
+          names,
+          inspection,
+          tagTarget: (target, image) => tagTarget(request.source.reference, target, image, deps, createdTags),
+        });
+      }
       const { EcrApi } = await ecrModule;
       const api = new EcrApi({ region, credentials, env: deps.env, logger, secrets: deps.secrets, signal });
       ecr = api;
       // The read-only repository check runs alongside the token request.
-      const described = startedNow(ecr.describeRepository(request.repository, request.registryId));
+      const described = startedNow(api.describeRepository(request.repository, request.registryId));
       // So do the reads of what each tag names now, for an engine that states them before it sends.
       const current = engine.pushTags
         ? startedNow(
@@ -143,7 +175,7 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
             ),
           )
         : undefined;
-      const auth = await ecr.getAuthorization(request.registryId);
+      const auth = await api.getAuthorization(request.registryId);
       const image = await inspection;
       logger.debug(`Source ${request.source.reference} is image ${image.id}.`);
       checkAborted(signal);
@@ -151,7 +183,7 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
       // Independent of each other: the repository check (or creation), the registry login and the
       // local target tags.
       const [repository] = await settleAll([
-        ecr.ensureRepository(ensureOptionsFor(request, auth.registry, names.createRepository), described),
+        api.ensureRepository(ensureOptionsFor(request, auth.registry, names.createRepository), described),
         engine.login(auth.registry, auth.username, auth.password, signal, {
           expiresAt: auth.expiresAt,
           // A push may outlast the token (12 hours on ECR): engines that speak to the registry
@@ -191,7 +223,11 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
           recent: () =>
             repository.created
               ? Promise.resolve([])
-              : (ecr as EcrApi).recentImages(request.repository, request.registryId, RECENT_IMAGES),
+              : (ecr as Pick<EcrApi, "recentImages">).recentImages(
+                  request.repository,
+                  request.registryId,
+                  RECENT_IMAGES,
+                ),
         }),
       );
       pushes.push(pushed);
@@ -241,6 +277,23 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
       request.removeLocalImage && pushed ? request.source.reference : undefined,
     );
   }
+}
+
+/**
+ * ECR Public's API is in us-east-1 only: that is the push's region, whatever the job's. A region
+ * input naming another is said once, not refused (jobs that push to both keep one setting).
+ */
+function publicRegion(
+  request: PushRequest,
+  deps: PushDeps,
+  names: InputNames,
+): { region: string; source: "input" } {
+  if (request.region && request.region !== ECR_PUBLIC_REGION) {
+    deps.logger.info(
+      `ECR Public's API is in ${ECR_PUBLIC_REGION} only, so the push uses ${ECR_PUBLIC_REGION} rather than ${names.region} ${request.region}.`,
+    );
+  }
+  return { region: ECR_PUBLIC_REGION, source: "input" };
 }
 
 /**
