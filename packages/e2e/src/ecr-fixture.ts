@@ -2,6 +2,11 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
+import {
+  CreateRepositoryCommand as CreatePublicRepositoryCommand,
+  ECRPUBLICClient,
+  GetAuthorizationTokenCommand as GetPublicAuthorizationTokenCommand,
+} from "@aws-sdk/client-ecr-public";
 import { type LocalEcr, type LocalEcrOptions, startLocalEcr } from "@ecr-push/ecr-local";
 import { run } from "@ecr-push/testkit";
 
@@ -61,6 +66,9 @@ export class EcrFixture {
       AWS_REGION: this.local.region,
       AWS_ENDPOINT_URL_ECR: this.local.endpoint,
       AWS_ENDPOINT_URL_STS: this.local.endpoint,
+      // ECR Public's API on the same endpoint; its repository URIs name localhost:PORT, the
+      // endpoint's stand-in for public.ecr.aws (so outputs name that host, as they name 127.0.0.1 for ECR).
+      AWS_ENDPOINT_URL_ECR_PUBLIC: this.local.endpoint,
       // No instance metadata exists here; without this the default chain would wait for it.
       AWS_EC2_METADATA_DISABLED: "true",
       ...extra,
@@ -103,6 +111,40 @@ export class EcrFixture {
     settings: Partial<CreateRepositoryCommand["input"]> = {},
   ): Promise<void> {
     await this.ecr().send(new CreateRepositoryCommand({ repositoryName: name, ...settings }));
+  }
+
+  ecrPublic(): ECRPUBLICClient {
+    return new ECRPUBLICClient({
+      region: "us-east-1",
+      endpoint: this.local.endpoint,
+      credentials: TEST_KEYS,
+    });
+  }
+
+  /** Creates an ECR Public repository (which assigns the registry its alias, as the first one does). */
+  async createPublicRepository(
+    name: string,
+    settings: Partial<CreatePublicRepositoryCommand["input"]> = {},
+  ): Promise<void> {
+    await this.ecrPublic().send(new CreatePublicRepositoryCommand({ repositoryName: name, ...settings }));
+  }
+
+  /** `public.ecr.aws/ALIAS/NAME` for the repository input (the host a user types; the alias the endpoint's). */
+  publicRepositoryInput(name: string): string {
+    return `public.ecr.aws/${this.local.publicRegistryAlias}/${name}`;
+  }
+
+  /** ECR Public registry credentials, for skopeo (which trades them for a Bearer token). */
+  async publicRegistryCredentials(): Promise<{ username: string; password: string }> {
+    const client = this.ecrPublic();
+    try {
+      const out = await client.send(new GetPublicAuthorizationTokenCommand({}));
+      const token = out.authorizationData?.authorizationToken ?? "";
+      const [username = "", password = ""] = Buffer.from(token, "base64").toString("utf8").split(":");
+      return { username, password };
+    } finally {
+      client.destroy();
+    }
   }
 
   /** Registry credentials (`AWS` and the password), for skopeo or docker login in assertions. */
