@@ -19,6 +19,8 @@ export interface Scenario {
   createRepository?: boolean;
   /** Who pushes (`auto`, `registry` or `docker`); unset leaves each host's default. */
   engine?: string;
+  /** ECR Public's catalog data for a created repository (repository public.ecr.aws/ALIAS/NAME). */
+  catalog?: { description: string; architectures: string[]; operatingSystems: string[] };
 }
 
 /** What a host reports: the pushed URI and digest, or its one error sentence. */
@@ -72,6 +74,11 @@ export const HOSTS: Host[] = [
       ];
       if (s.createRepository) args.push("--create-repository");
       if (s.engine) args.push("--engine", s.engine);
+      if (s.catalog) {
+        args.push("--public-description", s.catalog.description);
+        for (const a of s.catalog.architectures) args.push("--public-architecture", a);
+        for (const os of s.catalog.operatingSystems) args.push("--public-operating-system", os);
+      }
       return resultOf(await cliDriver.run(fixture, args, { env }));
     },
   },
@@ -94,6 +101,13 @@ export const HOSTS: Host[] = [
             tags: s.tags.join("\n"),
             "create-repository": String(s.createRepository ?? false),
             ...(s.engine ? { engine: s.engine } : {}),
+            ...(s.catalog
+              ? {
+                  "public-description": s.catalog.description,
+                  "public-architectures": s.catalog.architectures.join("\n"),
+                  "public-operating-systems": s.catalog.operatingSystems.join("\n"),
+                }
+              : {}),
           },
           { env },
         ),
@@ -123,6 +137,13 @@ export const HOSTS: Host[] = [
             additionalTags: s.tags.slice(1).join("\n"),
             autoCreateRepository: String(s.createRepository ?? false),
             ...(s.engine ? { engine: s.engine } : {}),
+            ...(s.catalog
+              ? {
+                  publicDescription: s.catalog.description,
+                  publicArchitectures: s.catalog.architectures.join("\n"),
+                  publicOperatingSystems: s.catalog.operatingSystems.join("\n"),
+                }
+              : {}),
           },
           { env },
         ),
@@ -148,6 +169,13 @@ export const HOSTS: Host[] = [
             TAGS: s.tags.join(","),
             CREATE_REPOSITORY: String(s.createRepository ?? false),
             ...(s.engine ? { ENGINE: s.engine } : {}),
+            ...(s.catalog
+              ? {
+                  PUBLIC_DESCRIPTION: s.catalog.description,
+                  PUBLIC_ARCHITECTURES: s.catalog.architectures.join(","),
+                  PUBLIC_OPERATING_SYSTEMS: s.catalog.operatingSystems.join(","),
+                }
+              : {}),
           },
           { env },
         ),
@@ -172,6 +200,13 @@ export const HOSTS: Host[] = [
             tags: s.tags.join(","),
             "create-repository": String(s.createRepository ?? false),
             ...(s.engine ? { engine: s.engine } : {}),
+            ...(s.catalog
+              ? {
+                  "public-description": s.catalog.description,
+                  "public-architectures": s.catalog.architectures.join(","),
+                  "public-operating-systems": s.catalog.operatingSystems.join(","),
+                }
+              : {}),
           },
           { env },
         ),

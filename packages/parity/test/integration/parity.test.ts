@@ -141,6 +141,50 @@ describe.runIf(dockerHost)("one scenario table through all five shipped entries"
     }
   });
 
+  it("pushes to ECR Public on every host: the repository created with its catalog data, the same URI and digest", async () => {
+    const alias = fixture.local.publicRegistryAlias;
+    const catalog = {
+      description: "Parity web",
+      architectures: ["x86-64", "ARM 64"],
+      operatingSystems: ["Linux"],
+    };
+    const results = [];
+    for (const h of HOSTS) {
+      const name = `parity/public-${h.name.toLowerCase().replace(/[^a-z]+/g, "-")}`;
+      const scenario: Scenario = {
+        image: "parity/app:1",
+        repository: `public.ecr.aws/${alias}/${name}`,
+        tags: ["1.0.0"],
+        createRepository: true,
+        catalog,
+      };
+      const result = await h.run(fixture, scenario);
+      expect(result.code, `${h.name}: ${result.log}`).toBe(0);
+      expect(result.imageUri, h.name).toBe(`${fixture.local.publicRegistry}/${alias}/${name}:1.0.0`);
+      expect(fixture.local.publicRepository(name)?.catalogData, h.name).toEqual({
+        description: "Parity web",
+        architectures: ["x86-64", "ARM 64"],
+        operatingSystems: ["Linux"],
+      });
+      results.push(result);
+    }
+    expect(new Set(results.map((r) => r.digest)).size).toBe(1);
+
+    // An alias that is not the registry's: the same sentence on every host, naming its repository input.
+    const wrong: Scenario = {
+      image: "parity/app:1",
+      repository: "public.ecr.aws/not-ours/parity/web",
+      tags: ["1"],
+    };
+    const failed = [];
+    for (const h of HOSTS) failed.push({ host: h, ...(await h.run(fixture, wrong)) });
+    for (const r of failed) expect(r.error, `${r.host.name}: ${r.log}`).toMatch(/has the alias/);
+    const cliSentence = failed[0]?.error ?? "";
+    expect(failed.map((r) => [r.host.name, r.error])).toEqual(
+      failed.map((r) => [r.host.name, sentenceFor(r.host, cliSentence)]),
+    );
+  });
+
   it.each([
     ["an invalid repository name", { image: "parity/app:1", repository: "Bad_Repo", tags: ["1"] }],
     [
