@@ -43,7 +43,7 @@ export async function readLogo(path: string, inputName: string): Promise<Uint8Ar
   } catch {
     throw new InputError(
       "publicLogo",
-      `Invalid ${inputName} "${path}": no such file; give the path of the logo image.`,
+      `Invalid ${inputName} "${path}": there is no such file, so give the path of the logo image.`,
     );
   }
   if (size === 0 || size > MAX_LOGO_BYTES) {

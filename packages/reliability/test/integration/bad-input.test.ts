@@ -116,6 +116,168 @@ const SKIPPED_FOR_GITLAB: Record<string, string> = {
   "profile that does not exist": "no profile input: jobs have no shared AWS config",
 };
 
+/** How each host spells the inputs the ECR Public cases set, and how it ends on bad input. */
+const PUBLIC_HOSTS: Record<
+  HostName,
+  { code: number; names: Record<"repository" | "createRepository" | PublicKey, string> }
+> = {
+  CLI: {
+    code: 2,
+    names: {
+      repository: "--repository",
+      createRepository: "--create-repository",
+      publicDescription: "--public-description",
+      publicAboutText: "--public-about-text",
+      publicUsageText: "--public-usage-text",
+      publicArchitectures: "--public-architecture",
+      publicOperatingSystems: "--public-operating-system",
+      publicLogo: "--public-logo",
+    },
+  },
+  GitHub: {
+    code: 1,
+    names: {
+      repository: "repository",
+      createRepository: "create-repository",
+      publicDescription: "public-description",
+      publicAboutText: "public-about-text",
+      publicUsageText: "public-usage-text",
+      publicArchitectures: "public-architectures",
+      publicOperatingSystems: "public-operating-systems",
+      publicLogo: "public-logo",
+    },
+  },
+  Azure: {
+    code: 1,
+    names: {
+      repository: "repositoryName",
+      createRepository: "autoCreateRepository",
+      publicDescription: "publicDescription",
+      publicAboutText: "publicAboutText",
+      publicUsageText: "publicUsageText",
+      publicArchitectures: "publicArchitectures",
+      publicOperatingSystems: "publicOperatingSystems",
+      publicLogo: "publicLogo",
+    },
+  },
+  Codefresh: {
+    code: 2,
+    names: {
+      repository: "REPOSITORY",
+      createRepository: "CREATE_REPOSITORY",
+      publicDescription: "PUBLIC_DESCRIPTION",
+      publicAboutText: "PUBLIC_ABOUT_TEXT",
+      publicUsageText: "PUBLIC_USAGE_TEXT",
+      publicArchitectures: "PUBLIC_ARCHITECTURES",
+      publicOperatingSystems: "PUBLIC_OPERATING_SYSTEMS",
+      publicLogo: "PUBLIC_LOGO",
+    },
+  },
+  GitLab: {
+    code: 2,
+    names: {
+      repository: "repository",
+      createRepository: "create-repository",
+      publicDescription: "public-description",
+      publicAboutText: "public-about-text",
+      publicUsageText: "public-usage-text",
+      publicArchitectures: "public-architectures",
+      publicOperatingSystems: "public-operating-systems",
+      publicLogo: "public-logo",
+    },
+  },
+};
+type PublicKey =
+  | "publicDescription"
+  | "publicAboutText"
+  | "publicUsageText"
+  | "publicArchitectures"
+  | "publicOperatingSystems"
+  | "publicLogo";
+type PublicValues = Partial<Record<"repository" | "createRepository" | PublicKey, string>>;
+
+/** ECR Public's inputs, bad on every host: the values, and the sentence given the host's spellings. */
+const PUBLIC_SCENARIOS: [string, PublicValues, (n: Record<string, string>) => string][] = [
+  [
+    "ECR Public repository with a capital in its alias",
+    { repository: "public.ecr.aws/Bad/web" },
+    (n) =>
+      `Invalid ${n.repository} "public.ecr.aws/Bad/web": use public.ecr.aws/ALIAS/NAME, ALIAS being your public registry's alias (as in the ECR Public Gallery) and NAME the repository; an alias is 2-50 lowercase letters and digits starting with a letter, with . _ - separators.`,
+  ],
+  [
+    "ECR Public description over 1024 characters",
+    { publicDescription: "d".repeat(1025) },
+    (n) => `Invalid ${n.publicDescription}: ECR Public takes at most 1024 characters (got 1025).`,
+  ],
+  [
+    "ECR Public about text over 25600 characters",
+    { publicAboutText: "a".repeat(25601) },
+    (n) => `Invalid ${n.publicAboutText}: ECR Public takes at most 25600 characters (got 25601).`,
+  ],
+  [
+    "ECR Public usage text over 25600 characters",
+    { publicUsageText: "u".repeat(25601) },
+    (n) => `Invalid ${n.publicUsageText}: ECR Public takes at most 25600 characters (got 25601).`,
+  ],
+  [
+    "ECR Public architecture that is no Gallery badge",
+    { publicArchitectures: "amd64" },
+    (n) =>
+      `Invalid ${n.publicArchitectures} "amd64": use ARM, ARM 64, x86 or x86-64, the values the ECR Public Gallery shows.`,
+  ],
+  [
+    "ECR Public operating system in the wrong case",
+    { publicOperatingSystems: "linux" },
+    (n) =>
+      `Invalid ${n.publicOperatingSystems} "linux": use Linux or Windows, the values the ECR Public Gallery shows (did you mean Linux?).`,
+  ],
+  [
+    "ECR Public logo that does not exist",
+    {
+      repository: "public.ecr.aws/ecr-local/bad/logo",
+      createRepository: "true",
+      publicLogo: "/nonexistent/logo.png",
+    },
+    (n) =>
+      `Invalid ${n.publicLogo} "/nonexistent/logo.png": there is no such file, so give the path of the logo image.`,
+  ],
+  [
+    "ECR Public description for a private repository",
+    { repository: "bad/web", publicDescription: "x" },
+    (n) =>
+      `Invalid ${n.publicDescription} "x": it applies to ECR Public repositories only, so set ${n.repository} to public.ecr.aws/ALIAS/NAME or remove ${n.publicDescription}.`,
+  ],
+];
+
+/** Each ECR Public scenario as a case of every host, its inputs spelled and written as the host writes them. */
+function publicCases(): Case[] {
+  return PUBLIC_SCENARIOS.flatMap(([name, given, sentence]) =>
+    (Object.keys(PUBLIC_HOSTS) as HostName[]).map((host): Case => {
+      const { code, names } = PUBLIC_HOSTS[host];
+      const values: PublicValues = { repository: "public.ecr.aws/ecr-local/bad/web", ...given };
+      const entries = Object.entries(values) as [keyof PublicValues, string][];
+      const spelled = Object.fromEntries(entries.map(([key, value]) => [names[key], value]));
+      const base = { name, host, code, sentence: sentence(names) };
+      if (host === "CLI") {
+        const args = ["bad/app:1"];
+        for (const [key, value] of entries) {
+          if (key === "createRepository") args.push(names[key]);
+          else args.push(names[key], value);
+        }
+        return { ...base, args };
+      }
+      if (host === "Codefresh") return { ...base, env: { IMAGE: "bad/app:1", ...spelled } };
+      if (host === "Azure") {
+        return {
+          ...base,
+          inputs: { imageSource: "imagename", sourceImageName: "bad/app", sourceImageTag: "1", ...spelled },
+        };
+      }
+      return { ...base, inputs: { image: "bad/app:1", ...spelled } };
+    }),
+  );
+}
+
 const CASES: Case[] = [
   // Names and values (exit 2: nothing is sent anywhere).
   cli(
@@ -1157,6 +1319,7 @@ const CASES: Case[] = [
     "No AWS credentials found: give access keys or a role with a web identity token, or provide them through the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), or container or instance metadata.",
     { ...NO_KEYS, AWS_ID_TOKEN: undefined },
   ),
+  ...publicCases(),
 ];
 
 describe.runIf(dockerHost)("bad input: one sentence, the documented exit code, nothing pushed", () => {
