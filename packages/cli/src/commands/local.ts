@@ -5,8 +5,10 @@ import { UsageError } from "../usage.js";
 export const LOCAL_HELP = `Usage: ecr-push local [options]
 
 Run a local ECR-compatible endpoint on 127.0.0.1 for offline tests of pipelines: the ECR API
-(SigV4-verified), STS role assumption, and a registry for docker push/pull. When ready it prints
-one JSON line: {"endpoint":...,"registry":...,"accountId":...,"region":...}. Stop it with Ctrl-C.
+(SigV4-verified), STS role assumption, and a registry for docker push/pull; beside them the ECR
+Public API and its registry on localhost:PORT (repositories public.ecr.aws/ecr-local/NAME there).
+When ready it prints one JSON line: {"endpoint":...,"registry":...,"publicRegistry":...,
+"publicRegistryAlias":...,"accountId":...,"region":...}. Stop it with Ctrl-C.
 
 Options:
   --port N                  Port to listen on (default: a free port)
@@ -18,6 +20,7 @@ Options:
   -h, --help                Show this help
 
 Use it with: AWS_ENDPOINT_URL_ECR=<endpoint> AWS_ENDPOINT_URL_STS=<endpoint> ecr-push push ...
+(and AWS_ENDPOINT_URL_ECR_PUBLIC=<endpoint> for ECR Public)
 `;
 
 const OPTIONS = {
