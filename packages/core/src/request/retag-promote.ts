@@ -106,6 +106,13 @@ export function parseRetagRequest(raw: RawPushInputs, names?: Partial<InputNames
     throw p.invalid("source", value, advice);
   }
   const first = reference.name.split("/")[0] ?? "";
+  if (/^(public\.ecr\.aws|ecr-public\.aws\.com)$/i.test(first)) {
+    throw p.invalid(
+      "source",
+      value,
+      "ECR Public repositories take pushes only, so push the image under the new tag.",
+    );
+  }
   if (reference.name.includes("/") && /[.:]|^localhost$/.test(first)) {
     throw p.invalid(
       "source",

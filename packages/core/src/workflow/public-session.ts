@@ -49,7 +49,7 @@ export async function readLogo(path: string, inputName: string): Promise<Uint8Ar
   if (size === 0 || size > MAX_LOGO_BYTES) {
     throw new InputError(
       "publicLogo",
-      `Invalid ${inputName} "${path}": the logo is ${size} bytes and ECR Public takes 1 to ${MAX_LOGO_BYTES}; use a smaller image.`,
+      `Invalid ${inputName} "${path}": the logo is ${size} bytes and ECR Public takes 1 to ${MAX_LOGO_BYTES}, so use a smaller image.`,
     );
   }
   return new Uint8Array(await readFile(path));

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { InputError, parsePromoteRequest, parsePushRequest, type RawPushInputs } from "../../../src/index.js";
+import {
+  InputError,
+  parsePromoteRequest,
+  parsePushRequest,
+  parseRetagRequest,
+  type RawPushInputs,
+} from "../../../src/index.js";
 import { publicRegistryHost, wantsDualStack } from "../../../src/workflow/public-session.js";
 
 const base: RawPushInputs = { source: "web:1.0", repository: "public.ecr.aws/my-alias/team/web" };
@@ -103,6 +109,9 @@ describe("ECR Public requests", () => {
     expect(() =>
       parsePromoteRequest({ source: "docker://ghcr.io/o/web:1", repository: "public.ecr.aws/a1/web" }),
     ).toThrow(/ECR Public repositories take pushes only/);
+    expect(() => parseRetagRequest({ source: "public.ecr.aws/a1/web:1", tags: "2" })).toThrow(
+      'Invalid source "public.ecr.aws/a1/web:1": ECR Public repositories take pushes only, so push the image under the new tag.',
+    );
   });
 
   it("uses the registry host ECR Public names, its dual-stack name when asked", () => {
