@@ -3,6 +3,7 @@ import {
   type CreateRepositoryCommandInput,
   DescribeImagesCommand,
   DescribeRegistriesCommand,
+  type DescribeRegistriesCommandOutput,
   DescribeRepositoriesCommand,
   ECRPUBLICClient,
   GetAuthorizationTokenCommand,
@@ -103,11 +104,23 @@ export class EcrPublicApi {
     }
   }
 
-  /** DescribeRegistries: the names of the registry's ACTIVE aliases (none before its first repository). */
-  async registryAliases(): Promise<string[]> {
-    const response = await this.call("DescribeRegistries", {}, () =>
-      this.client.send(new DescribeRegistriesCommand({}), this.sendOptions()),
-    );
+  /**
+   * DescribeRegistries: the names of the registry's ACTIVE aliases (none before its first
+   * repository); undefined when the credentials may not ask (AWS's push policies leave it out).
+   */
+  async registryAliases(): Promise<string[] | undefined> {
+    let response: DescribeRegistriesCommandOutput;
+    try {
+      response = await this.call(
+        "DescribeRegistries",
+        {},
+        () => this.client.send(new DescribeRegistriesCommand({}), this.sendOptions()),
+        ["AccessDeniedException"],
+      );
+    } catch (error) {
+      if (awsErrorName(error) !== "AccessDeniedException") throw error;
+      return undefined;
+    }
     return (response.registries?.[0]?.aliases ?? [])
       .filter((alias) => alias.status === "ACTIVE" && alias.name)
       .map((alias) => alias.name as string);

@@ -93,7 +93,13 @@ export async function openPublicSession(
     ? startedNow(readLogo(target.catalog.logoPath, names.publicLogo))
     : undefined;
   const known = await aliases;
-  checkAlias(target.alias, known, name, names, dualStack);
+  if (known === undefined) {
+    logger.warn(
+      `The ECR Public registry's aliases could not be read (ecr-public:DescribeRegistries is not allowed), so the alias "${target.alias}" is not checked.`,
+    );
+  } else {
+    checkAlias(target.alias, known, name, names, dualStack);
+  }
   const found = await described;
   let repository: PublicRepository;
   let created = false;
@@ -130,7 +136,7 @@ export async function openPublicSession(
   await logo?.catch(() => undefined);
   const uriAlias = repository.uri.split("/")[1] ?? "";
   // The registry's first repository is what gives it an alias: now it can be checked.
-  if (known.length === 0 && uriAlias && uriAlias !== target.alias) {
+  if (known?.length === 0 && uriAlias && uriAlias !== target.alias) {
     checkAlias(target.alias, [uriAlias], name, names, dualStack);
   }
   const registry = publicRegistryHost(repository.uri, dualStack);

@@ -8,7 +8,7 @@ import { openPublicSession } from "../../../src/workflow/public-session.js";
 import { FakeEngine, FakeLogger, FakeMasker, FakeOutputs, fixedClock, IMAGE_ID } from "./fakes.js";
 
 /** ECR Public as the session sees it: what it answers, and each call in `calls`. */
-function fakeApi(state: { aliases: string[]; repositories: Record<string, string> }) {
+function fakeApi(state: { aliases: string[]; denied?: boolean; repositories: Record<string, string> }) {
   const calls: string[] = [];
   const api = {
     async getAuthorization() {
@@ -22,7 +22,7 @@ function fakeApi(state: { aliases: string[]; repositories: Record<string, string
     },
     async registryAliases() {
       calls.push("DescribeRegistries");
-      return state.aliases;
+      return state.denied ? undefined : state.aliases;
     },
     async createRepository(name: string, catalog: { logoImageBlob?: Uint8Array; description?: string }) {
       calls.push(
@@ -40,14 +40,19 @@ function fakeApi(state: { aliases: string[]; repositories: Record<string, string
 const dir = mkdtempSync(path.join(tmpdir(), "ecr-push-public-session-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function session(repository: string, api: EcrPublicApi, extra: Record<string, string | boolean> = {}) {
+function session(
+  repository: string,
+  api: EcrPublicApi,
+  extra: Record<string, string | boolean> = {},
+  logger = new FakeLogger(),
+) {
   const request = parsePushRequest({ source: "web:1.0", repository, tags: "1,latest", ...extra });
   const engine = new FakeEngine();
   const image: LocalImage = { id: IMAGE_ID, repoTags: ["web:1.0"] } as LocalImage;
   return openPublicSession(request as Parameters<typeof openPublicSession>[0], {
     api,
     deps: {
-      logger: new FakeLogger(),
+      logger,
       outputs: new FakeOutputs(),
       secrets: new FakeMasker(),
       engine,
@@ -92,6 +97,20 @@ describe("the ECR Public session", () => {
     expect(failed).toBeInstanceOf(InputError);
     expect(failed.message).toMatch(
       /has the alias "default-alias", so set repository to public\.ecr\.aws\/default-alias\/web\./,
+    );
+  });
+
+  it("goes on without the alias check when the credentials may not call DescribeRegistries", async () => {
+    const { api } = fakeApi({
+      aliases: ["mine"],
+      denied: true,
+      repositories: { web: "public.ecr.aws/mine/web" },
+    });
+    const logger = new FakeLogger();
+    const opened = await session("public.ecr.aws/second-alias/web", api, {}, logger);
+    expect(opened.targets[0]).toBe("public.ecr.aws/second-alias/web:1");
+    expect(logger.lines).toContain(
+      'warn: The ECR Public registry\'s aliases could not be read (ecr-public:DescribeRegistries is not allowed), so the alias "second-alias" is not checked.',
     );
   });
 
