@@ -260,6 +260,7 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
       catalogs: new Map(),
       passwords: new RegistryPasswords(),
       bearerTokens: new RegistryPasswords(),
+      pullTokens: new RegistryPasswords(),
     },
     log: options.log ?? (() => {}),
   };

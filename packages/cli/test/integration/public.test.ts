@@ -94,6 +94,8 @@ describe.runIf(dockerHost)("ecr-push push to ECR Public (real Docker, real SDK, 
     );
     const seen = await skopeoInspect(doc.imageUri, await e2e.publicRegistryCredentials());
     expect(seen.Digest).toBe(doc.digest);
+    // A public image: anyone reads it, with no credentials at all.
+    expect((await skopeoInspect(doc.imageUris[1])).Digest).toBe(doc.digest);
   });
 
   it("pushes again to the existing repository, warning that catalog data is not applied", async () => {

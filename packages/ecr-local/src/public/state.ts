@@ -29,6 +29,8 @@ export interface PublicRegistry {
   catalogs: Map<string, CatalogData>;
   passwords: RegistryPasswords;
   bearerTokens: RegistryPasswords;
+  /** Tokens the token service gives anyone who asks without credentials: pulls only, as public.ecr.aws. */
+  pullTokens: RegistryPasswords;
 }
 
 /** The context with ECR Public's store in the place of the private one, for handlers shared with ECR. */

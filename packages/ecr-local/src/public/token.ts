@@ -14,6 +14,17 @@ const BEARER_SECONDS = 300;
 export function handlePublicToken(ctx: Context, req: IncomingMessage, res: ServerResponse): void {
   req.resume();
   const auth = headerValue(req, "authorization") ?? "";
+  if (!auth) {
+    // No credentials: a token for pulls only, as public.ecr.aws gives anyone.
+    const { password: token } = ctx.ecrPublic.pullTokens.issue(BEARER_SECONDS);
+    send(
+      res,
+      200,
+      { "Content-Type": "application/json" },
+      JSON.stringify({ token, access_token: token, expires_in: BEARER_SECONDS }),
+    );
+    return;
+  }
   const [scheme, encoded] = auth.split(" ");
   const decoded =
     scheme?.toLowerCase() === "basic" ? Buffer.from(encoded ?? "", "base64").toString("utf8") : "";

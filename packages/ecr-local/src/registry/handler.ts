@@ -64,8 +64,11 @@ function authorize(ctx: Context, req: IncomingMessage): void {
 function authorizePublic(ctx: Context, req: IncomingMessage): void {
   const auth = headerValue(req, "authorization") ?? "";
   const [scheme, token] = auth.split(" ");
-  const state =
-    scheme?.toLowerCase() === "bearer" ? ctx.ecrPublic.bearerTokens.check(token ?? "") : "unknown";
+  const bearer = scheme?.toLowerCase() === "bearer" ? (token ?? "") : "";
+  // Anyone may pull from ECR Public: an anonymous token reads, and only reads.
+  const reads = req.method === "GET" || req.method === "HEAD";
+  if (bearer && reads && ctx.ecrPublic.pullTokens.check(bearer) === "valid") return;
+  const state = bearer ? ctx.ecrPublic.bearerTokens.check(bearer) : "unknown";
   if (state === "expired")
     throw registryError("DENIED", "Your authorization token has expired. Reauthenticate and try again.", 403);
   if (state !== "valid") throw registryError("UNAUTHORIZED", "authentication required", 401);

@@ -208,6 +208,19 @@ describe("ECR Public control plane with @aws-sdk/client-ecr-public", () => {
     const images = await client.send(new DescribeImagesCommand({ repositoryName: "blobs" }));
     expect(images.imageDetails?.[0]?.imageTags).toEqual(["v1"]);
 
+    // Anyone may pull with an anonymous token, and only pull.
+    const anonymousToken = (await (await fetch(`http://${ecr.publicRegistry}/token/`)).json()) as {
+      token: string;
+    };
+    const reader = { Authorization: `Bearer ${anonymousToken.token}` };
+    const pulled = await fetch(`${base}/manifests/v1`, {
+      headers: { ...reader, Accept: "application/vnd.oci.image.manifest.v1+json" },
+    });
+    expect(pulled.status).toBe(200);
+    expect(await pulled.text()).toBe(manifest);
+    const anonymousPush = await fetch(`${base}/blobs/uploads/`, { method: "POST", headers: reader });
+    expect(anonymousPush.status).toBe(401);
+
     // Another alias, or the private host, does not reach the public repository.
     const other = await fetch(`http://${ecr.publicRegistry}/v2/other/blobs/tags/list`, { headers: bearer });
     expect(other.status).toBe(404);
