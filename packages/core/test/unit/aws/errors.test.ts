@@ -51,6 +51,20 @@ describe("awsFailure", () => {
       "AWS denied ecr:GetAuthorizationToken (AccessDeniedException): allow that action for these credentials in an IAM policy.",
     ],
     [
+      "ECR Public: access denied without the action names ecr-public's",
+      awsError("AccessDeniedException", "denied"),
+      { service: "ECR Public", operation: "DescribeRegistries", region: "us-east-1" },
+      "AccessDenied",
+      "AWS denied ecr-public:DescribeRegistries (AccessDeniedException): allow that action for these credentials in an IAM policy.",
+    ],
+    [
+      "ECR Public: unreachable names its endpoint variable",
+      Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" }),
+      { service: "ECR Public", operation: "GetAuthorizationToken", region: "us-east-1" },
+      "EndpointUnreachable",
+      "Could not reach ECR Public at us-east-1 (ECONNREFUSED): check the network connection and AWS_ENDPOINT_URL_ECR_PUBLIC.",
+    ],
+    [
       "throttling",
       awsError("ThrottlingException", "Rate exceeded"),
       ecr,
