@@ -17,10 +17,23 @@ describe.runIf(ready)("ecr-push push of a local image where podman stands in for
   let diffIds: string[];
   /** A PATH holding podman and nothing called docker. */
   let podmanOnly: string;
+  /**
+   * A private image store (vfs: no mounts to clean up), named through CONTAINERS_STORAGE_CONF so
+   * the CLI's podman uses it too and parallel runs never share an image.
+   */
+  let store: Record<string, string>;
+  const podman = (args: string[]) => runOk("podman", args, { env: { ...process.env, ...store } });
   beforeAll(async () => {
     // No Docker engine is involved: the endpoint alone, and podman's own image store.
     e2e = await EcrFixture.start("unix:///nonexistent/docker.sock");
     work = mkdtempSync(path.join(tmpdir(), "ecr-push-podman-"));
+    const storageConf = path.join(work, "storage.conf");
+    const root = path.join(work, "store");
+    writeFileSync(
+      storageConf,
+      `[storage]\ndriver = "vfs"\ngraphroot = "${path.join(root, "graph")}"\nrunroot = "${path.join(root, "run")}"\n`,
+    );
+    store = { CONTAINERS_STORAGE_CONF: storageConf };
     // Two layers, no network: FROM scratch and two COPYs of files nobody else has.
     writeFileSync(path.join(work, "app.txt"), `podman ${Math.random()}\n`.repeat(5000));
     writeFileSync(path.join(work, "conf.txt"), `conf ${Math.random()}\n`);
@@ -28,10 +41,10 @@ describe.runIf(ready)("ecr-push push of a local image where podman stands in for
       path.join(work, "Containerfile"),
       "FROM scratch\nCOPY app.txt /app.txt\nCOPY conf.txt /etc/conf.txt\n",
     );
-    await runOk("podman", ["build", "-q", "-t", "e2e/podman:1", work]);
-    imageId = `sha256:${(await runOk("podman", ["image", "inspect", "--format", "{{.Id}}", "e2e/podman:1"])).trim()}`;
+    await podman(["build", "-q", "-t", "e2e/podman:1", work]);
+    imageId = `sha256:${(await podman(["image", "inspect", "--format", "{{.Id}}", "e2e/podman:1"])).trim()}`;
     diffIds = JSON.parse(
-      await runOk("podman", ["image", "inspect", "--format", "{{json .RootFS.Layers}}", "e2e/podman:1"]),
+      await podman(["image", "inspect", "--format", "{{json .RootFS.Layers}}", "e2e/podman:1"]),
     );
     expect(diffIds).toHaveLength(2);
     const bin = path.join(work, "bin");
@@ -40,7 +53,6 @@ describe.runIf(ready)("ecr-push push of a local image where podman stands in for
     podmanOnly = [bin, "/usr/sbin", "/sbin"].join(path.delimiter);
   });
   afterAll(async () => {
-    await runOk("podman", ["image", "rm", "-f", "e2e/podman:1"]).catch(() => "");
     await e2e?.close();
     if (work) rmSync(work, { recursive: true, force: true });
   });
@@ -65,7 +77,7 @@ describe.runIf(ready)("ecr-push push of a local image where podman stands in for
     const run = await cli(
       e2e,
       ["push", "e2e/podman:1", "-r", "team/podman", "-t", "v1", "-t", "v2", "--json", "--debug"],
-      { PATH: podmanOnly },
+      { PATH: podmanOnly, ...store },
     );
     expect(run.code, run.stderr).toBe(0);
     expectClean(run);
@@ -107,7 +119,7 @@ describe.runIf(ready)("ecr-push push of a local image where podman stands in for
         "--json",
         "--debug",
       ],
-      { PATH: podmanOnly, CONTAINERS_REGISTRIES_CONF: conf },
+      { PATH: podmanOnly, CONTAINERS_REGISTRIES_CONF: conf, ...store },
     );
     expect(run.code, run.stderr).toBe(0);
     // The registry password: on podman's stdin, never in its argv or the log.
@@ -125,7 +137,7 @@ describe.runIf(ready)("ecr-push push of a local image where podman stands in for
     expect((await pushedConfig(`${registry}/team/podman-push:v1`)).rootfs.diff_ids).toEqual(diffIds);
     expect(doc.tagResults).toEqual([{ tag: "v1", imageUri: doc.imageUri, status: "pushed" }]);
     // The local target tag podman was given is removed again.
-    const names = await runOk("podman", ["image", "inspect", "--format", "{{json .RepoTags}}", imageId]);
+    const names = await podman(["image", "inspect", "--format", "{{json .RepoTags}}", imageId]);
     expect(names).not.toContain("team/podman-push");
   });
 
@@ -134,7 +146,7 @@ describe.runIf(ready)("ecr-push push of a local image where podman stands in for
     mkdirSync(empty, { recursive: true });
     for (const engine of ["auto", "docker"]) {
       const args = ["push", "e2e/podman:1", "-r", "team/podman", "-t", "v3", "--engine", engine];
-      const run = await cli(e2e, args, { PATH: empty });
+      const run = await cli(e2e, args, { PATH: empty, ...store });
       expect(run.code, run.stderr).toBe(1);
       expect(run.stderr.trimEnd().split("\n").at(-1)).toBe(
         "error: Neither docker nor podman was found on PATH: install Docker (or podman), or add the folder holding it to PATH.",
