@@ -439,6 +439,24 @@ describe("podman where docker is absent", () => {
     expect(existsSync(path.dirname(authFile as string))).toBe(false);
   });
 
+  it("takes an explicit path to podman as podman", async () => {
+    const runner = new FakeRunner(podmanPushOk);
+    const engine = createDockerEngine({
+      runner,
+      env: USER_ENV,
+      dockerPath: "/opt/podman/bin/podman",
+      tempDir,
+    });
+    await engine.login("registry.example", "AWS", PASSWORD);
+    expect(await engine.push(TARGET)).toEqual({ digest: DIGEST });
+    expect(runner.calls.map((call) => call.command)).toEqual([
+      "/opt/podman/bin/podman",
+      "/opt/podman/bin/podman",
+    ]);
+    expect(runner.calls[0]?.env.REGISTRY_AUTH_FILE).toBeDefined();
+    await engine.dispose();
+  });
+
   it("names podman in its failures", async () => {
     const { engine } = podmanEngine(binWith("podman"), (args) =>
       args[0] === "tag" ? { exitCode: 125, stderr: "Error: app:latest: image not known\n" } : {},
