@@ -119,11 +119,11 @@ export const CLI_HELP: Partial<Record<InputKey, FlagHelp>> = {
   },
   lifecyclePolicy: {
     value: "FILE",
-    help: "Lifecycle policy JSON file applied to a repository this push creates",
+    help: "Lifecycle policy (a JSON file, or JSON starting with {) set on a created repository",
   },
   repositoryPolicy: {
     value: "FILE",
-    help: "Repository policy JSON file applied to a repository this push creates",
+    help: "Repository policy (a JSON file, or JSON starting with {) set on a created repository",
   },
   profile: {
     value: "NAME",
