@@ -251,6 +251,16 @@ describe("runPush", () => {
     ]);
   });
 
+  it("warns that an existing repository keeps its settings and gets none of the policies", async () => {
+    const { run, logger } = setup(creating);
+    expect((await run()).repositoryCreated).toBe(false);
+    expect(ecr.commandCalls(CreateRepositoryCommand)).toHaveLength(0);
+    expect(ecr.commandCalls(PutLifecyclePolicyCommand)).toHaveLength(0);
+    expect(logger.lines).toContain(
+      'warn: Repository "team/web" already exists, so tag mutability IMMUTABLE_WITH_EXCLUSION, the lifecycle policy, the repository policy were not applied: repository settings apply only when the push creates the repository.',
+    );
+  });
+
   it("applies no policy when another push created the repository first, and honours its mutability", async () => {
     ecr
       .on(DescribeRepositoriesCommand)
