@@ -19,6 +19,16 @@ export interface Scenario {
   createRepository?: boolean;
   /** Who pushes (`auto`, `registry` or `docker`); unset leaves each host's default. */
   engine?: string;
+  /** Settings of a created repository beyond the defaults (each host's spelling of the same inputs). */
+  created?: CreatedRepositorySettings;
+}
+
+export interface CreatedRepositorySettings {
+  imageTagMutability: string;
+  exclusionFilters: string[];
+  /** A JSON file's path or the JSON itself, as the host's input takes it. */
+  lifecyclePolicy: string;
+  repositoryPolicy: string;
 }
 
 /** What a host reports: the pushed URI and digest, or its one error sentence. */
@@ -72,6 +82,13 @@ export const HOSTS: Host[] = [
       ];
       if (s.createRepository) args.push("--create-repository");
       if (s.engine) args.push("--engine", s.engine);
+      if (s.created) {
+        args.push("--image-tag-mutability", s.created.imageTagMutability);
+        for (const filter of s.created.exclusionFilters)
+          args.push("--image-tag-mutability-exclusion-filter", filter);
+        args.push("--lifecycle-policy", s.created.lifecyclePolicy);
+        args.push("--repository-policy", s.created.repositoryPolicy);
+      }
       return resultOf(await cliDriver.run(fixture, args, { env }));
     },
   },
@@ -94,6 +111,14 @@ export const HOSTS: Host[] = [
             tags: s.tags.join("\n"),
             "create-repository": String(s.createRepository ?? false),
             ...(s.engine ? { engine: s.engine } : {}),
+            ...(s.created
+              ? {
+                  "image-tag-mutability": s.created.imageTagMutability,
+                  "image-tag-mutability-exclusion-filters": s.created.exclusionFilters.join("\n"),
+                  "lifecycle-policy": s.created.lifecyclePolicy,
+                  "repository-policy": s.created.repositoryPolicy,
+                }
+              : {}),
           },
           { env },
         ),
@@ -123,6 +148,14 @@ export const HOSTS: Host[] = [
             additionalTags: s.tags.slice(1).join("\n"),
             autoCreateRepository: String(s.createRepository ?? false),
             ...(s.engine ? { engine: s.engine } : {}),
+            ...(s.created
+              ? {
+                  imageTagMutability: s.created.imageTagMutability,
+                  imageTagMutabilityExclusionFilters: s.created.exclusionFilters.join("\n"),
+                  lifecyclePolicy: s.created.lifecyclePolicy,
+                  repositoryPolicy: s.created.repositoryPolicy,
+                }
+              : {}),
           },
           { env },
         ),
@@ -148,6 +181,14 @@ export const HOSTS: Host[] = [
             TAGS: s.tags.join(","),
             CREATE_REPOSITORY: String(s.createRepository ?? false),
             ...(s.engine ? { ENGINE: s.engine } : {}),
+            ...(s.created
+              ? {
+                  IMAGE_TAG_MUTABILITY: s.created.imageTagMutability,
+                  IMAGE_TAG_MUTABILITY_EXCLUSION_FILTERS: s.created.exclusionFilters.join(","),
+                  LIFECYCLE_POLICY: s.created.lifecyclePolicy,
+                  REPOSITORY_POLICY: s.created.repositoryPolicy,
+                }
+              : {}),
           },
           { env },
         ),
@@ -172,6 +213,14 @@ export const HOSTS: Host[] = [
             tags: s.tags.join(","),
             "create-repository": String(s.createRepository ?? false),
             ...(s.engine ? { engine: s.engine } : {}),
+            ...(s.created
+              ? {
+                  "image-tag-mutability": s.created.imageTagMutability,
+                  "image-tag-mutability-exclusion-filters": s.created.exclusionFilters.join(","),
+                  "lifecycle-policy": s.created.lifecyclePolicy,
+                  "repository-policy": s.created.repositoryPolicy,
+                }
+              : {}),
           },
           { env },
         ),
