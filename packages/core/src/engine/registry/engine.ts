@@ -1,6 +1,6 @@
 import { retryPolicyFromEnv } from "../../aws/retry.js";
-import { PushFailedError } from "../../errors/index.js";
-import type { Descriptor } from "../../oci/index.js";
+import { InputError, PushFailedError } from "../../errors/index.js";
+import { type Descriptor, type ManifestDocument, sha256 } from "../../oci/index.js";
 import type {
   Clock,
   ContainerEngine,
@@ -13,6 +13,13 @@ import type {
   TagPushOptions,
 } from "../../ports/index.js";
 import { RegistryClient } from "../../registry/index.js";
+import {
+  isSelecting,
+  type ManifestSelection,
+  rewriteIndex,
+  selectionNote,
+  selectManifests,
+} from "../../select/index.js";
 import { type ArchiveLocation, isRawLayer, type OpenedSource, openSource } from "../../sources/index.js";
 import type { DockerCliEngine, ImageExport } from "../docker/engine.js";
 import { LayerCache } from "./cache.js";
@@ -49,6 +56,8 @@ export interface RegistryEngineOptions {
   tempDir?: string;
   /** How the layers it makes are compressed (gzip unless given). */
   compression?: LayerCompression;
+  /** What to keep of an OCI layout's index, and how the host spells the platform input. */
+  selection?: ManifestSelection & { platformName: string };
 }
 
 /**
@@ -64,6 +73,8 @@ export class RegistryEngine implements ContainerEngine {
   #opened: Promise<OpenedSource> | undefined;
   #local: LocalImage | undefined;
   #client: RegistryClient | undefined;
+  /** Said once pushed: what the selection left out, and that the digest is not the source's. */
+  #selectionNote: string | undefined;
 
   constructor(options: RegistryEngineOptions) {
     this.#options = options;
@@ -76,9 +87,54 @@ export class RegistryEngine implements ContainerEngine {
       this.#local = await source.daemon.inspect(reference, signal);
       return this.#local;
     }
-    this.#opened ??= openSource(source, { reference: source.reference, inputName: sourceInputName });
+    this.#opened ??= openSource(source, { reference: source.reference, inputName: sourceInputName }).then(
+      (opened) => this.#select(opened, source.reference),
+    );
     const opened = await this.#opened;
     return { id: opened.id, repoTags: [], repoDigests: [] };
+  }
+
+  /** The image or index to push of what the source holds, as the selection asks. */
+  #select(opened: OpenedSource, reference: string): OpenedSource {
+    const { selection } = this.#options;
+    if (!isSelecting(selection) || !selection) return opened;
+    const { artifact } = opened;
+    if (artifact.kind !== "index") {
+      if (selection.platforms?.length) {
+        throw new InputError(
+          "platform",
+          `Invalid ${selection.platformName}: ${reference} holds one image, not a multi-platform index, so there is no platform to choose: remove it.`,
+        );
+      }
+      return opened;
+    }
+    const doc = JSON.parse(artifact.bytes.toString("utf8")) as ManifestDocument;
+    const selected = selectManifests(doc.manifests ?? [], selection, {
+      reference,
+      platformName: selection.platformName,
+    });
+    const childOf = (digest: string) =>
+      artifact.children.find((child) => child.kind !== "layers" && child.digest === digest);
+    let chosen: OpenedSource;
+    if (selected.kind === "image") {
+      const child = childOf(selected.manifest.digest);
+      if (!child || child.kind === "layers")
+        throw new Error(`the index has no child ${selected.manifest.digest}`);
+      chosen = {
+        id: child.kind === "manifest" ? child.config.descriptor.digest : child.digest,
+        artifact: child,
+      };
+    } else if (!selected.changed) {
+      return opened;
+    } else {
+      const bytes = rewriteIndex(artifact.bytes, selected.manifests);
+      const digest = sha256(bytes);
+      const children = selected.manifests.flatMap((m) => childOf(m.digest) ?? []);
+      chosen = { id: digest, artifact: { ...artifact, bytes, digest, children } };
+    }
+    const to = chosen.artifact.kind === "layers" ? "" : chosen.artifact.digest;
+    this.#selectionNote = selectionNote(selected, artifact.digest, to, selection);
+    return chosen;
   }
 
   /**
@@ -164,6 +220,7 @@ export class RegistryEngine implements ContainerEngine {
     let manifest = standing && manifestOf(standing);
     if (unchanged.length === targets.length && manifest) {
       debug(`Every tag already names ${manifest.digest}: nothing to send.`);
+      if (this.#selectionNote) options.onProgress?.({ line: this.#selectionNote });
       return { ...result(manifest), unchanged };
     }
 
@@ -195,6 +252,7 @@ export class RegistryEngine implements ContainerEngine {
       await client.putManifest(repository, tag, pushed.mediaType, pushed.bytes);
       options.onProgress?.({ line: `${tag}: digest: ${pushed.digest} size: ${pushed.bytes.length}` });
     }
+    if (this.#selectionNote) options.onProgress?.({ line: this.#selectionNote });
     return { ...result(pushed), unchanged };
   }
 
