@@ -79,7 +79,10 @@ export async function runRetag(request: RetagRequest, deps: CopyDeps): Promise<R
         `The image ${sourceName} was not found in ECR (${region}): check ${names.source} (aws ecr list-images lists the repository's images).`,
       );
     }
-    const source = await selectedImage(found, request, ecr, { sourceName, platformName: names.platform });
+    const { note, ...source } = await selectedImage(found, request, ecr, {
+      sourceName,
+      platformName: names.platform,
+    });
     const immutable = described.imageTagMutability.startsWith("IMMUTABLE");
     if (immutable) {
       const taken = request.tags.find((_tag, i) => current[i] && current[i]?.digest !== source.digest);
@@ -102,7 +105,7 @@ export async function runRetag(request: RetagRequest, deps: CopyDeps): Promise<R
         `${repository}:${tag} ${outcome === "unchanged" ? "already names" : "now names"} ${source.digest}.`,
       );
     }
-    if (source.note) logger.warn(source.note);
+    if (note) logger.warn(note);
     const { registry } = await auth;
     const imageUris = request.tags.map((tag) => `${registry}/${repository}:${tag}`);
     const result: RetagResult = {
