@@ -1,6 +1,6 @@
 import { PassThrough, type Readable } from "node:stream";
 import { Slots } from "../concurrency/index.js";
-import { InputError, isEcrPushError, PushFailedError } from "../errors/index.js";
+import { isEcrPushError, PushFailedError } from "../errors/index.js";
 import {
   type Descriptor,
   INDEX_MEDIA_TYPES,
@@ -14,7 +14,7 @@ import type { FetchedManifest, RegistryClient } from "../registry/index.js";
 import { RegistryErrorCodes } from "../registry/index.js";
 import { countedBlob, pushedLine } from "../registry/progress.js";
 import type { ImageSelector, PlatformFilter } from "../request/index.js";
-import { platformOf, rewriteIndex, selectionNote, selectManifests } from "../select/index.js";
+import { notAnIndex, platformOf, rewriteIndex, selectionNote, selectManifests } from "../select/index.js";
 
 /** What a copy moved: blob bytes actually sent are the measure of its cost. */
 export interface CopyStats {
@@ -144,10 +144,7 @@ export async function copyImage(options: CopyOptions): Promise<CopiedImage> {
     note = selectionNote(selected, sourceDigest, sha256(bytes), selection, "copied");
   } else {
     if (options.platforms?.length) {
-      throw new InputError(
-        "platform",
-        `Invalid ${names.platform}: ${options.sourceReference} is one image, not a multi-platform index, so there is no platform to choose: remove it.`,
-      );
+      throw notAnIndex(names.platform, options.platforms, options.sourceReference);
     }
     imageSizeBytes = await copier.blobsOf(doc);
   }

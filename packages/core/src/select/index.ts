@@ -100,6 +100,15 @@ export function selectManifests(
   return { kind: "index", manifests: kept, changed: dropped > 0, dropped };
 }
 
+/** A platform asked of a source that is one image: there is nothing to choose. */
+export function notAnIndex(platformName: string, platforms: PlatformFilter[], reference: string): InputError {
+  const given = platforms.map(formatPlatform).join(",");
+  return new InputError(
+    "platform",
+    `Invalid ${platformName} "${given}": ${reference} is one image, not a multi-platform index, so there is no platform to choose: remove it.`,
+  );
+}
+
 /**
  * The index's bytes with only `kept` entries: every other field as it was. Used only when
  * entries were left out; an unchanged index keeps its bytes (and its digest).

@@ -1,11 +1,18 @@
 import type { EcrImage } from "../aws/ecr.js";
 import { throwIfNotActive } from "../aws/image-status.js";
 import { checkRetryEnv } from "../aws/retry.js";
-import { InputError, PushFailedError } from "../errors/index.js";
+import { PushFailedError } from "../errors/index.js";
 import { type ManifestDocument, sha256 } from "../oci/index.js";
 import type { RetagRequest } from "../request/index.js";
 import { resolveInputNames } from "../request/index.js";
-import { isSelecting, platformOf, rewriteIndex, selectionNote, selectManifests } from "../select/index.js";
+import {
+  isSelecting,
+  notAnIndex,
+  platformOf,
+  rewriteIndex,
+  selectionNote,
+  selectManifests,
+} from "../select/index.js";
 import { type CopyDeps, type CopyEcrApi, type CopyResult, connectEcr } from "./copy-session.js";
 import {
   abortedOr,
@@ -159,10 +166,7 @@ async function selectedImage(
   })();
   if (!Array.isArray(doc.manifests)) {
     if (!request.platforms?.length) return found;
-    throw new InputError(
-      "platform",
-      `Invalid ${context.platformName}: ${context.sourceName} is one image, not a multi-platform index, so there is no platform to choose: remove it.`,
-    );
+    throw notAnIndex(context.platformName, request.platforms, context.sourceName);
   }
   const selected = selectManifests(doc.manifests, selection, {
     reference: context.sourceName,

@@ -1,5 +1,5 @@
 import { retryPolicyFromEnv } from "../../aws/retry.js";
-import { InputError, PushFailedError } from "../../errors/index.js";
+import { PushFailedError } from "../../errors/index.js";
 import { type Descriptor, type ManifestDocument, sha256 } from "../../oci/index.js";
 import type {
   Clock,
@@ -16,6 +16,7 @@ import { RegistryClient } from "../../registry/index.js";
 import {
   isSelecting,
   type ManifestSelection,
+  notAnIndex,
   rewriteIndex,
   selectionNote,
   selectManifests,
@@ -101,10 +102,7 @@ export class RegistryEngine implements ContainerEngine {
     const { artifact } = opened;
     if (artifact.kind !== "index") {
       if (selection.platforms?.length) {
-        throw new InputError(
-          "platform",
-          `Invalid ${selection.platformName}: ${reference} holds one image, not a multi-platform index, so there is no platform to choose: remove it.`,
-        );
+        throw notAnIndex(selection.platformName, selection.platforms, reference);
       }
       return opened;
     }

@@ -242,7 +242,7 @@ describe("parseRetagRequest", () => {
     await expect(
       retag(fake, { source: `team/web@${A}`, tags: "x", platform: "linux/amd64" }),
     ).rejects.toThrow(
-      `Invalid --platform: team/web@${A} is one image, not a multi-platform index, so there is no platform to choose: remove it.`,
+      `Invalid --platform "linux/amd64": team/web@${A} is one image, not a multi-platform index, so there is no platform to choose: remove it.`,
     );
     expect(fake.tags.has("x")).toBe(false);
   });
