@@ -19,6 +19,10 @@ export interface Scenario {
   createRepository?: boolean;
   /** Who pushes (`auto`, `registry` or `docker`); unset leaves each host's default. */
   engine?: string;
+  /** Only these platforms of an index (`os/arch[/variant]`, comma-separated). */
+  platform?: string;
+  /** Leave an index's attestation manifests out. */
+  dropAttestations?: boolean;
 }
 
 /** What a host reports: the pushed URI and digest, or its one error sentence. */
@@ -34,7 +38,7 @@ export interface HostResult {
 export interface Host {
   name: string;
   /** How this host spells the inputs that error sentences name. */
-  names: { source: string; promote: string; repository: string; createRepository: string };
+  names: { source: string; promote: string; repository: string; createRepository: string; platform: string };
   /** `env`: extra environment for the entry (a DOCKER_CONFIG holding the promote source's credentials). */
   run(fixture: EcrFixture, scenario: Scenario, env?: Record<string, string>): Promise<HostResult>;
 }
@@ -60,6 +64,7 @@ export const HOSTS: Host[] = [
       promote: "SOURCE",
       repository: "--repository",
       createRepository: "--create-repository",
+      platform: "--platform",
     },
     async run(fixture, s, env = {}) {
       const args = [
@@ -72,6 +77,8 @@ export const HOSTS: Host[] = [
       ];
       if (s.createRepository) args.push("--create-repository");
       if (s.engine) args.push("--engine", s.engine);
+      if (s.platform) args.push("--platform", s.platform);
+      if (s.dropAttestations) args.push("--no-attestations");
       return resultOf(await cliDriver.run(fixture, args, { env }));
     },
   },
@@ -82,6 +89,7 @@ export const HOSTS: Host[] = [
       promote: "source",
       repository: "repository",
       createRepository: "create-repository",
+      platform: "platforms",
     },
     run: async (fixture, s, env = {}) =>
       resultOf(
@@ -94,6 +102,8 @@ export const HOSTS: Host[] = [
             tags: s.tags.join("\n"),
             "create-repository": String(s.createRepository ?? false),
             ...(s.engine ? { engine: s.engine } : {}),
+            ...(s.platform ? { platforms: s.platform } : {}),
+            ...(s.dropAttestations ? { "drop-attestations": "true" } : {}),
           },
           { env },
         ),
@@ -106,8 +116,11 @@ export const HOSTS: Host[] = [
       promote: "promoteSource",
       repository: "repositoryName",
       createRepository: "autoCreateRepository",
+      platform: "platforms",
     },
     run: async (fixture, s, env = {}) => {
+      // A daemonless source (docker-archive:, oci:) is the task's sourceArchive.
+      const archive = /^(docker-archive|oci):/.test(s.image);
       const [name, tag] = s.image.split(":");
       return resultOf(
         await azureDriver.run(
@@ -115,14 +128,16 @@ export const HOSTS: Host[] = [
           {
             command: s.promote ? "promote" : "push",
             promoteSource: s.promote ?? "",
-            imageSource: "imagename",
-            sourceImageName: name,
-            ...(tag ? { sourceImageTag: tag } : {}),
+            ...(archive
+              ? { imageSource: "archive", sourceArchive: s.image }
+              : { imageSource: "imagename", sourceImageName: name, ...(tag ? { sourceImageTag: tag } : {}) }),
             repositoryName: s.repository,
             ...(s.tags[0] ? { pushTag: s.tags[0] } : {}),
             additionalTags: s.tags.slice(1).join("\n"),
             autoCreateRepository: String(s.createRepository ?? false),
             ...(s.engine ? { engine: s.engine } : {}),
+            ...(s.platform ? { platforms: s.platform } : {}),
+            ...(s.dropAttestations ? { dropAttestations: "true" } : {}),
           },
           { env },
         ),
@@ -136,6 +151,7 @@ export const HOSTS: Host[] = [
       promote: "SOURCE",
       repository: "REPOSITORY",
       createRepository: "CREATE_REPOSITORY",
+      platform: "PLATFORMS",
     },
     run: async (fixture, s, env = {}) =>
       resultOf(
@@ -148,6 +164,8 @@ export const HOSTS: Host[] = [
             TAGS: s.tags.join(","),
             CREATE_REPOSITORY: String(s.createRepository ?? false),
             ...(s.engine ? { ENGINE: s.engine } : {}),
+            ...(s.platform ? { PLATFORMS: s.platform } : {}),
+            ...(s.dropAttestations ? { DROP_ATTESTATIONS: "true" } : {}),
           },
           { env },
         ),
@@ -160,6 +178,7 @@ export const HOSTS: Host[] = [
       promote: "source",
       repository: "repository",
       createRepository: "create-repository",
+      platform: "platforms",
     },
     run: async (fixture, s, env = {}) =>
       resultOf(
@@ -172,6 +191,8 @@ export const HOSTS: Host[] = [
             tags: s.tags.join(","),
             "create-repository": String(s.createRepository ?? false),
             ...(s.engine ? { engine: s.engine } : {}),
+            ...(s.platform ? { platforms: s.platform } : {}),
+            ...(s.dropAttestations ? { "drop-attestations": "true" } : {}),
           },
           { env },
         ),

@@ -1,8 +1,9 @@
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { EcrFixture } from "@ecr-push/e2e";
-import { buildTestImage, dockerForTests } from "@ecr-push/testkit";
+import { buildTestImage, dockerForTests, writeMultiPlatformOciLayout } from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HOSTS, type Host, type Scenario } from "./hosts.js";
 
@@ -138,6 +139,72 @@ describe.runIf(dockerHost)("one scenario table through all five shipped entries"
       );
     } finally {
       rmSync(config, { recursive: true, force: true });
+    }
+  });
+
+  it("selects one platform of an OCI index, or drops its attestations, to the same digest on every host", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "ecr-push-parity-oci-"));
+    try {
+      const layout = writeMultiPlatformOciLayout(path.join(dir, "multi"));
+      const amd64 = layout.images[0]?.digest;
+      const whole = JSON.parse(layout.index.toString()) as { manifests: unknown[] };
+      const withoutAttestations = createHash("sha256")
+        .update(JSON.stringify({ ...whole, manifests: whole.manifests.slice(0, 2) }))
+        .digest("hex");
+      for (const [scenario, digest, said] of [
+        [
+          { platform: "linux/amd64" },
+          amd64,
+          `Only the linux/amd64 image of the index was pushed, so the digest is that image manifest's (${amd64}), not the index's (${layout.indexDigest}).`,
+        ],
+        [
+          { dropAttestations: true },
+          `sha256:${withoutAttestations}`,
+          `so the index was rewritten and the digest changed from ${layout.indexDigest} to sha256:${withoutAttestations}.`,
+        ],
+      ] as const) {
+        const repository = scenario.dropAttestations ? "parity/clean" : "parity/lambda";
+        const results = [];
+        for (const h of HOSTS) {
+          const run = await h.run(fixture, {
+            image: `oci:${layout.dir}`,
+            repository,
+            tags: ["1"],
+            createRepository: true,
+            ...scenario,
+          });
+          results.push({ host: h.name, ...run });
+        }
+        for (const r of results) {
+          expect(r.code, `${r.host}: ${r.log}`).toBe(0);
+          expect(r.log, r.host).toContain(said);
+        }
+        expect(results.map((r) => [r.host, r.digest])).toEqual(HOSTS.map((h) => [h.name, digest]));
+      }
+      // One platform pushes that image alone; without attestations, both images and the new index.
+      expect(fixture.local.repository("parity/lambda")?.imageDigests).toEqual([amd64]);
+      expect(fixture.local.repository("parity/clean")?.imageDigests).toHaveLength(3);
+
+      const absent = [];
+      for (const h of HOSTS) {
+        absent.push({
+          host: h,
+          ...(await h.run(fixture, {
+            image: `oci:${layout.dir}`,
+            repository: "parity/lambda",
+            tags: ["2"],
+            platform: "linux/s390x",
+          })),
+        });
+      }
+      for (const r of absent) expect(r.error, `${r.host.name}: ${r.log}`).toBeTruthy();
+      const cliSentence = absent[0]?.error ?? "";
+      expect(cliSentence).toContain("has no such platform (it has linux/amd64, linux/arm64/v8)");
+      expect(absent.map((r) => [r.host.name, r.error])).toEqual(
+        absent.map((r) => [r.host.name, cliSentence.replace("--platform", r.host.names.platform)]),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
