@@ -142,6 +142,39 @@ describe.runIf(dockerHost)("one scenario table through all five shipped entries"
     }
   });
 
+  it("refuses to promote an archived ECR image with the same sentence on every host, and promotes it once restored", async () => {
+    await fixture.createRepository("parity/archived");
+    const seeded = await (HOSTS[0] as Host).run(fixture, {
+      image: "parity/app:1",
+      repository: "parity/archived",
+      tags: ["1"],
+    });
+    expect(seeded.code, seeded.log).toBe(0);
+    await fixture.setStorageClass("parity/archived", seeded.digest as string, "ARCHIVE");
+    // An ECR source in the fixture's own account and region: AWS_ENDPOINT_URL_ECR reaches ecr-local.
+    const source = `${fixture.local.accountId}.dkr.ecr.${fixture.local.region}.amazonaws.com/parity/archived:1`;
+    const scenario = (h: Host): Scenario => ({
+      image: "",
+      promote: source,
+      repository: `parity/from-archive-${h.name.toLowerCase().replace(/[^a-z]+/g, "-")}`,
+      tags: ["1"],
+      createRepository: true,
+    });
+    const refused = [];
+    for (const h of HOSTS) refused.push({ host: h.name, ...(await h.run(fixture, scenario(h))) });
+    const sentence = `The image parity/archived@${seeded.digest} is archived in ECR and cannot be read until it is restored: run aws ecr update-image-storage-class --repository-name parity/archived --image-id imageDigest=${seeded.digest} --registry-id ${fixture.local.accountId} --region ${fixture.local.region} --target-storage-class STANDARD, then run this again once aws ecr describe-images shows it ACTIVE (a restore takes a while).`;
+    expect(refused.map((r) => [r.host, r.error])).toEqual(HOSTS.map((h) => [h.name, sentence]));
+    for (const h of HOSTS)
+      expect(fixture.local.repository(scenario(h).repository)?.imageDigests ?? []).toEqual([]);
+
+    await fixture.setStorageClass("parity/archived", seeded.digest as string, "STANDARD");
+    for (const h of HOSTS) {
+      const result = await h.run(fixture, scenario(h));
+      expect(result.code, `${h.name}: ${result.log}`).toBe(0);
+      expect(result.digest).toBe(seeded.digest);
+    }
+  });
+
   it("selects one platform of an OCI index, or drops its attestations, to the same digest on every host", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "ecr-push-parity-oci-"));
     try {
