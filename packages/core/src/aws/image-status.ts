@@ -23,17 +23,19 @@ export function throwIfNotActive(
   where: { repository: string; registryId?: string; region: string },
 ): void {
   const { repository, registryId, region } = where;
-  const id = `--repository-name ${repository} --image-id imageDigest=${image.digest}${registryId ? ` --registry-id ${registryId}` : ""} --region ${region}`;
+  const { digest } = image;
+  // The rest of the aws command line after the image: its registry (another account's) and region.
+  const rest = `${registryId ? ` --registry-id ${registryId}` : ""} --region ${region}`;
   if (image.status === "ARCHIVED") {
     throw new PushFailedError(
       ImageStatusErrorCodes.archived,
-      `The image ${repository}@${image.digest} is archived in ECR and cannot be read until it is restored: run aws ecr update-image-storage-class ${id} --target-storage-class STANDARD, then run this again once aws ecr describe-images shows it ACTIVE (a restore takes a while).`,
+      `The image ${repository}@${digest} is archived in ECR and cannot be read until it is restored: run aws ecr update-image-storage-class --repository-name ${repository} --image-id imageDigest=${digest}${rest} --target-storage-class STANDARD, then run this again once aws ecr describe-images shows it ACTIVE (a restore takes a while).`,
     );
   }
   if (image.status === "ACTIVATING") {
     throw new PushFailedError(
       ImageStatusErrorCodes.activating,
-      `The image ${repository}@${image.digest} is being restored from ECR's archive and cannot be read yet: run this again once aws ecr describe-images ${id.replace("--image-id", "--image-ids")} shows it ACTIVE.`,
+      `The image ${repository}@${digest} is being restored from ECR's archive and cannot be read yet: run this again once aws ecr describe-images --repository-name ${repository} --image-ids imageDigest=${digest}${rest} shows it ACTIVE.`,
     );
   }
 }

@@ -76,10 +76,10 @@ export function selectManifests(
   if (platforms?.length) {
     const missing = platforms.find((filter) => !images.some((m) => matches(m, filter)));
     if (missing) {
-      const present = [...new Set(images.map(platformOf).filter(Boolean))].join(", ");
+      const present = [...new Set(images.map(platformOf).filter(Boolean))].join(", ") || "none named";
       throw new InputError(
         "platform",
-        `Invalid ${context.platformName} "${formatPlatform(missing)}": ${context.reference} has no such platform (it has ${present || "none named"}), so pick one of those.`,
+        `Invalid ${context.platformName} "${formatPlatform(missing)}": ${context.reference} has no such platform (it has ${present}), so pick one of those.`,
       );
     }
     keptImages = images.filter((m) => platforms.some((filter) => matches(m, filter)));
