@@ -28,6 +28,9 @@ export const AZURE_INPUTS: HostInputTable = {
   },
   kmsKey: "kmsKeyArn",
   repositoryTags: "repositoryTags",
+  imageTagMutabilityExclusionFilters: "imageTagMutabilityExclusionFilters",
+  lifecyclePolicy: "lifecyclePolicy",
+  repositoryPolicy: "repositoryPolicy",
   accessKeyId: "Access Key ID of service connection awsCredentials",
   secretAccessKey: "Secret Access Key of service connection awsCredentials",
   sessionToken: "session token of service connection awsCredentials",
@@ -57,6 +60,7 @@ export const AZURE_INPUTS: HostInputTable = {
   sourceUsername: "sourceUsername",
   sourcePassword: "sourcePassword",
   platform: "platforms",
+  dropAttestations: "dropAttestations",
 };
 
 /** The task's default spellings for core's sentences. */
@@ -92,14 +96,12 @@ export function readTaskInputs(agent: Agent): TaskSettings {
       sourceRoleArn: agent.input("sourceRoleArn"),
       sourceUsername: agent.input("sourceUsername"),
       sourcePassword: agent.secretInput?.("sourcePassword") ?? agent.input("sourcePassword"),
-      platform: agent.input("platforms"),
     });
     Object.assign(settings.names, {
       source: "promoteSource",
       sourceRoleArn: "sourceRoleArn",
       sourceUsername: "sourceUsername",
       sourcePassword: "sourcePassword",
-      platform: "platforms",
     });
   }
   if (command !== "push") {
@@ -160,11 +162,16 @@ function readPushInputs(agent: Agent, command: TaskCommand): TaskSettings {
       scanOnPush: agent.input("scanOnPush"),
       kmsKey: agent.input("kmsKeyArn"),
       repositoryTags: agent.input("repositoryTags"),
+      imageTagMutabilityExclusionFilters: agent.input("imageTagMutabilityExclusionFilters"),
+      lifecyclePolicy: agent.input("lifecyclePolicy"),
+      repositoryPolicy: agent.input("repositoryPolicy"),
       removeLocalImage: bool(agent, "removeDockerImage"),
       ...Object.fromEntries(PUBLIC_KEYS.map((key) => [key, agent.input(key)])),
       concurrency: agent.input("concurrency"),
       engine: agent.input("engine"),
       compression: agent.input("compression"),
+      platform: agent.input("platforms"),
+      dropAttestations: bool(agent, "dropAttestations"),
     },
     names: {
       source:
@@ -186,7 +193,12 @@ function readPushInputs(agent: Agent, command: TaskCommand): TaskSettings {
       concurrency: "concurrency",
       engine: "engine",
       compression: "compression",
+      platform: "platforms",
+      dropAttestations: "dropAttestations",
       repositoryTags: "repositoryTags",
+      imageTagMutabilityExclusionFilters: "imageTagMutabilityExclusionFilters",
+      lifecyclePolicy: "lifecyclePolicy",
+      repositoryPolicy: "repositoryPolicy",
       removeLocalImage: "removeDockerImage",
       ...Object.fromEntries(PUBLIC_KEYS.map((key) => [key, key])),
     },

@@ -22,6 +22,10 @@ export const STEP_ARGUMENTS = {
   IMAGE_TAG_MUTABILITY: { input: "imageTagMutability", default: "MUTABLE" },
   SCAN_ON_PUSH: { input: "scanOnPush", default: false },
   KMS_KEY: { input: "kmsKey" },
+  // After the repository's tags (which the step does not offer): more settings of a created repository.
+  IMAGE_TAG_MUTABILITY_EXCLUSION_FILTERS: { input: "imageTagMutabilityExclusionFilters" },
+  LIFECYCLE_POLICY: { input: "lifecyclePolicy" },
+  REPOSITORY_POLICY: { input: "repositoryPolicy" },
   ROLE_ARN: { input: "roleArn" },
   ROLE_SESSION_NAME: { input: "roleSessionName" },
   AWS_ACCESS_KEY_ID: { input: "accessKeyId" },
@@ -47,6 +51,7 @@ export const STEP_ARGUMENTS = {
   SOURCE_USERNAME: { input: "sourceUsername" },
   SOURCE_PASSWORD: { input: "sourcePassword", secret: true },
   PLATFORMS: { input: "platform" },
+  DROP_ATTESTATIONS: { input: "dropAttestations", default: false },
 } as const satisfies Record<
   string,
   { input: InputKey; default?: string | boolean; secret?: true; schemaType?: "integer" }

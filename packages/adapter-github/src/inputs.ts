@@ -21,6 +21,9 @@ export const ACTION_INPUTS = {
   "scan-on-push": "scanOnPush",
   "kms-key": "kmsKey",
   "repository-tags": "repositoryTags",
+  "image-tag-mutability-exclusion-filters": "imageTagMutabilityExclusionFilters",
+  "lifecycle-policy": "lifecyclePolicy",
+  "repository-policy": "repositoryPolicy",
   "role-to-assume": "roleArn",
   "role-session-name": "roleSessionName",
   "role-external-id": "externalId",
@@ -43,6 +46,7 @@ export const ACTION_INPUTS = {
   "source-username": "sourceUsername",
   "source-password": "sourcePassword",
   platforms: "platform",
+  "drop-attestations": "dropAttestations",
 } as const satisfies Record<string, InputKey>;
 
 export type ActionInputName = keyof typeof ACTION_INPUTS;

@@ -25,6 +25,9 @@ export const COMPONENT_INPUTS = {
   "scan-on-push": { input: "scanOnPush", default: false },
   "kms-key": { input: "kmsKey" },
   "repository-tags": { input: "repositoryTags" },
+  "image-tag-mutability-exclusion-filters": { input: "imageTagMutabilityExclusionFilters" },
+  "lifecycle-policy": { input: "lifecyclePolicy" },
+  "repository-policy": { input: "repositoryPolicy" },
   "role-arn": { input: "roleArn" },
   "role-session-name": { input: "roleSessionName" },
   "role-external-id": { input: "externalId" },
@@ -46,6 +49,7 @@ export const COMPONENT_INPUTS = {
   "source-username": { input: "sourceUsername" },
   "source-password": { input: "sourcePassword", secret: true },
   platforms: { input: "platform" },
+  "drop-attestations": { input: "dropAttestations", default: false },
   // The job's own: the variable `id_tokens:` fills with the OIDC token, and the dotenv report.
   "id-token-variable": { default: "AWS_ID_TOKEN" },
   dotenv: { default: "ecr-push.env" },

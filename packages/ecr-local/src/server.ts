@@ -46,8 +46,14 @@ export interface LocalEcrOptions {
    * A token bucket per operation, with a burst of one second's calls. None by default.
    */
   rateLimits?: Record<string, number>;
-  /** The rate limits' clock, in milliseconds; Date.now by default. */
+  /** The clock of rate limits and image times (pushes, archives, restores), in ms; Date.now by default. */
   clock?: () => number;
+  /**
+   * How long a restore of an archived image (UpdateImageStorageClass to STANDARD) stays ACTIVATING
+   * before the image is ACTIVE again; 0 (the default) completes it by the next request. ECR's
+   * restores take minutes to hours; tests of a restore in progress set a longer delay.
+   */
+  restoreDelayMs?: number;
   /**
    * The alias ECR Public assigns the account's public registry with its first repository; default
    * `ecr-local`. Public repository URIs are `localhost:PORT/ALIAS/NAME`.
@@ -74,6 +80,9 @@ export interface RepositoryInfo extends RepositorySettings {
   /** Image tag -> manifest digest. */
   imageTags: Record<string, string>;
   imageDigests: string[];
+  /** As PutLifecyclePolicy and SetRepositoryPolicy last set them. */
+  lifecyclePolicyText?: string;
+  repositoryPolicyText?: string;
 }
 
 export interface LocalEcr {
@@ -109,6 +118,8 @@ export interface LocalEcr {
   throttleNext(calls: number): void;
   /** Replaces the rate limits (see LocalEcrOptions.rateLimits); `{}` clears them. */
   setRateLimits(limits: Record<string, number>): void;
+  /** Sets how long a restore stays ACTIVATING (see LocalEcrOptions.restoreDelayMs). */
+  setRestoreDelay(ms: number): void;
   /**
    * Temporary credentials of the endpoint's own account that expire `seconds` from now (0 or less:
    * already expired), as STS would have issued them: for tests of expiry.
@@ -234,7 +245,9 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
       principalArn: `arn:aws:iam::${accountId}:user/ecr-local`,
     }),
     passwords: new RegistryPasswords(),
-    store: new Store(dataDir, accountId),
+    store: Object.assign(new Store(dataDir, accountId, options.clock), {
+      restoreDelayMs: options.restoreDelayMs ?? 0,
+    }),
     calls: [],
     assumedRoles: [],
     stats: {
@@ -321,6 +334,9 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
     },
     setRateLimits(limits) {
       context.rateLimits.set(limits);
+    },
+    setRestoreDelay(ms) {
+      context.store.restoreDelayMs = ms;
     },
     issueTemporaryCredentials(seconds) {
       const key = context.keys.issueTemporary(`arn:aws:iam::${accountId}:user/ecr-local`, seconds);

@@ -76,6 +76,9 @@ describe("a pipeline written for ECRPushImage@1", () => {
       scanOnPush: "",
       kmsKey: "",
       repositoryTags: "",
+      imageTagMutabilityExclusionFilters: "",
+      lifecyclePolicy: "",
+      repositoryPolicy: "",
       removeLocalImage: true,
       // ECR Public's inputs: not in a Toolkit pipeline, so unset.
       publicDescription: "",
@@ -88,6 +91,9 @@ describe("a pipeline written for ECRPushImage@1", () => {
       // Not in a Toolkit pipeline: core's defaults (auto, gzip) apply.
       engine: "",
       compression: "",
+      // Not in a Toolkit pipeline: every platform, attestations kept.
+      platform: "",
+      dropAttestations: false,
     });
     expect(settings).toMatchObject({
       outputVariable: "WEB_IMAGE_URI",

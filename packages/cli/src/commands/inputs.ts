@@ -28,6 +28,9 @@ export const CLI_INPUTS: HostInputTable = {
   },
   kmsKey: "--kms-key",
   repositoryTags: "--repository-tag",
+  imageTagMutabilityExclusionFilters: "--image-tag-mutability-exclusion-filter",
+  lifecyclePolicy: "--lifecycle-policy",
+  repositoryPolicy: "--repository-policy",
   // Secrets never travel in argv, where the process list shows them: the environment carries keys.
   accessKeyId: { notOffered: "keys come from AWS_ACCESS_KEY_ID in the environment, never from argv" },
   secretAccessKey: { notOffered: "keys come from AWS_SECRET_ACCESS_KEY in the environment, never from argv" },
@@ -58,6 +61,7 @@ export const CLI_INPUTS: HostInputTable = {
   sourceUsername: "--source-username",
   sourcePassword: "--source-password-stdin",
   platform: "--platform",
+  dropAttestations: "--no-attestations",
 };
 
 /**
@@ -114,11 +118,23 @@ export const CLI_HELP: Partial<Record<InputKey, FlagHelp>> = {
   },
   imageTagMutability: {
     value: "M",
-    help: "MUTABLE or IMMUTABLE, for a created repository (default: MUTABLE)",
+    help: "MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION, for a created repository (default: MUTABLE)",
   },
   scanOnPush: { help: "Turn on scan on push for a created repository" },
   kmsKey: { value: "KEY", help: "Encrypt a created repository with this KMS key (default: AES256)" },
   repositoryTags: { value: "KEY=VALUE", help: "Resource tag for a created repository; repeatable" },
+  imageTagMutabilityExclusionFilters: {
+    value: "WILDCARD",
+    help: "Tag excluded from the mode of a _WITH_EXCLUSION repository (latest, dev-*); repeatable, at most 5",
+  },
+  lifecyclePolicy: {
+    value: "FILE",
+    help: "Lifecycle policy (a JSON file, or JSON starting with {) set on a created repository",
+  },
+  repositoryPolicy: {
+    value: "FILE",
+    help: "Repository policy (a JSON file, or JSON starting with {) set on a created repository",
+  },
   profile: {
     value: "NAME",
     help: {
@@ -164,7 +180,18 @@ export const CLI_HELP: Partial<Record<InputKey, FlagHelp>> = {
     value: "C",
     help: "gzip (default; every client reads it) or zstd (smaller and faster; needs Node.js 22.15+, pulled by Docker 23+ and containerd 1.5+)",
   },
-  platform: { value: "OS/ARCH[/VAR]", help: "Copy only this platform of a multi-platform image; repeatable" },
+  platform: {
+    value: "OS/ARCH[/VAR]",
+    help: {
+      push: "oci: source holding an index: push only this platform (one: that image manifest alone, for Lambda); repeatable",
+      retag: "Source is an index: tag only this platform (one: that image manifest alone); repeatable",
+      promote:
+        "Copy only this platform of a multi-platform image (one: that image manifest alone); repeatable",
+    },
+  },
+  dropAttestations: {
+    help: "Leave attestation manifests (buildx provenance, SBOM) out of an index; its digest then changes",
+  },
   sourceProfile: { value: "NAME", help: "ECR source: shared config profile (a read-only one is enough)" },
   sourceRoleArn: { value: "ARN", help: "ECR source: role to assume for reading it" },
   sourceEndpointUrl: {

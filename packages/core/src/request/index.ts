@@ -36,6 +36,15 @@ export {
   parseImageReference,
   regionAdvice,
 } from "./rules.js";
+export {
+  hasExclusions,
+  immutableReason,
+  isTagImmutable,
+  MUTABLE_TAGS,
+  matchesWildcard,
+  type TagMutability,
+  tagMutabilityOf,
+} from "./tag-mutability.js";
 export type {
   CredentialInputs,
   EcrPublicTarget,
@@ -50,4 +59,4 @@ export type {
   RepositorySettings,
   SourceImage,
 } from "./types.js";
-export { PUSH_ENGINES } from "./types.js";
+export { IMAGE_TAG_MUTABILITIES, PUSH_ENGINES } from "./types.js";

@@ -1,7 +1,9 @@
 import type { LayerCompression } from "../engine/registry/compress.js";
 import { canWriteZstd } from "../engine/registry/zstd.js";
 import { InputError } from "../errors/index.js";
+import type { PlatformFilter } from "../select/index.js";
 import { resolveInputNames } from "./names.js";
+import { parseLifecyclePolicy, parseRepositoryPolicy } from "./policies.js";
 import {
   isExternalId,
   isImageId,
@@ -15,9 +17,11 @@ import {
   parseImageReference,
   regionAdvice,
 } from "./rules.js";
+import { hasExclusions, isExclusionFilter, MAX_EXCLUSION_FILTERS } from "./tag-mutability.js";
 import type {
   CredentialInputs,
   EcrPublicTarget,
+  ImageTagMutability,
   InputKey,
   InputNames,
   PushEngineKind,
@@ -27,7 +31,7 @@ import type {
   RepositorySettings,
   SourceImage,
 } from "./types.js";
-import { LAYER_COMPRESSIONS, PUSH_ENGINES } from "./types.js";
+import { IMAGE_TAG_MUTABILITIES, LAYER_COMPRESSIONS, PUSH_ENGINES } from "./types.js";
 
 const MAX_REPOSITORY_TAGS = 50;
 const ROLE_DURATION = { min: 900, max: 43_200 };
@@ -60,6 +64,8 @@ export function parsePushRequest(raw: RawPushInputs, names?: Partial<InputNames>
     credentials: parseCredentials(p),
     removeLocalImage: parseRemoveLocalImage(p, source),
     ...parseEngine(p, source),
+    platforms: parsePushPlatforms(p, source),
+    dropAttestations: p.flag("dropAttestations"),
   };
 }
 
@@ -251,6 +257,39 @@ function parseConcurrency(p: InputReader, engine: PushEngineKind): number | unde
   return n;
 }
 
+/**
+ * Platforms apply to an OCI layout, which may hold an index; a local Docker image or a
+ * docker-archive holds one image of one platform, so there is nothing to choose.
+ */
+function parsePushPlatforms(p: InputReader, source: SourceImage): PlatformFilter[] | undefined {
+  const platforms = parsePlatforms(p);
+  if (platforms && source.kind !== "oci") {
+    throw p.invalid(
+      "platform",
+      p.text("platform"),
+      `it chooses images of a multi-platform index in an oci: source, and a ${source.kind === "docker-archive" ? "docker-archive" : "local Docker image"} holds one image of one platform, so remove it.`,
+    );
+  }
+  return platforms;
+}
+
+/** `os/arch[/variant]` entries (commas, newlines or repeats); undefined when none is given. */
+export function parsePlatforms(p: InputReader): PlatformFilter[] | undefined {
+  const entries = splitList(p.raw.platform);
+  if (entries.length === 0) return undefined;
+  return entries.map((entry) => {
+    const [os, architecture, variant, ...rest] = entry.split("/");
+    if (!os || !architecture || rest.length > 0 || !/^[a-z0-9_.-]+(\/[a-z0-9_.-]+){1,2}$/i.test(entry)) {
+      throw p.invalid(
+        "platform",
+        entry,
+        "use OS/ARCH or OS/ARCH/VARIANT, such as linux/amd64 or linux/arm64/v8.",
+      );
+    }
+    return variant ? { os, architecture, variant } : { os, architecture };
+  });
+}
+
 export function parseRepository(p: InputReader): string {
   const value = p.text("repository");
   if (value === undefined) throw p.missing("repository", "name the ECR repository to push to.");
@@ -287,16 +326,65 @@ export function parseTags(p: InputReader): string[] {
 }
 
 export function parseRepositorySettings(p: InputReader): RepositorySettings {
-  const mutability = p.text("imageTagMutability")?.toUpperCase();
-  if (mutability !== undefined && mutability !== "MUTABLE" && mutability !== "IMMUTABLE") {
-    throw p.invalid("imageTagMutability", p.text("imageTagMutability"), "use MUTABLE or IMMUTABLE.");
-  }
+  const { mode, filters } = parseTagMutability(p);
   return {
-    imageTagMutability: mutability,
+    imageTagMutability: mode,
     scanOnPush: p.given("scanOnPush") ? p.flag("scanOnPush") : undefined,
     encryption: parseEncryption(p),
     tags: parseRepositoryTags(p),
+    ...(filters.length > 0 ? { imageTagMutabilityExclusionFilters: filters } : {}),
+    lifecyclePolicy: parseLifecyclePolicy(p),
+    repositoryPolicy: parseRepositoryPolicy(p),
   };
+}
+
+/**
+ * The mode and its exclusion filters. ECR takes 1 to 5 WILDCARD filters, and they only mean
+ * something with a `_WITH_EXCLUSION` mode, which in turn is pointless without one.
+ */
+function parseTagMutability(p: InputReader): { mode?: ImageTagMutability; filters: string[] } {
+  const given = p.text("imageTagMutability");
+  const mode = given?.toUpperCase().replaceAll("-", "_") as ImageTagMutability | undefined;
+  if (mode !== undefined && !IMAGE_TAG_MUTABILITIES.includes(mode)) {
+    throw p.invalid(
+      "imageTagMutability",
+      given,
+      `use ${IMAGE_TAG_MUTABILITIES.slice(0, -1).join(", ")} or ${IMAGE_TAG_MUTABILITIES.at(-1)}.`,
+    );
+  }
+  const filters = [...new Set(splitList(p.raw.imageTagMutabilityExclusionFilters))];
+  const key = "imageTagMutabilityExclusionFilters";
+  for (const filter of filters) {
+    if (!isExclusionFilter(filter)) {
+      throw p.invalid(
+        key,
+        filter,
+        "use 1-128 letters, digits, and . _ - characters, with * as the wildcard (such as latest or dev-*).",
+      );
+    }
+  }
+  if (filters.length > MAX_EXCLUSION_FILTERS) {
+    throw p.invalid(
+      key,
+      undefined,
+      `ECR takes at most ${MAX_EXCLUSION_FILTERS} filters (got ${filters.length}).`,
+    );
+  }
+  const withExclusion = mode !== undefined && hasExclusions(mode);
+  if (filters.length > 0 && !withExclusion) {
+    throw p.invalid(
+      key,
+      filters.join(","),
+      `filters apply only with ${p.name("imageTagMutability")} IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION, so set one of them or remove the filters.`,
+    );
+  }
+  if (withExclusion && filters.length === 0) {
+    throw p.missing(
+      key,
+      `${p.name("imageTagMutability")} ${mode} needs at least one filter naming the tags it excludes (such as latest or dev-*).`,
+    );
+  }
+  return { mode, filters };
 }
 
 function parseEncryption(p: InputReader): RepositoryEncryption | undefined {
@@ -570,8 +658,26 @@ function checkPublicSettings(
       `the alias in ${p.name("repository")} names the ECR Public registry, so remove ${p.name("registryId")}.`,
     );
   }
-  if (settings.imageTagMutability === "IMMUTABLE") {
+  if (settings.imageTagMutability !== undefined && settings.imageTagMutability !== "MUTABLE") {
     throw p.invalid("imageTagMutability", p.text("imageTagMutability"), remove("imageTagMutability"));
+  }
+  if (settings.imageTagMutabilityExclusionFilters?.length) {
+    throw p.invalid(
+      "imageTagMutabilityExclusionFilters",
+      p.text("imageTagMutabilityExclusionFilters"),
+      remove("imageTagMutabilityExclusionFilters"),
+    );
+  }
+  if (settings.lifecyclePolicy !== undefined) {
+    throw p.invalid("lifecyclePolicy", undefined, remove("lifecyclePolicy"));
+  }
+  if (settings.repositoryPolicy !== undefined) {
+    // ECR Public has repository policies (SetRepositoryPolicy), but ecr-push does not set them.
+    throw p.invalid(
+      "repositoryPolicy",
+      undefined,
+      `ecr-push does not set ECR Public repository policies, so remove ${p.name("repositoryPolicy")} and set it in the console or with aws ecr-public set-repository-policy.`,
+    );
   }
   if (settings.scanOnPush === true) throw p.invalid("scanOnPush", p.text("scanOnPush"), remove("scanOnPush"));
   if (settings.encryption?.type === "KMS") {

@@ -1,4 +1,5 @@
 import type { LayerCompression } from "../engine/registry/compress.js";
+import type { PlatformFilter } from "../select/index.js";
 /**
  * What a host adapter hands over, as leniently typed as hosts give it (mostly strings; an empty
  * string means "not set"). `parsePushRequest` turns it into a validated `PushRequest`.
@@ -22,6 +23,12 @@ export interface RawPushInputs extends Omit<CredentialInputs, "roleDurationSecon
   kmsKey?: string;
   /** Resource tags for a created repository: a record, or `KEY=VALUE` entries (array, or comma/newline separated). */
   repositoryTags?: Record<string, string> | string | string[];
+  /** Tag wildcards (`latest`, `dev-*`) excluded from the mutability of a created repository; array or comma/newline separated. */
+  imageTagMutabilityExclusionFilters?: string | string[];
+  /** Lifecycle policy of a created repository: a JSON file's path (relative to the working directory) or the JSON text itself. */
+  lifecyclePolicy?: string;
+  /** Repository policy of a created repository: a JSON file's path or the JSON text itself. */
+  repositoryPolicy?: string;
   /** Credential inputs as in `CredentialInputs`; hosts may give the duration as a string. */
   roleDurationSeconds?: number | string;
   removeLocalImage?: boolean | string;
@@ -71,6 +78,8 @@ export interface RawPushInputs extends Omit<CredentialInputs, "roleDurationSecon
   sourcePassword?: string;
   /** Copy only these platforms of a multi-platform source (`os/arch[/variant]`, comma-separated). */
   platform?: string | string[];
+  /** Leave buildx's attestation manifests (provenance, SBOM) out of an index; the index digest then changes. */
+  dropAttestations?: boolean | string;
 }
 
 /** The logical name of every input; `InputNames` says how a host spells each one. */
@@ -93,7 +102,14 @@ export interface SourceImage {
   image?: string;
 }
 
-export type ImageTagMutability = "MUTABLE" | "IMMUTABLE";
+/** ECR's tag mutability modes; the `_WITH_EXCLUSION` ones come with exclusion filters. */
+export const IMAGE_TAG_MUTABILITIES = [
+  "MUTABLE",
+  "IMMUTABLE",
+  "IMMUTABLE_WITH_EXCLUSION",
+  "MUTABLE_WITH_EXCLUSION",
+] as const;
+export type ImageTagMutability = (typeof IMAGE_TAG_MUTABILITIES)[number];
 
 export type RepositoryEncryption = { type: "AES256" } | { type: "KMS"; kmsKey?: string };
 
@@ -103,6 +119,11 @@ export interface RepositorySettings {
   scanOnPush?: boolean;
   encryption?: RepositoryEncryption;
   tags: Record<string, string>;
+  /** WILDCARD filters of a `_WITH_EXCLUSION` mode (1 to 5); empty otherwise. */
+  imageTagMutabilityExclusionFilters?: string[];
+  /** Checked JSON text, applied right after CreateRepository (only when this push created it). */
+  lifecyclePolicy?: string;
+  repositoryPolicy?: string;
 }
 
 export interface CredentialInputs {
@@ -163,6 +184,10 @@ export interface PushRequest {
   engine: PushEngineKind;
   /** How the registry engine writes the layers it compresses. */
   compression: LayerCompression;
+  /** An OCI layout's index: only these platforms (one: that image alone); undefined keeps all. */
+  platforms?: PlatformFilter[];
+  /** An OCI layout's index: leave attestation manifests out. */
+  dropAttestations: boolean;
 }
 
 /** The values the `compression` input takes. */

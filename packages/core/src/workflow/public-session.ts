@@ -6,6 +6,7 @@ import type { EcrPublicApi, PublicCatalogData, PublicRepository } from "../aws/e
 import { InputError, PushFailedError } from "../errors/index.js";
 import type { LocalImage } from "../ports/index.js";
 import type { EcrPublicTarget, InputNames, PushRequest } from "../request/index.js";
+import { MUTABLE_TAGS } from "../request/tag-mutability.js";
 import type { PushDeps } from "./run-push.js";
 import { checkAborted, startedNow } from "./steps.js";
 
@@ -170,7 +171,8 @@ export async function openPublicSession(
       proxyEndpoint: `https://${registry}`,
       expiresAt: auth.expiresAt,
     },
-    repository: { registryId: repository.registryId, created, immutable: false },
+    // ECR Public's tags always move.
+    repository: { registryId: repository.registryId, created, tagMutability: MUTABLE_TAGS },
     image,
     targets,
     // ECR Public cannot say what a tag names (no BatchGetImage): every tag is pushed.

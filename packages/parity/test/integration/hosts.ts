@@ -21,6 +21,20 @@ export interface Scenario {
   engine?: string;
   /** ECR Public's catalog data for a created repository (repository public.ecr.aws/ALIAS/NAME). */
   catalog?: { description: string; architectures: string[]; operatingSystems: string[] };
+  /** Settings of a created repository beyond the defaults (each host's spelling of the same inputs). */
+  created?: CreatedRepositorySettings;
+  /** Only these platforms of an index (`os/arch[/variant]`, comma-separated). */
+  platform?: string;
+  /** Leave an index's attestation manifests out. */
+  dropAttestations?: boolean;
+}
+
+export interface CreatedRepositorySettings {
+  imageTagMutability: string;
+  exclusionFilters: string[];
+  /** A JSON file's path or the JSON itself, as the host's input takes it. */
+  lifecyclePolicy: string;
+  repositoryPolicy: string;
 }
 
 /** What a host reports: the pushed URI and digest, or its one error sentence. */
@@ -36,7 +50,7 @@ export interface HostResult {
 export interface Host {
   name: string;
   /** How this host spells the inputs that error sentences name. */
-  names: { source: string; promote: string; repository: string; createRepository: string };
+  names: { source: string; promote: string; repository: string; createRepository: string; platform: string };
   /** `env`: extra environment for the entry (a DOCKER_CONFIG holding the promote source's credentials). */
   run(fixture: EcrFixture, scenario: Scenario, env?: Record<string, string>): Promise<HostResult>;
 }
@@ -62,6 +76,7 @@ export const HOSTS: Host[] = [
       promote: "SOURCE",
       repository: "--repository",
       createRepository: "--create-repository",
+      platform: "--platform",
     },
     async run(fixture, s, env = {}) {
       const args = [
@@ -79,6 +94,15 @@ export const HOSTS: Host[] = [
         for (const a of s.catalog.architectures) args.push("--public-architecture", a);
         for (const os of s.catalog.operatingSystems) args.push("--public-operating-system", os);
       }
+      if (s.created) {
+        args.push("--image-tag-mutability", s.created.imageTagMutability);
+        for (const filter of s.created.exclusionFilters)
+          args.push("--image-tag-mutability-exclusion-filter", filter);
+        args.push("--lifecycle-policy", s.created.lifecyclePolicy);
+        args.push("--repository-policy", s.created.repositoryPolicy);
+      }
+      if (s.platform) args.push("--platform", s.platform);
+      if (s.dropAttestations) args.push("--no-attestations");
       return resultOf(await cliDriver.run(fixture, args, { env }));
     },
   },
@@ -89,6 +113,7 @@ export const HOSTS: Host[] = [
       promote: "source",
       repository: "repository",
       createRepository: "create-repository",
+      platform: "platforms",
     },
     run: async (fixture, s, env = {}) =>
       resultOf(
@@ -108,6 +133,16 @@ export const HOSTS: Host[] = [
                   "public-operating-systems": s.catalog.operatingSystems.join("\n"),
                 }
               : {}),
+            ...(s.created
+              ? {
+                  "image-tag-mutability": s.created.imageTagMutability,
+                  "image-tag-mutability-exclusion-filters": s.created.exclusionFilters.join("\n"),
+                  "lifecycle-policy": s.created.lifecyclePolicy,
+                  "repository-policy": s.created.repositoryPolicy,
+                }
+              : {}),
+            ...(s.platform ? { platforms: s.platform } : {}),
+            ...(s.dropAttestations ? { "drop-attestations": "true" } : {}),
           },
           { env },
         ),
@@ -120,8 +155,11 @@ export const HOSTS: Host[] = [
       promote: "promoteSource",
       repository: "repositoryName",
       createRepository: "autoCreateRepository",
+      platform: "platforms",
     },
     run: async (fixture, s, env = {}) => {
+      // A daemonless source (docker-archive:, oci:) is the task's sourceArchive.
+      const archive = /^(docker-archive|oci):/.test(s.image);
       const [name, tag] = s.image.split(":");
       return resultOf(
         await azureDriver.run(
@@ -129,9 +167,9 @@ export const HOSTS: Host[] = [
           {
             command: s.promote ? "promote" : "push",
             promoteSource: s.promote ?? "",
-            imageSource: "imagename",
-            sourceImageName: name,
-            ...(tag ? { sourceImageTag: tag } : {}),
+            ...(archive
+              ? { imageSource: "archive", sourceArchive: s.image }
+              : { imageSource: "imagename", sourceImageName: name, ...(tag ? { sourceImageTag: tag } : {}) }),
             repositoryName: s.repository,
             ...(s.tags[0] ? { pushTag: s.tags[0] } : {}),
             additionalTags: s.tags.slice(1).join("\n"),
@@ -144,6 +182,16 @@ export const HOSTS: Host[] = [
                   publicOperatingSystems: s.catalog.operatingSystems.join("\n"),
                 }
               : {}),
+            ...(s.created
+              ? {
+                  imageTagMutability: s.created.imageTagMutability,
+                  imageTagMutabilityExclusionFilters: s.created.exclusionFilters.join("\n"),
+                  lifecyclePolicy: s.created.lifecyclePolicy,
+                  repositoryPolicy: s.created.repositoryPolicy,
+                }
+              : {}),
+            ...(s.platform ? { platforms: s.platform } : {}),
+            ...(s.dropAttestations ? { dropAttestations: "true" } : {}),
           },
           { env },
         ),
@@ -157,6 +205,7 @@ export const HOSTS: Host[] = [
       promote: "SOURCE",
       repository: "REPOSITORY",
       createRepository: "CREATE_REPOSITORY",
+      platform: "PLATFORMS",
     },
     run: async (fixture, s, env = {}) =>
       resultOf(
@@ -176,6 +225,16 @@ export const HOSTS: Host[] = [
                   PUBLIC_OPERATING_SYSTEMS: s.catalog.operatingSystems.join(","),
                 }
               : {}),
+            ...(s.created
+              ? {
+                  IMAGE_TAG_MUTABILITY: s.created.imageTagMutability,
+                  IMAGE_TAG_MUTABILITY_EXCLUSION_FILTERS: s.created.exclusionFilters.join(","),
+                  LIFECYCLE_POLICY: s.created.lifecyclePolicy,
+                  REPOSITORY_POLICY: s.created.repositoryPolicy,
+                }
+              : {}),
+            ...(s.platform ? { PLATFORMS: s.platform } : {}),
+            ...(s.dropAttestations ? { DROP_ATTESTATIONS: "true" } : {}),
           },
           { env },
         ),
@@ -188,6 +247,7 @@ export const HOSTS: Host[] = [
       promote: "source",
       repository: "repository",
       createRepository: "create-repository",
+      platform: "platforms",
     },
     run: async (fixture, s, env = {}) =>
       resultOf(
@@ -207,6 +267,16 @@ export const HOSTS: Host[] = [
                   "public-operating-systems": s.catalog.operatingSystems.join(","),
                 }
               : {}),
+            ...(s.created
+              ? {
+                  "image-tag-mutability": s.created.imageTagMutability,
+                  "image-tag-mutability-exclusion-filters": s.created.exclusionFilters.join(","),
+                  "lifecycle-policy": s.created.lifecyclePolicy,
+                  "repository-policy": s.created.repositoryPolicy,
+                }
+              : {}),
+            ...(s.platform ? { platforms: s.platform } : {}),
+            ...(s.dropAttestations ? { "drop-attestations": "true" } : {}),
           },
           { env },
         ),

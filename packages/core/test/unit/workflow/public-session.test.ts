@@ -77,7 +77,11 @@ describe("the ECR Public session", () => {
     });
     expect(opened.auth.registry).toBe("public.ecr.aws");
     expect(opened.targets).toEqual(["public.ecr.aws/mine/team/web:1", "public.ecr.aws/mine/team/web:latest"]);
-    expect(opened.repository).toEqual({ registryId: "111122223333", created: true, immutable: false });
+    expect(opened.repository).toEqual({
+      registryId: "111122223333",
+      created: true,
+      tagMutability: { mode: "MUTABLE", exclusionFilters: [] },
+    });
     expect(calls).toContain("CreateRepository team/web Web 10");
   });
 
