@@ -52,8 +52,9 @@ export function parsePushRequest(raw: RawPushInputs, names?: Partial<InputNames>
   const source = parseSource(p);
   const target = parsePushRepository(p);
   const registry = parseRegistryTarget(p);
+  // Before the settings are read: a policy ECR Public cannot take is refused as such, not parsed.
+  if (target.ecrPublic) checkPublicSettings(p, registry.registryId);
   const repositorySettings = parseRepositorySettings(p);
-  if (target.ecrPublic) checkPublicSettings(p, registry.registryId, repositorySettings);
   return {
     source,
     ...target,
@@ -644,11 +645,7 @@ function parsePublicCatalog(p: InputReader): EcrPublicTarget["catalog"] {
  * immutability, scanning or KMS encryption: asking for them is a mistake, said before any call.
  * Their defaults (MUTABLE, no scanning, AES256), which some hosts fill in, pass.
  */
-function checkPublicSettings(
-  p: InputReader,
-  registryId: string | undefined,
-  settings: RepositorySettings,
-): void {
+function checkPublicSettings(p: InputReader, registryId: string | undefined): void {
   const remove = (key: InputKey) =>
     `ECR Public repositories do not have it, so remove ${p.name(key)} or push to a private ECR repository.`;
   if (registryId !== undefined) {
@@ -658,30 +655,28 @@ function checkPublicSettings(
       `the alias in ${p.name("repository")} names the ECR Public registry, so remove ${p.name("registryId")}.`,
     );
   }
-  if (settings.imageTagMutability !== undefined && settings.imageTagMutability !== "MUTABLE") {
-    throw p.invalid("imageTagMutability", p.text("imageTagMutability"), remove("imageTagMutability"));
+  const mutability = p.text("imageTagMutability");
+  if (mutability !== undefined && mutability.toUpperCase() !== "MUTABLE") {
+    throw p.invalid("imageTagMutability", mutability, remove("imageTagMutability"));
   }
-  if (settings.imageTagMutabilityExclusionFilters?.length) {
-    throw p.invalid(
-      "imageTagMutabilityExclusionFilters",
-      p.text("imageTagMutabilityExclusionFilters"),
-      remove("imageTagMutabilityExclusionFilters"),
-    );
+  for (const key of ["imageTagMutabilityExclusionFilters", "kmsKey"] as const) {
+    if (p.text(key) !== undefined) throw p.invalid(key, p.text(key), remove(key));
   }
-  if (settings.lifecyclePolicy !== undefined) {
+  if (p.given("scanOnPush") && p.flag("scanOnPush")) {
+    throw p.invalid("scanOnPush", p.text("scanOnPush"), remove("scanOnPush"));
+  }
+  const encryption = p.text("encryptionType");
+  if (encryption !== undefined && encryption.toUpperCase() !== "AES256") {
+    throw p.invalid("encryptionType", encryption, remove("encryptionType"));
+  }
+  if (p.text("lifecyclePolicy") !== undefined)
     throw p.invalid("lifecyclePolicy", undefined, remove("lifecyclePolicy"));
-  }
-  if (settings.repositoryPolicy !== undefined) {
+  if (p.text("repositoryPolicy") !== undefined) {
     // ECR Public has repository policies (SetRepositoryPolicy), but ecr-push does not set them.
     throw p.invalid(
       "repositoryPolicy",
       undefined,
       `ecr-push does not set ECR Public repository policies, so remove ${p.name("repositoryPolicy")} and set it in the console or with aws ecr-public set-repository-policy.`,
     );
-  }
-  if (settings.scanOnPush === true) throw p.invalid("scanOnPush", p.text("scanOnPush"), remove("scanOnPush"));
-  if (settings.encryption?.type === "KMS") {
-    const key = p.given("kmsKey") ? "kmsKey" : "encryptionType";
-    throw p.invalid(key, p.text(key), remove(key));
   }
 }

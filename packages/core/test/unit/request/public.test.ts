@@ -82,6 +82,17 @@ describe("ECR Public requests", () => {
       [{ scanOnPush: true }, "scanOnPush", /do not have it/],
       [{ encryptionType: "KMS" }, "encryptionType", /do not have it/],
       [{ kmsKey: "alias/mine" }, "kmsKey", /do not have it/],
+      [
+        { imageTagMutability: "MUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: "dev-*" },
+        "imageTagMutability",
+        /do not have it/,
+      ],
+      [{ lifecyclePolicy: '{"rules":[]}' }, "lifecyclePolicy", /ECR Public repositories do not have it/],
+      [
+        { repositoryPolicy: '{"Version":"2012-10-17","Statement":[]}' },
+        "repositoryPolicy",
+        /ecr-push does not set ECR Public repository policies, so remove repositoryPolicy/,
+      ],
     ];
     for (const [extra, input, message] of cases) {
       const error = errorOf(extra);
