@@ -141,6 +141,11 @@ const patterns = SOURCES.flatMap((dir) => sourceFiles(path.join(root, dir)))
  * side by side, as in `Invalid ${name}${shown}`).
  */
 const VALUE = /^(?=.)\S*(?: ?"[^"]*")?$/;
+/**
+ * A container CLI's command line as the engine names it in a message (`docker push REF`, `podman
+ * tag A B`): built as `${cli} VERB ${args}`, whose fixed text alone is too short to be a pattern.
+ */
+const COMMAND = /^(docker|podman) [a-z]+( \S+){1,2}$/;
 
 /**
  * Whether the sources spell out `text`: a literal matches it, and what fills each hole is a value
@@ -153,8 +158,13 @@ function spelledOut(text: string, depth = 3): boolean {
     return (
       match
         ?.slice(1)
-        .every((hole) => hole === "" || VALUE.test(hole) || (depth > 0 && spelledOut(hole, depth - 1))) ??
-      false
+        .every(
+          (hole) =>
+            hole === "" ||
+            VALUE.test(hole) ||
+            COMMAND.test(hole) ||
+            (depth > 0 && spelledOut(hole, depth - 1)),
+        ) ?? false
     );
   });
 }
