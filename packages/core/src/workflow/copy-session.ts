@@ -43,7 +43,14 @@ export interface CopyResult extends PushResult {
 /** Region, credentials and an ECR client for one side of a copy. */
 export async function connectEcr(
   deps: CopyDeps,
-  side: { region?: string; credentials: CredentialInputs; env?: AwsEnv; label: string },
+  side: {
+    region?: string;
+    /** The dualStack input (undefined: AWS_USE_DUALSTACK_ENDPOINT decides). */
+    dualStack?: boolean;
+    credentials: CredentialInputs;
+    env?: AwsEnv;
+    label: string;
+  },
 ): Promise<{ ecr: CopyEcrApi; region: string }> {
   const { logger, signal } = deps;
   const env = side.env ?? deps.env;
@@ -64,7 +71,15 @@ export async function connectEcr(
     inputNames: deps.inputNames,
   });
   checkAborted(signal);
-  const options: EcrApiOptions = { region, credentials, env, logger, secrets: deps.secrets, signal };
+  const options: EcrApiOptions = {
+    region,
+    credentials,
+    env,
+    logger,
+    secrets: deps.secrets,
+    signal,
+    dualStack: side.dualStack,
+  };
   if (deps.ecr) return { ecr: deps.ecr(options), region };
   const { EcrApi } = await import("../aws/ecr.js");
   return { ecr: new EcrApi(options), region };

@@ -1,3 +1,4 @@
+import { parseEcrRegistryHost } from "../aws/registry-host.js";
 import { ensureOptionsFor } from "../aws/repository-target.js";
 import { checkRetryEnv, retryPolicyFromEnv } from "../aws/retry.js";
 import { type CopyStats, copyImage } from "../copy/copy-image.js";
@@ -37,11 +38,16 @@ export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promi
     sourceClient = startedNow(
       (async () => {
         if (source.kind === "ecr") {
-          const env = source.endpointUrl
-            ? { ...deps.env, AWS_ENDPOINT_URL_ECR: source.endpointUrl }
-            : deps.env;
+          // A source written in its dual-stack or FIPS form is read through that form (API and registry).
+          const written = parseEcrRegistryHost(source.registry);
+          const env = {
+            ...deps.env,
+            ...(source.endpointUrl ? { AWS_ENDPOINT_URL_ECR: source.endpointUrl } : {}),
+            ...(written?.fips ? { AWS_USE_FIPS_ENDPOINT: "true" } : {}),
+          };
           const side = await connectEcr(deps, {
             region: source.region,
+            dualStack: written?.dualStack || undefined,
             credentials: sourceCredentials(source.credentials, request.credentials),
             env,
             label: "Source",
@@ -91,6 +97,7 @@ export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promi
     const destination = await logger.group("Authenticating", async () => {
       const side = await connectEcr(deps, {
         region: request.region,
+        dualStack: request.dualStack,
         credentials: request.credentials,
         label: "Destination",
       });

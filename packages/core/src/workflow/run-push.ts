@@ -125,7 +125,15 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
       });
       checkAborted(signal);
       const { EcrApi } = await ecrModule;
-      const api = new EcrApi({ region, credentials, env: deps.env, logger, secrets: deps.secrets, signal });
+      const api = new EcrApi({
+        region,
+        credentials,
+        env: deps.env,
+        logger,
+        secrets: deps.secrets,
+        signal,
+        dualStack: request.dualStack,
+      });
       ecr = api;
       // The read-only repository check runs alongside the token request.
       const described = startedNow(ecr.describeRepository(request.repository, request.registryId));

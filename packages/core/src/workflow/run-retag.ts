@@ -34,6 +34,7 @@ export async function runRetag(request: RetagRequest, deps: CopyDeps): Promise<R
     checkRetryEnv(deps.env);
     const session = await connectEcr(deps, {
       region: request.region,
+      dualStack: request.dualStack,
       credentials: request.credentials,
       label: "Destination",
     });
