@@ -43,16 +43,16 @@ export interface EcrRegistryHost {
   port: string;
 }
 
-const escape = (suffix: string) => suffix.replaceAll(".", "\\.");
+const literal = (suffix: string) => suffix.replaceAll(".", "\\.");
 const IPV4_SUFFIXES = [...new Set(ECR_PARTITIONS.map((p) => p.suffix))];
 const DUAL_STACK_SUFFIXES = ECR_PARTITIONS.flatMap((p) => (p.dualStack ? [p.dualStack] : []));
 // IPv4 hosts are `ACCOUNT.dkr.ecr[-fips].REGION.SUFFIX`; dual-stack ones `ACCOUNT.dkr-ecr[-fips].REGION.SUFFIX`
 // (China's dual-stack host is also seen written `dkr.ecr`, so both separators are read there).
 const IPV4_HOST = new RegExp(
-  `^(\\d{12})\\.dkr\\.ecr(-fips)?\\.([a-z]{2,4}(?:-[a-z]+)+-\\d+)\\.(${IPV4_SUFFIXES.map(escape).join("|")})(:\\d+)?$`,
+  `^(\\d{12})\\.dkr\\.ecr(-fips)?\\.([a-z]{2,4}(?:-[a-z]+)+-\\d+)\\.(${IPV4_SUFFIXES.map(literal).join("|")})(:\\d+)?$`,
 );
 const DUAL_STACK_HOST = new RegExp(
-  `^(\\d{12})\\.dkr[.-]ecr(-fips)?\\.([a-z]{2,4}(?:-[a-z]+)+-\\d+)\\.(${[...new Set(DUAL_STACK_SUFFIXES)].map(escape).join("|")})(:\\d+)?$`,
+  `^(\\d{12})\\.dkr[.-]ecr(-fips)?\\.([a-z]{2,4}(?:-[a-z]+)+-\\d+)\\.(${[...new Set(DUAL_STACK_SUFFIXES)].map(literal).join("|")})(:\\d+)?$`,
 );
 
 /**
