@@ -1,3 +1,4 @@
+import { InputError } from "../errors/index.js";
 import type { EndpointVariant } from "./registry-host.js";
 
 /** The AWS environment (AWS_REGION, AWS_ENDPOINT_URL_ECR...), injected: core never reads `process.env`. */
@@ -12,9 +13,21 @@ export function endpointFromEnv(service: "ECR" | "STS", env: AwsEnv): string | u
   return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
 }
 
-/** An AWS boolean setting (`AWS_USE_DUALSTACK_ENDPOINT`...): "true" in any case is on, anything else off. */
+/**
+ * An AWS boolean setting (`AWS_USE_DUALSTACK_ENDPOINT`...): true or false in any case, unset or
+ * empty is false; anything else is refused, as the AWS SDKs refuse it.
+ */
 export function envFlag(env: AwsEnv, name: string): boolean {
-  return env[name]?.trim().toLowerCase() === "true";
+  const value = env[name]?.trim().toLowerCase() ?? "";
+  if (value === "" || value === "false") return false;
+  if (value === "true") return true;
+  throw new InputError(name, `${name} must be true or false, not "${env[name]}": fix it or unset it.`);
+}
+
+/** Checks the endpoint variables before any work starts, so a malformed one is bad input (exit 2). */
+export function checkEndpointEnv(env: AwsEnv): void {
+  endpointVariant(false, env);
+  envFlag(env, "AWS_USE_DUALSTACK_ENDPOINT");
 }
 
 /**

@@ -20,7 +20,7 @@ export {
   type EnsuredRepository,
   type EnsureRepositoryOptions,
 } from "./ecr.js";
-export { type AwsEnv, endpointFromEnv, endpointVariant, envFlag } from "./env.js";
+export { type AwsEnv, checkEndpointEnv, endpointFromEnv, endpointVariant, envFlag } from "./env.js";
 export { type AwsCallContext, AwsErrorCodes, awsErrorName, awsFailure } from "./errors.js";
 export {
   type RegionSource,

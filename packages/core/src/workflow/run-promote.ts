@@ -1,3 +1,4 @@
+import { checkEndpointEnv } from "../aws/env.js";
 import { parseEcrRegistryHost } from "../aws/registry-host.js";
 import { ensureOptionsFor } from "../aws/repository-target.js";
 import { checkRetryEnv, retryPolicyFromEnv } from "../aws/retry.js";
@@ -31,6 +32,7 @@ export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promi
   try {
     checkAborted(signal);
     checkRetryEnv(deps.env);
+    checkEndpointEnv(deps.env);
     const { source } = request;
     if (source.kind === "registry" && source.password) deps.secrets.mask(source.password);
 

@@ -1,6 +1,7 @@
 import { maskSecretInputs, planCredentials, resolveCredentials } from "../aws/credentials.js";
 import type { EcrApi, EcrAuthorization } from "../aws/ecr.js";
 import type { AwsEnv } from "../aws/env.js";
+import { checkEndpointEnv } from "../aws/env.js";
 import { resolveRegion } from "../aws/region.js";
 import { ensureOptionsFor } from "../aws/repository-target.js";
 import { checkRetryEnv } from "../aws/retry.js";
@@ -90,6 +91,7 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
   try {
     checkAborted(signal);
     checkRetryEnv(deps.env);
+    checkEndpointEnv(deps.env);
     // The local inspect runs alongside the read-only AWS calls; nothing is created or logged in to
     // before it has confirmed the source exists.
     const inspection = startedNow(
