@@ -1,4 +1,5 @@
 export type { AssumedRole, RecordedCall, RegistryStats } from "./context.js";
+export type { PodIdentityOptions } from "./pod-identity/handler.js";
 export { runLocalEcrUntilSignal } from "./run.js";
 export { type LocalEcr, type LocalEcrOptions, type RepositoryInfo, startLocalEcr } from "./server.js";
 export type { RepositorySettings } from "./store/store.js";

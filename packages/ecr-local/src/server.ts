@@ -8,6 +8,7 @@ import { handleControlPlane } from "./control-plane/handler.js";
 import { MAX_PART_BYTES } from "./control-plane/layers.js";
 import { toServiceError } from "./errors.js";
 import { readBody, send } from "./http.js";
+import { handlePodIdentity, POD_IDENTITY_PATH, type PodIdentityOptions } from "./pod-identity/handler.js";
 import { RateLimiter } from "./rate-limits.js";
 import { handleRegistry } from "./registry/handler.js";
 import { RegistryPasswords } from "./registry/passwords.js";
@@ -45,6 +46,15 @@ export interface LocalEcrOptions {
   rateLimits?: Record<string, number>;
   /** The rate limits' clock, in milliseconds; Date.now by default. */
   clock?: () => number;
+  /**
+   * The registry host GetAuthorizationToken's proxyEndpoint (`https://HOST`) and repository URIs
+   * name instead of 127.0.0.1:PORT, such as ECR's own `123456789012.dkr.ecr.us-east-1.amazonaws.com`:
+   * for tests of what a client makes of ECR's hosts. The registry is still served on the loopback
+   * port only, so a client can reach it there only through a proxy. See also announceRegistryHost.
+   */
+  registryHost?: string;
+  /** Serve the EKS Pod Identity agent endpoint, GET /v1/credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI). */
+  podIdentity?: PodIdentityOptions;
 }
 
 /** A repository as a test sees it: its settings, resource tags and image tags. */
@@ -82,6 +92,13 @@ export interface LocalEcr {
   /** Replaces the rate limits (see LocalEcrOptions.rateLimits); `{}` clears them. */
   setRateLimits(limits: Record<string, number>): void;
   /**
+   * From now on, names `host` as the registry host (LocalEcrOptions.registryHost); undefined goes
+   * back to 127.0.0.1:PORT.
+   */
+  announceRegistryHost(host: string | undefined): void;
+  /** `http://127.0.0.1:PORT/v1/credentials`, for AWS_CONTAINER_CREDENTIALS_FULL_URI (with LocalEcrOptions.podIdentity). */
+  readonly podIdentityUri: string;
+  /**
    * Temporary credentials of the endpoint's own account that expire `seconds` from now (0 or less:
    * already expired), as STS would have issued them: for tests of expiry.
    */
@@ -118,6 +135,7 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
   try {
     const pathname = (req.url ?? "/").split("?")[0];
     if (pathname === "/v2" || pathname?.startsWith("/v2/")) return await handleRegistry(ctx, req, res);
+    if (pathname === POD_IDENTITY_PATH) return handlePodIdentity(ctx, req, res);
     // The registry counters, for benches and tests that run the endpoint in another process
     // (`ecr-push local`). Counts only: nothing here needs a key.
     if (req.method === "GET" && pathname === "/_ecr-local/stats") {
@@ -181,8 +199,10 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
   const context: Context = {
     accountId,
     region,
-    registryHost: registry,
+    registryHost: options.registryHost ?? registry,
     endpoint,
+    proxyEndpoint: options.registryHost ? `https://${options.registryHost}` : endpoint,
+    ...(options.podIdentity ? { podIdentity: options.podIdentity } : {}),
     tokenTtlSeconds: options.tokenTtlSeconds ?? 12 * 60 * 60,
     keys: new KeyStore({
       accessKeyId: keys.accessKeyId,
@@ -240,7 +260,7 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
       return {
         ...structuredClone(settings),
         arn: `arn:aws:ecr:${region}:${accountId}:repository/${name}`,
-        uri: `${registry}/${name}`,
+        uri: `${context.registryHost}/${name}`,
         createdAt: new Date(repo.createdAt),
         imageDigests: Object.keys(images),
       };
@@ -251,6 +271,11 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
     setRateLimits(limits) {
       context.rateLimits.set(limits);
     },
+    announceRegistryHost(host) {
+      context.registryHost = host ?? registry;
+      context.proxyEndpoint = host ? `https://${host}` : endpoint;
+    },
+    podIdentityUri: `${endpoint}${POD_IDENTITY_PATH}`,
     issueTemporaryCredentials(seconds) {
       const key = context.keys.issueTemporary(`arn:aws:iam::${accountId}:user/ecr-local`, seconds);
       return {
