@@ -29,29 +29,38 @@ export interface PodIdentityOptions {
  */
 export function handlePodIdentity(ctx: Context, req: IncomingMessage, res: ServerResponse): void {
   req.resume();
+  const [status, body] = answer(ctx, req);
+  const type = typeof body === "string" ? "text/plain" : "application/json";
+  send(res, status, { "Content-Type": type }, typeof body === "string" ? body : JSON.stringify(body));
+}
+
+const TEXT = {
+  404: "Not Found",
+  405: "Method Not Allowed",
+  400: "Service account token cannot be empty",
+  500: "The service account token file cannot be read",
+} as const;
+
+function answer(ctx: Context, req: IncomingMessage): [number, string | Record<string, unknown>] {
   const options = ctx.podIdentity;
-  if (!options) return send(res, 404, { "Content-Type": "text/plain" }, "Not Found");
+  if (!options) return [404, TEXT[404]];
+  if (req.method !== "GET") return [405, TEXT[405]];
   const given = req.headers.authorization;
-  if (req.method !== "GET") return send(res, 405, { "Content-Type": "text/plain" }, "Method Not Allowed");
-  if (!given) {
-    return send(res, 400, { "Content-Type": "text/plain" }, "Service account token cannot be empty");
-  }
+  if (!given) return [400, TEXT[400]];
   let expected: string;
   try {
     expected = readFileSync(options.tokenFile, "utf8");
   } catch {
-    return send(res, 500, { "Content-Type": "text/plain" }, "The service account token file cannot be read");
+    return [500, TEXT[500]];
   }
   if (given !== expected) {
-    return send(
-      res,
+    return [
       401,
-      { "Content-Type": "application/json" },
-      JSON.stringify({
+      {
         Code: "AccessDeniedException",
         Message: "The service account token is not the one issued to this pod",
-      }),
-    );
+      },
+    ];
   }
   const roleArn = options.roleArn ?? `arn:aws:iam::${ctx.accountId}:role/pod-identity`;
   const roleName = roleArn.split("/").pop() ?? "pod-identity";
@@ -69,16 +78,14 @@ export function handlePodIdentity(ctx: Context, req: IncomingMessage, res: Serve
     accessKeyId: key.accessKeyId,
   };
   ctx.assumedRoles.push(record);
-  send(
-    res,
+  return [
     200,
-    { "Content-Type": "application/json" },
-    JSON.stringify({
+    {
       AccessKeyId: key.accessKeyId,
       SecretAccessKey: key.secretAccessKey,
       Token: key.sessionToken,
       AccountId: ctx.accountId,
       Expiration: key.expiresAt?.toISOString(),
-    }),
-  );
+    },
+  ];
 }
