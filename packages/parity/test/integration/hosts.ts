@@ -19,6 +19,8 @@ export interface Scenario {
   createRepository?: boolean;
   /** Who pushes (`auto`, `registry` or `docker`); unset leaves each host's default. */
   engine?: string;
+  /** Set the host's dualStack input to true. */
+  dualStack?: boolean;
 }
 
 /** What a host reports: the pushed URI and digest, or its one error sentence. */
@@ -72,6 +74,7 @@ export const HOSTS: Host[] = [
       ];
       if (s.createRepository) args.push("--create-repository");
       if (s.engine) args.push("--engine", s.engine);
+      if (s.dualStack) args.push("--dual-stack");
       return resultOf(await cliDriver.run(fixture, args, { env }));
     },
   },
@@ -94,6 +97,7 @@ export const HOSTS: Host[] = [
             tags: s.tags.join("\n"),
             "create-repository": String(s.createRepository ?? false),
             ...(s.engine ? { engine: s.engine } : {}),
+            ...(s.dualStack ? { "dual-stack": "true" } : {}),
           },
           { env },
         ),
@@ -123,6 +127,7 @@ export const HOSTS: Host[] = [
             additionalTags: s.tags.slice(1).join("\n"),
             autoCreateRepository: String(s.createRepository ?? false),
             ...(s.engine ? { engine: s.engine } : {}),
+            ...(s.dualStack ? { dualStack: "true" } : {}),
           },
           { env },
         ),
@@ -148,6 +153,7 @@ export const HOSTS: Host[] = [
             TAGS: s.tags.join(","),
             CREATE_REPOSITORY: String(s.createRepository ?? false),
             ...(s.engine ? { ENGINE: s.engine } : {}),
+            ...(s.dualStack ? { DUAL_STACK: "true" } : {}),
           },
           { env },
         ),
@@ -172,6 +178,7 @@ export const HOSTS: Host[] = [
             tags: s.tags.join(","),
             "create-repository": String(s.createRepository ?? false),
             ...(s.engine ? { engine: s.engine } : {}),
+            ...(s.dualStack ? { "dual-stack": "true" } : {}),
           },
           { env },
         ),
