@@ -4,7 +4,7 @@ import { PushFailedError } from "../errors/index.js";
 import { sdkRequestHandler } from "../net/index.js";
 import type { SecretMasker } from "../ports/index.js";
 import type { CredentialInputs, InputNames } from "../request/index.js";
-import { type AwsEnv, endpointFromEnv } from "./env.js";
+import { type AwsEnv, endpointFromEnv, endpointVariant } from "./env.js";
 import { AwsErrorCodes, awsFailure } from "./errors.js";
 import { sdkRetryConfig } from "./retry.js";
 
@@ -42,6 +42,8 @@ export interface CredentialOptions {
   secrets: SecretMasker;
   /** How the host spells its inputs: failures name only the ways of giving credentials it offers. */
   inputNames?: Partial<InputNames>;
+  /** The dualStack input (undefined: AWS_USE_DUALSTACK_ENDPOINT decides), for the STS endpoint. */
+  dualStack?: boolean;
 }
 
 export const DEFAULT_ROLE_SESSION_NAME = "ecr-push";
@@ -131,9 +133,13 @@ export function createCredentialProvider(
   const { region, env, secrets } = options;
   const plan = planCredentials(inputs, env);
   const endpoint = endpointFromEnv("STS", env);
+  const variant = endpointVariant(options.dualStack, env);
   // Only STS clients get this config: fromIni and the chain pass clientConfig to SSO as well.
   const stsConfig = {
     region,
+    // As for ECR: always said, and a configured endpoint URL used as it is.
+    useDualstackEndpoint: !endpoint && variant.dualStack,
+    useFipsEndpoint: !endpoint && variant.fips,
     ...(endpoint ? { endpoint } : {}),
     ...sdkRetryConfig(env),
     requestHandler: sdkRequestHandler(env),

@@ -69,6 +69,7 @@ export async function connectEcr(
     env,
     secrets: deps.secrets,
     inputNames: deps.inputNames,
+    dualStack: side.dualStack,
   });
   checkAborted(signal);
   const options: EcrApiOptions = {

@@ -124,6 +124,7 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
         env: deps.env,
         secrets: deps.secrets,
         inputNames: deps.inputNames,
+        dualStack: request.dualStack,
       });
       checkAborted(signal);
       const { EcrApi } = await ecrModule;

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveCredentials } from "../../../src/aws/credentials.js";
 import { EcrApi } from "../../../src/aws/ecr.js";
 import { FakeLogger, FakeMasker } from "../workflow/fakes.js";
 
@@ -67,6 +68,42 @@ describe("the ECR API endpoint follows dual-stack and FIPS", () => {
     ["us-isof-south-1", {}, undefined, "api.ecr.us-isof-south-1.csp.hci.ic.gov:443"],
   ] as const)("%s with %j and dualStack %s calls %s", async (region, env, dualStack, expected) => {
     expect(await hostFor(region, env, dualStack)).toBe(expected);
+  });
+});
+
+// STS too (AssumeRoleWithWebIdentity, AssumeRole): the SDK's STS client, through the same recording proxy.
+describe("the STS endpoint follows dual-stack and FIPS", () => {
+  const targets: string[] = [];
+  const proxy = createServer();
+  proxy.on("connect", (req, socket) => {
+    targets.push(req.url ?? "");
+    socket.destroy();
+  });
+  let proxyUrl = "";
+  beforeAll(async () => {
+    proxyUrl = await listen(proxy);
+  });
+  afterAll(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
+
+  it.each([
+    [{}, undefined, "sts.us-east-1.amazonaws.com:443"],
+    [{}, true, "sts.us-east-1.api.aws:443"],
+    [{ AWS_USE_DUALSTACK_ENDPOINT: "true" }, undefined, "sts.us-east-1.api.aws:443"],
+    [{ AWS_USE_FIPS_ENDPOINT: "true" }, undefined, "sts-fips.us-east-1.amazonaws.com:443"],
+  ] as const)("%j with dualStack %s calls %s", async (env, dualStack, expected) => {
+    targets.length = 0;
+    await expect(
+      resolveCredentials(
+        { roleArn: "arn:aws:iam::123456789012:role/push", webIdentityToken: "token" },
+        {
+          region: "us-east-1",
+          env: { AWS_MAX_ATTEMPTS: "1", HTTPS_PROXY: proxyUrl, ...env },
+          secrets: new FakeMasker(),
+          dualStack,
+        },
+      ),
+    ).rejects.toThrow();
+    expect(targets[0]).toBe(expected);
   });
 });
 
