@@ -46,8 +46,12 @@ export async function readCredentials(
   if (endpointId) {
     const param = (key: string) => agent.endpointParameter(endpointId, key);
     const label = (field: string) => `${field} of service connection awsCredentials`;
+    // OIDC: our scheme None, or the Toolkit's Use OIDC box on a connection without keys (the
+    // Toolkit's tasks use the keys when both are there, so this task does too).
+    const keyless = !param("username") && !param("password");
     const oidc =
-      agent.endpointScheme(endpointId).toLowerCase() === "none" || /^true$/i.test(param("useOIDC"));
+      agent.endpointScheme(endpointId).toLowerCase() === "none" ||
+      (keyless && /^true$/i.test(param("useOIDC")));
     const secretAccessKey = oidc ? "" : secret(param("password"));
     const sessionToken = oidc ? "" : secret(param("sessionToken"));
     const roleArn = (oidc && param("role")) || param("assumeRoleArn");

@@ -23,6 +23,10 @@ export const STEP_ARGUMENTS = {
   IMAGE_TAG_MUTABILITY: { input: "imageTagMutability", default: "MUTABLE" },
   SCAN_ON_PUSH: { input: "scanOnPush", default: false },
   KMS_KEY: { input: "kmsKey" },
+  // After the repository's tags (which the step does not offer): more settings of a created repository.
+  IMAGE_TAG_MUTABILITY_EXCLUSION_FILTERS: { input: "imageTagMutabilityExclusionFilters" },
+  LIFECYCLE_POLICY: { input: "lifecyclePolicy" },
+  REPOSITORY_POLICY: { input: "repositoryPolicy" },
   ROLE_ARN: { input: "roleArn" },
   ROLE_SESSION_NAME: { input: "roleSessionName" },
   AWS_ACCESS_KEY_ID: { input: "accessKeyId" },

@@ -66,6 +66,9 @@ export interface RepositoryInfo extends RepositorySettings {
   /** Image tag -> manifest digest. */
   imageTags: Record<string, string>;
   imageDigests: string[];
+  /** As PutLifecyclePolicy and SetRepositoryPolicy last set them. */
+  lifecyclePolicyText?: string;
+  repositoryPolicyText?: string;
 }
 
 export interface LocalEcr {

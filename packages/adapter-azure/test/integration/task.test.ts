@@ -170,65 +170,90 @@ describe.runIf(dockerHost)(
       expect(run.leftovers).toEqual([]);
     });
 
-    it("gets an OIDC token from the agent and pushes with AssumeRoleWithWebIdentity", async () => {
-      await e2e.createRepository("azure/oidc");
-      await buildTestImage(host, "azure/oidc-src:2");
-      const claims = Buffer.from(
-        JSON.stringify({ sub: "sc://org/project/aws", aud: "api://AzureADTokenExchange" }),
-      ).toString("base64url");
-      const oidcToken = `eyJhbGciOiJSUzI1NiJ9.${claims}.c2lnbmF0dXJlLW9mLXRoZS1vaWRjLXRva2Vu`;
-      const accessToken = "job-access-token-0123456789abcdef";
-      const requests: { method?: string; url?: string; authorization?: string }[] = [];
-      const server = createServer((req: IncomingMessage, res) => {
-        requests.push({ method: req.method, url: req.url, authorization: req.headers.authorization });
-        res.setHeader("content-type", "application/json");
-        res.end(JSON.stringify({ oidcToken }));
-      });
-      server.listen(0, "127.0.0.1");
-      await once(server, "listening");
-      const port = (server.address() as AddressInfo).port;
-      const before = e2e.local.assumedRoles.length;
-      try {
-        const run = await runTask(e2e, task.entry, {
-          ...NO_ENV_KEYS,
-          ...serviceConnection({ role: "arn:aws:iam::123456789012:role/azure-oidc" }, "None"),
-          SYSTEM_OIDCREQUESTURI: `http://127.0.0.1:${port}/org/_apis/distributedtask/hubs/build/plans/p1/jobs/j1/oidctoken`,
-          SECRET_SYSTEM_ACCESSTOKEN: accessToken,
-          ...inputs({
-            regionName: e2e.local.region,
-            sourceImageName: "azure/oidc-src",
-            sourceImageTag: "2",
-            repositoryName: "azure/oidc",
-            pushTag: "oidc",
-          }),
+    // Two ways one OIDC connection is stored: this extension's scheme None with `role`, and the
+    // AWS Toolkit's form (Access keys left empty, Use OIDC ticked, Role to Assume), which is what a
+    // connection shared with the Toolkit's tasks holds.
+    it.each([
+      {
+        form: "this extension's OIDC scheme",
+        repository: "azure/oidc",
+        connection: serviceConnection({ role: "arn:aws:iam::123456789012:role/azure-oidc" }, "None"),
+      },
+      {
+        form: "the AWS Toolkit's form (Use OIDC, no keys)",
+        repository: "azure/oidc-toolkit",
+        connection: serviceConnection({
+          username: "",
+          password: "",
+          sessionToken: "",
+          assumeRoleArn: "arn:aws:iam::123456789012:role/azure-oidc",
+          roleSessionName: "",
+          externalId: "",
+          useOIDC: "true",
+        }),
+      },
+    ])(
+      "gets an OIDC token from the agent and pushes with AssumeRoleWithWebIdentity: $form",
+      async ({ repository, connection }) => {
+        await e2e.createRepository(repository);
+        await buildTestImage(host, "azure/oidc-src:2");
+        const claims = Buffer.from(
+          JSON.stringify({ sub: "sc://org/project/aws", aud: "api://AzureADTokenExchange" }),
+        ).toString("base64url");
+        const oidcToken = `eyJhbGciOiJSUzI1NiJ9.${claims}.c2lnbmF0dXJlLW9mLXRoZS1vaWRjLXRva2Vu`;
+        const accessToken = "job-access-token-0123456789abcdef";
+        const requests: { method?: string; url?: string; authorization?: string }[] = [];
+        const server = createServer((req: IncomingMessage, res) => {
+          requests.push({ method: req.method, url: req.url, authorization: req.headers.authorization });
+          res.setHeader("content-type", "application/json");
+          res.end(JSON.stringify({ oidcToken }));
         });
-        expect(run.code, run.stdout + run.stderr).toBe(0);
-        expect(requests).toEqual([
-          {
-            method: "POST",
-            url: `/org/_apis/distributedtask/hubs/build/plans/p1/jobs/j1/oidctoken?api-version=7.1&serviceConnectionId=${ENDPOINT_ID}`,
-            authorization: `Bearer ${accessToken}`,
-          },
-        ]);
-        const assumed = e2e.local.assumedRoles.slice(before);
-        expect(assumed).toMatchObject([
-          {
-            action: "AssumeRoleWithWebIdentity",
-            roleArn: "arn:aws:iam::123456789012:role/azure-oidc",
-            roleSessionName: "aws-vsts-tools",
-          },
-        ]);
-        expect(assumed[0]?.webIdentityToken).toBe(oidcToken);
-        expect(commands(run.lines, "task.complete")).toEqual([
-          `##vso[task.complete result=Succeeded;]Pushed ${e2e.local.registry}/azure/oidc:oidc.`,
-        ]);
-        expectMaskedFirst(run, accessToken, oidcToken);
-        expect(run.stdout).not.toContain(password);
-        expect(run.leftovers).toEqual([]);
-      } finally {
-        server.close();
-      }
-    });
+        server.listen(0, "127.0.0.1");
+        await once(server, "listening");
+        const port = (server.address() as AddressInfo).port;
+        const before = e2e.local.assumedRoles.length;
+        try {
+          const run = await runTask(e2e, task.entry, {
+            ...NO_ENV_KEYS,
+            ...connection,
+            SYSTEM_OIDCREQUESTURI: `http://127.0.0.1:${port}/org/_apis/distributedtask/hubs/build/plans/p1/jobs/j1/oidctoken`,
+            SECRET_SYSTEM_ACCESSTOKEN: accessToken,
+            ...inputs({
+              regionName: e2e.local.region,
+              sourceImageName: "azure/oidc-src",
+              sourceImageTag: "2",
+              repositoryName: repository,
+              pushTag: "oidc",
+            }),
+          });
+          expect(run.code, run.stdout + run.stderr).toBe(0);
+          expect(requests).toEqual([
+            {
+              method: "POST",
+              url: `/org/_apis/distributedtask/hubs/build/plans/p1/jobs/j1/oidctoken?api-version=7.1&serviceConnectionId=${ENDPOINT_ID}`,
+              authorization: `Bearer ${accessToken}`,
+            },
+          ]);
+          const assumed = e2e.local.assumedRoles.slice(before);
+          expect(assumed).toMatchObject([
+            {
+              action: "AssumeRoleWithWebIdentity",
+              roleArn: "arn:aws:iam::123456789012:role/azure-oidc",
+              roleSessionName: "aws-vsts-tools",
+            },
+          ]);
+          expect(assumed[0]?.webIdentityToken).toBe(oidcToken);
+          expect(commands(run.lines, "task.complete")).toEqual([
+            `##vso[task.complete result=Succeeded;]Pushed ${e2e.local.registry}/${repository}:oidc.`,
+          ]);
+          expectMaskedFirst(run, accessToken, oidcToken);
+          expect(run.stdout).not.toContain(password);
+          expect(run.leftovers).toEqual([]);
+        } finally {
+          server.close();
+        }
+      },
+    );
 
     it("runs a pipeline written for ECRPushImage@1 unchanged: every input read as the Toolkit reads it", async () => {
       const pipeline = parse(

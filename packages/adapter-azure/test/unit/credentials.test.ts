@@ -109,6 +109,55 @@ describe("credentials, in the AWS Toolkit's order", () => {
     expect(c.raw).toMatchObject({ roleArn: "arn:aws:iam::123456789012:role/o2", webIdentityToken: "a.b.c" });
   });
 
+  it("reads a connection the Toolkit's form made: Use OIDC unticked is keys and a role", async () => {
+    const secrets = masker();
+    const c = await readCredentials(
+      envAgent(
+        auth({
+          username: "AKIA3",
+          password: "secret-9012",
+          sessionToken: "",
+          assumeRoleArn: "arn:aws:iam::123456789012:role/tk",
+          externalId: "ext-3",
+          roleSessionName: "",
+          useOIDC: "false",
+        }),
+      ),
+      secrets,
+      noOidc,
+    );
+    expect(c.raw).toMatchObject({
+      accessKeyId: "AKIA3",
+      secretAccessKey: "secret-9012",
+      roleArn: "arn:aws:iam::123456789012:role/tk",
+      externalId: "ext-3",
+      roleSessionName: "aws-vsts-tools",
+      webIdentityToken: "",
+    });
+    expect(c.description).not.toContain("OIDC");
+  });
+
+  it("uses the keys when Use OIDC is ticked on a connection that also has keys, as the Toolkit does", async () => {
+    const c = await readCredentials(
+      envAgent(
+        auth({
+          username: "AKIA4",
+          password: "secret-3456",
+          assumeRoleArn: "arn:aws:iam::123456789012:role/both",
+          useOIDC: "true",
+        }),
+      ),
+      masker(),
+      noOidc,
+    );
+    expect(c.raw).toMatchObject({
+      accessKeyId: "AKIA4",
+      secretAccessKey: "secret-3456",
+      roleArn: "arn:aws:iam::123456789012:role/both",
+      webIdentityToken: "",
+    });
+  });
+
   it("falls back to the AWS.* task variables, the secret ones read from SECRET_*", async () => {
     const secrets = masker();
     const c = await readCredentials(

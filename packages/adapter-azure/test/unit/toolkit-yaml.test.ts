@@ -78,6 +78,9 @@ describe("a pipeline written for ECRPushImage@1", () => {
       scanOnPush: "",
       kmsKey: "",
       repositoryTags: "",
+      imageTagMutabilityExclusionFilters: "",
+      lifecyclePolicy: "",
+      repositoryPolicy: "",
       removeLocalImage: true,
       concurrency: "",
       // Not in a Toolkit pipeline: core's defaults (auto, gzip) apply.

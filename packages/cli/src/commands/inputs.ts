@@ -29,6 +29,9 @@ export const CLI_INPUTS: HostInputTable = {
   },
   kmsKey: "--kms-key",
   repositoryTags: "--repository-tag",
+  imageTagMutabilityExclusionFilters: "--image-tag-mutability-exclusion-filter",
+  lifecyclePolicy: "--lifecycle-policy",
+  repositoryPolicy: "--repository-policy",
   // Secrets never travel in argv, where the process list shows them: the environment carries keys.
   accessKeyId: { notOffered: "keys come from AWS_ACCESS_KEY_ID in the environment, never from argv" },
   secretAccessKey: { notOffered: "keys come from AWS_SECRET_ACCESS_KEY in the environment, never from argv" },
@@ -109,11 +112,23 @@ export const CLI_HELP: Partial<Record<InputKey, FlagHelp>> = {
   },
   imageTagMutability: {
     value: "M",
-    help: "MUTABLE or IMMUTABLE, for a created repository (default: MUTABLE)",
+    help: "MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION, for a created repository (default: MUTABLE)",
   },
   scanOnPush: { help: "Turn on scan on push for a created repository" },
   kmsKey: { value: "KEY", help: "Encrypt a created repository with this KMS key (default: AES256)" },
   repositoryTags: { value: "KEY=VALUE", help: "Resource tag for a created repository; repeatable" },
+  imageTagMutabilityExclusionFilters: {
+    value: "WILDCARD",
+    help: "Tag excluded from the mode of a _WITH_EXCLUSION repository (latest, dev-*); repeatable, at most 5",
+  },
+  lifecyclePolicy: {
+    value: "FILE",
+    help: "Lifecycle policy (a JSON file, or JSON starting with {) set on a created repository",
+  },
+  repositoryPolicy: {
+    value: "FILE",
+    help: "Repository policy (a JSON file, or JSON starting with {) set on a created repository",
+  },
   profile: {
     value: "NAME",
     help: {

@@ -13,7 +13,7 @@ const KEYS = commandInputs("push");
 const DOCKER_PATH: OptionHelp = {
   flag: "docker-path",
   value: "PATH",
-  help: "docker executable to use (default: docker on PATH)",
+  help: "docker (or podman) executable to use (default: docker on PATH, else podman)",
 };
 
 export const PUSH_OPTIONS = {

@@ -9,7 +9,9 @@ import {
   GetAuthorizationTokenCommand,
   InitiateLayerUploadCommand,
   PutImageCommand,
+  PutLifecyclePolicyCommand,
   type Repository,
+  SetRepositoryPolicyCommand,
   UploadLayerPartCommand,
 } from "@aws-sdk/client-ecr";
 import { PushFailedError } from "../errors/index.js";
@@ -17,7 +19,13 @@ import { proxyForEndpoint, sdkRequestHandler } from "../net/index.js";
 import { ECR_ACCEPTED_MANIFEST_TYPES } from "../oci/index.js";
 import type { Logger, SecretMasker } from "../ports/index.js";
 import { LayerApiError, type LayerPartsApi } from "../registry/index.js";
-import type { RepositorySettings } from "../request/index.js";
+import {
+  hasExclusions,
+  immutableReason,
+  type RepositorySettings,
+  type TagMutability,
+  tagMutabilityOf,
+} from "../request/index.js";
 import type { AwsCredentialProvider, AwsCredentials } from "./credentials.js";
 import { type AwsEnv, endpointFromEnv, endpointVariant } from "./env.js";
 import { AwsErrorCodes, awsErrorName, awsFailure } from "./errors.js";
@@ -53,11 +61,11 @@ export interface EnsuredRepository {
   /** Account id of the registry that holds the repository ("" when ECR did not say, e.g. a local endpoint). */
   registryId: string;
   created: boolean;
-  /** The repository's tags cannot move (IMMUTABLE). */
-  immutable: boolean;
+  /** Which of the repository's tags cannot move (IMMUTABLE, or a mode with exclusion filters). */
+  tagMutability: TagMutability;
 }
 
-export type DescribedRepository = { registryId: string; immutable: boolean } | { missing: unknown };
+export type DescribedRepository = { registryId: string; tagMutability: TagMutability } | { missing: unknown };
 
 export interface EcrApiOptions {
   region: string;
@@ -138,7 +146,7 @@ export class EcrApi {
     if (!("found" in answer)) return answer;
     return {
       registryId: answer.found.registryId ?? registryId ?? "",
-      immutable: answer.found.imageTagMutability === "IMMUTABLE",
+      tagMutability: tagMutabilityOf(answer.found),
     };
   }
 
@@ -184,7 +192,7 @@ export class EcrApi {
           `Repository "${repository}" already exists, so ${given.join(", ")} ${given.length === 1 ? "was" : "were"} not applied: repository settings apply only when the push creates the repository.`,
         );
       }
-      return { registryId: answer.registryId, created: false, immutable: answer.immutable };
+      return { registryId: answer.registryId, created: false, tagMutability: answer.tagMutability };
     }
     const error = answer.missing;
     const account = registryId ?? accountFrom(error) ?? accountFromRegistry(options.registry);
@@ -237,18 +245,59 @@ export class EcrApi {
         ["RepositoryAlreadyExistsException"],
       );
       this.options.logger.info(`Created repository ${repository}.`);
+      const registryId = created.repository?.registryId ?? account ?? "";
+      await this.applyPolicies(options, registryId || undefined);
       return {
-        registryId: created.repository?.registryId ?? account ?? "",
+        registryId,
         created: true,
-        immutable: created.repository?.imageTagMutability === "IMMUTABLE",
+        tagMutability: tagMutabilityOf(created.repository ?? {}),
       };
     } catch (error) {
       if (awsErrorName(error) !== "RepositoryAlreadyExistsException") throw error;
-      // Another push created it between our describe and create: that is what we wanted.
+      // Another push created it between our describe and create: that is what we wanted. Its
+      // settings and policies are the creator's to apply (ECR answers this only to the loser of
+      // the race), so this push applies none; it reads the mutability it has to honour.
       this.options.logger.debug(`Repository ${repository} was created concurrently; using it.`);
-      // Its settings are the other push's; ours are the best guess of its mutability.
-      const immutable = options.settings.imageTagMutability === "IMMUTABLE";
-      return { registryId: account ?? accountFrom(error) ?? "", created: false, immutable };
+      const described = await this.describeRepository(repository, options.registryId).catch(() => undefined);
+      if (described && "registryId" in described) {
+        return { registryId: described.registryId, created: false, tagMutability: described.tagMutability };
+      }
+      const { imageTagMutability, imageTagMutabilityExclusionFilters } = options.settings;
+      const tagMutability = {
+        mode: imageTagMutability ?? "MUTABLE",
+        exclusionFilters: imageTagMutabilityExclusionFilters ?? [],
+      };
+      return { registryId: account ?? accountFrom(error) ?? "", created: false, tagMutability };
+    }
+  }
+
+  /**
+   * The lifecycle and repository policies of a repository this push has just created. Both calls
+   * create or replace (the same text twice is harmless), so a retried request cannot fail on them.
+   * Failing here fails the push: the repository exists by now, and a re-run would not apply them.
+   */
+  private async applyPolicies(options: EnsureRepositoryOptions, registryId: string | undefined) {
+    const { repository, settings } = options;
+    const fail = (what: string, action: string) => (error: unknown) => {
+      throw new PushFailedError(
+        (error as PushFailedError).code ?? AwsErrorCodes.requestFailed,
+        `Created repository ${repository}, but its ${what} could not be set (${(error as Error).message.replace(/\.$/, "")}): allow ${action} to these credentials, then set it on the repository yourself (a re-run finds the repository and applies no settings).`,
+        { cause: error },
+      );
+    };
+    if (settings.lifecyclePolicy) {
+      const input = { repositoryName: repository, registryId, lifecyclePolicyText: settings.lifecyclePolicy };
+      await this.call("PutLifecyclePolicy", input, () =>
+        this.client.send(new PutLifecyclePolicyCommand(input), this.sendOptions()),
+      ).catch(fail("lifecycle policy", "ecr:PutLifecyclePolicy"));
+      this.options.logger.info(`Set the lifecycle policy of ${repository}.`);
+    }
+    if (settings.repositoryPolicy) {
+      const input = { repositoryName: repository, registryId, policyText: settings.repositoryPolicy };
+      await this.call("SetRepositoryPolicy", input, () =>
+        this.client.send(new SetRepositoryPolicyCommand(input), this.sendOptions()),
+      ).catch(fail("repository policy", "ecr:SetRepositoryPolicy"));
+      this.options.logger.info(`Set the repository policy of ${repository}.`);
     }
   }
 
@@ -407,8 +456,10 @@ export class EcrApi {
     registryId: string | undefined;
     image: EcrImage;
     tag: string;
+    /** The repository's, for the sentence when ECR refuses to move the tag. */
+    tagMutability?: TagMutability;
   }): Promise<"tagged" | "unchanged"> {
-    const { repository, registryId, image, tag } = options;
+    const { repository, registryId, image, tag, tagMutability } = options;
     const input = {
       repositoryName: repository,
       registryId,
@@ -431,7 +482,7 @@ export class EcrApi {
       if (name !== "ImageTagAlreadyExistsException") throw error;
       throw new PushFailedError(
         "ImageTagAlreadyExists",
-        `The tag ${tag} already exists in ${repository} on another image and the repository's tags are immutable: choose a new tag or make the repository's tags mutable.`,
+        `The tag ${tag} already exists in ${repository} on another image and ${immutableReason(tagMutability ?? { mode: "IMMUTABLE", exclusionFilters: [] }, tag)}: choose a new tag or make the repository's tags mutable.`,
         { cause: error },
       );
     }
@@ -441,12 +492,12 @@ export class EcrApi {
   async repositoryDetails(
     repository: string,
     registryId: string | undefined,
-  ): Promise<{ registryId: string; imageTagMutability: string } | undefined> {
+  ): Promise<{ registryId: string; tagMutability: TagMutability } | undefined> {
     const answer = await this.describeOne(repository, registryId);
     if (!("found" in answer)) return undefined;
     return {
       registryId: answer.found.registryId ?? registryId ?? "",
-      imageTagMutability: answer.found.imageTagMutability ?? "MUTABLE",
+      tagMutability: tagMutabilityOf(answer.found),
     };
   }
 
@@ -493,10 +544,14 @@ function redactTokens(key: string, value: unknown): unknown {
  */
 function settingsGiven(settings: RepositorySettings): string[] {
   return [
-    settings.imageTagMutability === "IMMUTABLE" && "tag immutability",
+    settings.imageTagMutability !== undefined &&
+      settings.imageTagMutability !== "MUTABLE" &&
+      `tag mutability ${settings.imageTagMutability}`,
     settings.scanOnPush === true && "scan on push",
     settings.encryption?.type === "KMS" && "KMS encryption",
     Object.keys(settings.tags).length > 0 && "resource tags",
+    settings.lifecyclePolicy !== undefined && "the lifecycle policy",
+    settings.repositoryPolicy !== undefined && "the repository policy",
   ].filter((s): s is string => typeof s === "string");
 }
 
@@ -508,6 +563,10 @@ function createInput(options: EnsureRepositoryOptions): CreateRepositoryCommandI
     repositoryName: repository,
     registryId,
     imageTagMutability: settings.imageTagMutability,
+    imageTagMutabilityExclusionFilters:
+      settings.imageTagMutability && hasExclusions(settings.imageTagMutability)
+        ? settings.imageTagMutabilityExclusionFilters?.map((filter) => ({ filterType: "WILDCARD", filter }))
+        : undefined,
     imageScanningConfiguration:
       settings.scanOnPush === undefined ? undefined : { scanOnPush: settings.scanOnPush },
     encryptionConfiguration: encryption && {

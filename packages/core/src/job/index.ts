@@ -57,7 +57,8 @@ export async function pushRequest(request: PushRequest, host: HostPorts): Promis
 
 /**
  * The registry engine for every source: a local image is exported from the daemon (docker, else
- * podman) and pushed by ecr-push itself. `engine: docker` keeps docker push for local images.
+ * podman) and pushed by ecr-push itself. `engine: docker` keeps docker push (or podman push) for
+ * local images.
  */
 async function engineFor(request: PushRequest, host: HostPorts): Promise<ContainerEngine> {
   const debug = (line: string) => host.logger.debug(line);
@@ -71,7 +72,9 @@ async function engineFor(request: PushRequest, host: HostPorts): Promise<Contain
     clock,
     hostSecrets: host.secretVariables,
   };
-  if (request.engine === "docker") return createDockerEngine(dockerOptions);
+  // docker, else podman (whose push works as docker's), unless the host named the executable.
+  if (request.engine === "docker")
+    return createDockerEngine({ ...dockerOptions, orPodman: !host.dockerPath });
   // Loaded only for this engine: a docker push never pays for it.
   const { createRegistryEngine } = await import("../engine/registry/index.js");
   const common = {

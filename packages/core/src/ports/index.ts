@@ -1,4 +1,5 @@
 import type { LayerPartsApi } from "../registry/layer-parts.js";
+import type { TagMutability } from "../request/tag-mutability.js";
 
 /**
  * Ports: everything the push workflow needs from the outside world.
@@ -100,8 +101,8 @@ export interface TagPushOptions {
   current: readonly (StoredImage | undefined)[];
   /** The repository's most recently pushed images, newest first; asked at most once. */
   recent: () => Promise<StoredImage[]>;
-  /** The repository's tags cannot move: a tag on another image is refused before any upload. */
-  immutable: boolean;
+  /** Which of the repository's tags cannot move: such a tag on another image is refused before any upload. */
+  tagMutability: TagMutability;
 }
 
 export interface PushedTags extends PushedImage {

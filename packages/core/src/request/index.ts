@@ -31,6 +31,15 @@ export {
   parseImageReference,
   regionAdvice,
 } from "./rules.js";
+export {
+  hasExclusions,
+  immutableReason,
+  isTagImmutable,
+  MUTABLE_TAGS,
+  matchesWildcard,
+  type TagMutability,
+  tagMutabilityOf,
+} from "./tag-mutability.js";
 export type {
   CredentialInputs,
   ImageTagMutability,
@@ -43,4 +52,4 @@ export type {
   RepositorySettings,
   SourceImage,
 } from "./types.js";
-export { PUSH_ENGINES } from "./types.js";
+export { IMAGE_TAG_MUTABILITIES, PUSH_ENGINES } from "./types.js";

@@ -44,7 +44,7 @@ export const INPUTS = {
   imageTagMutability: {
     kind: "text",
     commands: CREATING,
-    help: "MUTABLE or IMMUTABLE, for a created repository.",
+    help: "MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION, for a created repository.",
   },
   scanOnPush: { kind: "flag", commands: CREATING, help: "Scan on push, for a created repository." },
   encryptionType: { kind: "text", commands: CREATING, help: "AES256 or KMS, for a created repository." },
@@ -53,6 +53,21 @@ export const INPUTS = {
     kind: "list",
     commands: CREATING,
     help: "KEY=VALUE resource tags of a created repository.",
+  },
+  imageTagMutabilityExclusionFilters: {
+    kind: "list",
+    commands: CREATING,
+    help: "Up to 5 tag wildcards (latest, dev-*) excluded from a created repository's tag mutability; only with a _WITH_EXCLUSION mode.",
+  },
+  lifecyclePolicy: {
+    kind: "text",
+    commands: CREATING,
+    help: "Lifecycle policy JSON (a file, or the JSON itself) applied to a repository this push creates.",
+  },
+  repositoryPolicy: {
+    kind: "text",
+    commands: CREATING,
+    help: "Repository policy JSON (a file, or the JSON itself) applied to a repository this push creates.",
   },
   accessKeyId: { kind: "text", commands: ALL, help: "AWS access key ID." },
   secretAccessKey: { kind: "text", secret: true, commands: ALL, help: "AWS secret access key." },

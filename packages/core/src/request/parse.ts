@@ -2,6 +2,7 @@ import type { LayerCompression } from "../engine/registry/compress.js";
 import { canWriteZstd } from "../engine/registry/zstd.js";
 import { InputError } from "../errors/index.js";
 import { resolveInputNames } from "./names.js";
+import { parseLifecyclePolicy, parseRepositoryPolicy } from "./policies.js";
 import {
   isExternalId,
   isImageId,
@@ -15,8 +16,10 @@ import {
   parseImageReference,
   regionAdvice,
 } from "./rules.js";
+import { hasExclusions, isExclusionFilter, MAX_EXCLUSION_FILTERS } from "./tag-mutability.js";
 import type {
   CredentialInputs,
+  ImageTagMutability,
   InputKey,
   InputNames,
   PushEngineKind,
@@ -26,7 +29,7 @@ import type {
   RepositorySettings,
   SourceImage,
 } from "./types.js";
-import { LAYER_COMPRESSIONS, PUSH_ENGINES } from "./types.js";
+import { IMAGE_TAG_MUTABILITIES, LAYER_COMPRESSIONS, PUSH_ENGINES } from "./types.js";
 
 const MAX_REPOSITORY_TAGS = 50;
 const ROLE_DURATION = { min: 900, max: 43_200 };
@@ -275,16 +278,65 @@ export function parseTags(p: InputReader): string[] {
 }
 
 export function parseRepositorySettings(p: InputReader): RepositorySettings {
-  const mutability = p.text("imageTagMutability")?.toUpperCase();
-  if (mutability !== undefined && mutability !== "MUTABLE" && mutability !== "IMMUTABLE") {
-    throw p.invalid("imageTagMutability", p.text("imageTagMutability"), "use MUTABLE or IMMUTABLE.");
-  }
+  const { mode, filters } = parseTagMutability(p);
   return {
-    imageTagMutability: mutability,
+    imageTagMutability: mode,
     scanOnPush: p.given("scanOnPush") ? p.flag("scanOnPush") : undefined,
     encryption: parseEncryption(p),
     tags: parseRepositoryTags(p),
+    ...(filters.length > 0 ? { imageTagMutabilityExclusionFilters: filters } : {}),
+    lifecyclePolicy: parseLifecyclePolicy(p),
+    repositoryPolicy: parseRepositoryPolicy(p),
   };
+}
+
+/**
+ * The mode and its exclusion filters. ECR takes 1 to 5 WILDCARD filters, and they only mean
+ * something with a `_WITH_EXCLUSION` mode, which in turn is pointless without one.
+ */
+function parseTagMutability(p: InputReader): { mode?: ImageTagMutability; filters: string[] } {
+  const given = p.text("imageTagMutability");
+  const mode = given?.toUpperCase().replaceAll("-", "_") as ImageTagMutability | undefined;
+  if (mode !== undefined && !IMAGE_TAG_MUTABILITIES.includes(mode)) {
+    throw p.invalid(
+      "imageTagMutability",
+      given,
+      `use ${IMAGE_TAG_MUTABILITIES.slice(0, -1).join(", ")} or ${IMAGE_TAG_MUTABILITIES.at(-1)}.`,
+    );
+  }
+  const filters = [...new Set(splitList(p.raw.imageTagMutabilityExclusionFilters))];
+  const key = "imageTagMutabilityExclusionFilters";
+  for (const filter of filters) {
+    if (!isExclusionFilter(filter)) {
+      throw p.invalid(
+        key,
+        filter,
+        "use 1-128 letters, digits, and . _ - characters, with * as the wildcard (such as latest or dev-*).",
+      );
+    }
+  }
+  if (filters.length > MAX_EXCLUSION_FILTERS) {
+    throw p.invalid(
+      key,
+      undefined,
+      `ECR takes at most ${MAX_EXCLUSION_FILTERS} filters (got ${filters.length}).`,
+    );
+  }
+  const withExclusion = mode !== undefined && hasExclusions(mode);
+  if (filters.length > 0 && !withExclusion) {
+    throw p.invalid(
+      key,
+      filters.join(","),
+      `filters apply only with ${p.name("imageTagMutability")} IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION, so set one of them or remove the filters.`,
+    );
+  }
+  if (withExclusion && filters.length === 0) {
+    throw p.missing(
+      key,
+      `${p.name("imageTagMutability")} ${mode} needs at least one filter naming the tags it excludes (such as latest or dev-*).`,
+    );
+  }
+  return { mode, filters };
 }
 
 function parseEncryption(p: InputReader): RepositoryEncryption | undefined {

@@ -24,6 +24,12 @@ export interface RawPushInputs extends Omit<CredentialInputs, "roleDurationSecon
   kmsKey?: string;
   /** Resource tags for a created repository: a record, or `KEY=VALUE` entries (array, or comma/newline separated). */
   repositoryTags?: Record<string, string> | string | string[];
+  /** Tag wildcards (`latest`, `dev-*`) excluded from the mutability of a created repository; array or comma/newline separated. */
+  imageTagMutabilityExclusionFilters?: string | string[];
+  /** Lifecycle policy of a created repository: a JSON file's path (relative to the working directory) or the JSON text itself. */
+  lifecyclePolicy?: string;
+  /** Repository policy of a created repository: a JSON file's path or the JSON text itself. */
+  repositoryPolicy?: string;
   /** Credential inputs as in `CredentialInputs`; hosts may give the duration as a string. */
   roleDurationSeconds?: number | string;
   removeLocalImage?: boolean | string;
@@ -82,7 +88,14 @@ export interface SourceImage {
   image?: string;
 }
 
-export type ImageTagMutability = "MUTABLE" | "IMMUTABLE";
+/** ECR's tag mutability modes; the `_WITH_EXCLUSION` ones come with exclusion filters. */
+export const IMAGE_TAG_MUTABILITIES = [
+  "MUTABLE",
+  "IMMUTABLE",
+  "IMMUTABLE_WITH_EXCLUSION",
+  "MUTABLE_WITH_EXCLUSION",
+] as const;
+export type ImageTagMutability = (typeof IMAGE_TAG_MUTABILITIES)[number];
 
 export type RepositoryEncryption = { type: "AES256" } | { type: "KMS"; kmsKey?: string };
 
@@ -92,6 +105,11 @@ export interface RepositorySettings {
   scanOnPush?: boolean;
   encryption?: RepositoryEncryption;
   tags: Record<string, string>;
+  /** WILDCARD filters of a `_WITH_EXCLUSION` mode (1 to 5); empty otherwise. */
+  imageTagMutabilityExclusionFilters?: string[];
+  /** Checked JSON text, applied right after CreateRepository (only when this push created it). */
+  lifecyclePolicy?: string;
+  repositoryPolicy?: string;
 }
 
 export interface CredentialInputs {

@@ -197,7 +197,7 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
       const pushed = await logger.group(`Pushing ${imageUris.join(", ")}`, () =>
         pushAllTargets(imageUris, deps, {
           current: current ?? [],
-          immutable: repository.immutable,
+          tagMutability: repository.tagMutability,
           // A repository this push created holds nothing yet.
           recent: () =>
             repository.created
@@ -283,7 +283,7 @@ const RECENT_IMAGES = 3;
 async function pushAllTargets(
   targets: string[],
   deps: PushDeps,
-  state: Pick<TagPushOptions, "current" | "immutable" | "recent">,
+  state: Pick<TagPushOptions, "current" | "tagMutability" | "recent">,
 ): Promise<PushedTags> {
   const { engine, logger, signal } = deps;
   checkAborted(signal);

@@ -3,7 +3,7 @@ import { checkEndpointEnv } from "../aws/env.js";
 import { checkRetryEnv } from "../aws/retry.js";
 import { PushFailedError } from "../errors/index.js";
 import type { RetagRequest } from "../request/index.js";
-import { resolveInputNames } from "../request/index.js";
+import { immutableReason, isTagImmutable, resolveInputNames } from "../request/index.js";
 import { type CopyDeps, type CopyEcrApi, type CopyResult, connectEcr } from "./copy-session.js";
 import {
   abortedOr,
@@ -74,15 +74,15 @@ export async function runRetag(request: RetagRequest, deps: CopyDeps): Promise<R
         `The image ${sourceName} was not found in ECR (${region}): check ${names.source} (aws ecr list-images lists the repository's images).`,
       );
     }
-    const immutable = described.imageTagMutability.startsWith("IMMUTABLE");
-    if (immutable) {
-      const taken = request.tags.find((_tag, i) => current[i] && current[i]?.digest !== source.digest);
-      if (taken !== undefined) {
-        throw new PushFailedError(
-          "ImageTagAlreadyExists",
-          `The tag ${taken} already exists in ${repository} on another image and the repository's tags are immutable: choose a new tag or make the repository's tags mutable.`,
-        );
-      }
+    const { tagMutability } = described;
+    const taken = request.tags.find(
+      (tag, i) => current[i] && current[i]?.digest !== source.digest && isTagImmutable(tagMutability, tag),
+    );
+    if (taken !== undefined) {
+      throw new PushFailedError(
+        "ImageTagAlreadyExists",
+        `The tag ${taken} already exists in ${repository} on another image and ${immutableReason(tagMutability, taken)}: choose a new tag or make the repository's tags mutable.`,
+      );
     }
     const tagsUnchanged: string[] = [];
     for (const [i, tag] of request.tags.entries()) {
@@ -90,7 +90,7 @@ export async function runRetag(request: RetagRequest, deps: CopyDeps): Promise<R
       const outcome =
         current[i]?.digest === source.digest
           ? "unchanged"
-          : await ecr.putImage({ repository, registryId, image: source as EcrImage, tag });
+          : await ecr.putImage({ repository, registryId, image: source as EcrImage, tag, tagMutability });
       if (outcome === "unchanged") tagsUnchanged.push(tag);
       logger.info(
         `${repository}:${tag} ${outcome === "unchanged" ? "already names" : "now names"} ${source.digest}.`,

@@ -1,6 +1,6 @@
 import type { Context } from "../context.js";
 import { invalidParameter } from "../errors.js";
-import type { RepositoryRecord, RepositorySettings } from "../store/store.js";
+import type { ImageTagMutability, RepositoryRecord, RepositorySettings } from "../store/store.js";
 import { isAccountId } from "../validation.js";
 import {
   type Call,
@@ -12,8 +12,10 @@ import {
   optionalString,
   paginate,
   repositoryName,
+  repositoryOf,
   requiredString,
 } from "./input.js";
+import { policyOperations } from "./policies.js";
 
 export function repositoryJson(ctx: Context, repo: RepositoryRecord) {
   return {
@@ -23,6 +25,9 @@ export function repositoryJson(ctx: Context, repo: RepositoryRecord) {
     repositoryUri: `${ctx.registryHost}/${repo.name}`,
     createdAt: epochSeconds(repo.createdAt),
     imageTagMutability: repo.imageTagMutability,
+    ...(repo.imageTagMutabilityExclusionFilters?.length
+      ? { imageTagMutabilityExclusionFilters: repo.imageTagMutabilityExclusionFilters }
+      : {}),
     imageScanningConfiguration: { scanOnPush: repo.scanOnPush },
     encryptionConfiguration: {
       encryptionType: repo.encryptionType,
@@ -31,13 +36,64 @@ export function repositoryJson(ctx: Context, repo: RepositoryRecord) {
   };
 }
 
-function settings(ctx: Context, input: Input): RepositorySettings {
-  const imageTagMutability = optionalString(input, "imageTagMutability") ?? "MUTABLE";
-  if (imageTagMutability !== "MUTABLE" && imageTagMutability !== "IMMUTABLE") {
+const MUTABILITIES: ImageTagMutability[] = [
+  "MUTABLE",
+  "IMMUTABLE",
+  "IMMUTABLE_WITH_EXCLUSION",
+  "MUTABLE_WITH_EXCLUSION",
+];
+// ImageTagMutabilityExclusionFilter.filter as the API reference documents it.
+const EXCLUSION_FILTER = /^[0-9a-zA-Z._*-]{1,128}$/;
+
+/**
+ * imageTagMutability and its exclusion filters, as CreateRepository and PutImageTagMutability take
+ * them: one of four modes; 1 to 5 WILDCARD filters, given with (and only with) a _WITH_EXCLUSION mode.
+ */
+function tagMutability(
+  input: Input,
+): Pick<RepositorySettings, "imageTagMutability" | "imageTagMutabilityExclusionFilters"> {
+  const imageTagMutability = (optionalString(input, "imageTagMutability") ?? "MUTABLE") as ImageTagMutability;
+  if (!MUTABILITIES.includes(imageTagMutability)) {
     throw invalidParameter(
-      `Invalid parameter at 'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum value set: [MUTABLE, IMMUTABLE]'`,
+      `Invalid parameter at 'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum value set: [${MUTABILITIES.join(", ")}]'`,
     );
   }
+  const given = optionalList<Input>(input, "imageTagMutabilityExclusionFilters", 5);
+  if (given !== undefined && given.length === 0) {
+    throw invalidParameter(
+      "Invalid parameter at 'imageTagMutabilityExclusionFilters' failed to satisfy constraint: 'Member must have length greater than or equal to 1'",
+    );
+  }
+  const filters = (given ?? []).map((entry) => {
+    if (entry?.filterType !== "WILDCARD") {
+      throw invalidParameter(
+        "Invalid parameter at 'imageTagMutabilityExclusionFilters.member.filterType' failed to satisfy constraint: 'Member must satisfy enum value set: [WILDCARD]'",
+      );
+    }
+    const filter = entry.filter;
+    if (typeof filter !== "string" || !EXCLUSION_FILTER.test(filter)) {
+      throw invalidParameter(
+        "Invalid parameter at 'imageTagMutabilityExclusionFilters.member.filter' failed to satisfy constraint: 'Member must satisfy regular expression pattern: ^[0-9a-zA-Z._*-]{1,128}$'",
+      );
+    }
+    return { filterType: "WILDCARD" as const, filter };
+  });
+  const withExclusion = imageTagMutability.endsWith("_WITH_EXCLUSION");
+  if (withExclusion && filters.length === 0) {
+    throw invalidParameter(
+      `Invalid parameter: imageTagMutabilityExclusionFilters must be specified with imageTagMutability '${imageTagMutability}'`,
+    );
+  }
+  if (!withExclusion && filters.length > 0) {
+    throw invalidParameter(
+      `Invalid parameter: imageTagMutabilityExclusionFilters can only be specified with imageTagMutability 'IMMUTABLE_WITH_EXCLUSION' or 'MUTABLE_WITH_EXCLUSION'`,
+    );
+  }
+  return { imageTagMutability, ...(withExclusion ? { imageTagMutabilityExclusionFilters: filters } : {}) };
+}
+
+function settings(ctx: Context, input: Input): RepositorySettings {
+  const mutability = tagMutability(input);
   const scanOnPush = optionalObject(input, "imageScanningConfiguration").scanOnPush ?? false;
   if (typeof scanOnPush !== "boolean")
     throw invalidParameter("imageScanningConfiguration.scanOnPush must be a boolean");
@@ -69,7 +125,7 @@ function settings(ctx: Context, input: Input): RepositorySettings {
     }
     return { Key, Value };
   });
-  return { imageTagMutability, scanOnPush, encryptionType, ...(kmsKey ? { kmsKey } : {}), tags };
+  return { ...mutability, scanOnPush, encryptionType, ...(kmsKey ? { kmsKey } : {}), tags };
 }
 
 export const repositoryOperations = {
@@ -95,6 +151,23 @@ export const repositoryOperations = {
     checkRegistryId(ctx, input, call, name);
     return { repository: repositoryJson(ctx, ctx.store.create(name, settings(ctx, input))) };
   },
+
+  PutImageTagMutability(ctx: Context, input: Input, call: Call) {
+    const repo = repositoryOf(ctx, input, call);
+    requiredString(input, "imageTagMutability");
+    const change = tagMutability(input);
+    ctx.store.update(repo, { imageTagMutabilityExclusionFilters: undefined, ...change });
+    return {
+      registryId: ctx.accountId,
+      repositoryName: repo.name,
+      imageTagMutability: repo.imageTagMutability,
+      ...(repo.imageTagMutabilityExclusionFilters
+        ? { imageTagMutabilityExclusionFilters: repo.imageTagMutabilityExclusionFilters }
+        : {}),
+    };
+  },
+
+  ...policyOperations,
 
   DescribeRepositories(ctx: Context, input: Input, call: Call) {
     checkRegistryId(ctx, input, call);

@@ -6,8 +6,16 @@ import { isTag } from "../validation.js";
 import { BlobFiles } from "./blobs.js";
 import { missingReferences, parseManifest } from "./manifest.js";
 
+export type ImageTagMutability =
+  | "MUTABLE"
+  | "IMMUTABLE"
+  | "IMMUTABLE_WITH_EXCLUSION"
+  | "MUTABLE_WITH_EXCLUSION";
+
 export interface RepositorySettings {
-  imageTagMutability: "MUTABLE" | "IMMUTABLE";
+  imageTagMutability: ImageTagMutability;
+  /** WILDCARD filters of a `_WITH_EXCLUSION` mode (absent in state files written before them). */
+  imageTagMutabilityExclusionFilters?: { filterType: "WILDCARD"; filter: string }[];
   scanOnPush: boolean;
   encryptionType: "AES256" | "KMS";
   kmsKey?: string;
@@ -32,7 +40,23 @@ export interface RepositoryRecord extends RepositorySettings {
   images: Record<string, ImageRecord>;
   /** tag -> digest */
   imageTags: Record<string, string>;
+  /** Set by PutLifecyclePolicy / SetRepositoryPolicy, as given. */
+  lifecyclePolicyText?: string;
+  repositoryPolicyText?: string;
 }
+
+/** Whether ECR refuses to move `tag`, by the repository's mode and exclusion filters (`*` matches any run). */
+export function isTagImmutable(repo: RepositorySettings, tag: string): boolean {
+  const excluded = (repo.imageTagMutabilityExclusionFilters ?? []).some(({ filter }) =>
+    new RegExp(`^${filter.split("*").map(escapeRegExp).join(".*")}$`).test(tag),
+  );
+  if (repo.imageTagMutability === "IMMUTABLE") return true;
+  if (repo.imageTagMutability === "IMMUTABLE_WITH_EXCLUSION") return !excluded;
+  if (repo.imageTagMutability === "MUTABLE_WITH_EXCLUSION") return excluded;
+  return false;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.\\^$+?()[\]{}|-]/g, "\\$&");
 
 export interface ImageRef {
   imageDigest?: string;
@@ -107,6 +131,18 @@ export class Store {
     return repo;
   }
 
+  /** Changes a repository's settings or policies and saves them. */
+  update(
+    repo: RepositoryRecord,
+    change: Partial<
+      Pick<RepositoryRecord, keyof RepositorySettings | "lifecyclePolicyText" | "repositoryPolicyText">
+    >,
+  ): RepositoryRecord {
+    Object.assign(repo, change);
+    this.save();
+    return repo;
+  }
+
   addBlob(repo: RepositoryRecord, digest: string, size: number): void {
     repo.blobs[digest] = size;
     this.save();
@@ -166,7 +202,7 @@ export class Store {
       );
     }
     const current = options.tag === undefined ? undefined : repo.imageTags[options.tag];
-    if (current !== undefined && current !== digest && repo.imageTagMutability === "IMMUTABLE") {
+    if (current !== undefined && current !== digest && isTagImmutable(repo, options.tag ?? "")) {
       throw new ServiceError(
         "ImageTagAlreadyExistsException",
         `The image tag '${options.tag}' already exists in the '${repo.name}' repository and cannot be overwritten because the repository is immutable.`,

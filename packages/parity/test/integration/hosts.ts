@@ -21,6 +21,16 @@ export interface Scenario {
   engine?: string;
   /** Set the host's dualStack input to true. */
   dualStack?: boolean;
+  /** Settings of a created repository beyond the defaults (each host's spelling of the same inputs). */
+  created?: CreatedRepositorySettings;
+}
+
+export interface CreatedRepositorySettings {
+  imageTagMutability: string;
+  exclusionFilters: string[];
+  /** A JSON file's path or the JSON itself, as the host's input takes it. */
+  lifecyclePolicy: string;
+  repositoryPolicy: string;
 }
 
 /** What a host reports: the pushed URI and digest, or its one error sentence. */
@@ -75,6 +85,13 @@ export const HOSTS: Host[] = [
       if (s.createRepository) args.push("--create-repository");
       if (s.engine) args.push("--engine", s.engine);
       if (s.dualStack) args.push("--dual-stack");
+      if (s.created) {
+        args.push("--image-tag-mutability", s.created.imageTagMutability);
+        for (const filter of s.created.exclusionFilters)
+          args.push("--image-tag-mutability-exclusion-filter", filter);
+        args.push("--lifecycle-policy", s.created.lifecyclePolicy);
+        args.push("--repository-policy", s.created.repositoryPolicy);
+      }
       return resultOf(await cliDriver.run(fixture, args, { env }));
     },
   },
@@ -98,6 +115,14 @@ export const HOSTS: Host[] = [
             "create-repository": String(s.createRepository ?? false),
             ...(s.engine ? { engine: s.engine } : {}),
             ...(s.dualStack ? { "dual-stack": "true" } : {}),
+            ...(s.created
+              ? {
+                  "image-tag-mutability": s.created.imageTagMutability,
+                  "image-tag-mutability-exclusion-filters": s.created.exclusionFilters.join("\n"),
+                  "lifecycle-policy": s.created.lifecyclePolicy,
+                  "repository-policy": s.created.repositoryPolicy,
+                }
+              : {}),
           },
           { env },
         ),
@@ -128,6 +153,14 @@ export const HOSTS: Host[] = [
             autoCreateRepository: String(s.createRepository ?? false),
             ...(s.engine ? { engine: s.engine } : {}),
             ...(s.dualStack ? { dualStack: "true" } : {}),
+            ...(s.created
+              ? {
+                  imageTagMutability: s.created.imageTagMutability,
+                  imageTagMutabilityExclusionFilters: s.created.exclusionFilters.join("\n"),
+                  lifecyclePolicy: s.created.lifecyclePolicy,
+                  repositoryPolicy: s.created.repositoryPolicy,
+                }
+              : {}),
           },
           { env },
         ),
@@ -154,6 +187,14 @@ export const HOSTS: Host[] = [
             CREATE_REPOSITORY: String(s.createRepository ?? false),
             ...(s.engine ? { ENGINE: s.engine } : {}),
             ...(s.dualStack ? { DUAL_STACK: "true" } : {}),
+            ...(s.created
+              ? {
+                  IMAGE_TAG_MUTABILITY: s.created.imageTagMutability,
+                  IMAGE_TAG_MUTABILITY_EXCLUSION_FILTERS: s.created.exclusionFilters.join(","),
+                  LIFECYCLE_POLICY: s.created.lifecyclePolicy,
+                  REPOSITORY_POLICY: s.created.repositoryPolicy,
+                }
+              : {}),
           },
           { env },
         ),
@@ -179,6 +220,14 @@ export const HOSTS: Host[] = [
             "create-repository": String(s.createRepository ?? false),
             ...(s.engine ? { engine: s.engine } : {}),
             ...(s.dualStack ? { "dual-stack": "true" } : {}),
+            ...(s.created
+              ? {
+                  "image-tag-mutability": s.created.imageTagMutability,
+                  "image-tag-mutability-exclusion-filters": s.created.exclusionFilters.join(","),
+                  "lifecycle-policy": s.created.lifecyclePolicy,
+                  "repository-policy": s.created.repositoryPolicy,
+                }
+              : {}),
           },
           { env },
         ),

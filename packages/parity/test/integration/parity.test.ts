@@ -126,6 +126,77 @@ describe.runIf(dockerHost)("one scenario table through all five shipped entries"
     }
   });
 
+  it("creates a repository with exclusion filters and both policies on every host, and honours the filters", async () => {
+    await buildTestImage(host, "parity/app:2", { layers: 1 });
+    const folder = mkdtempSync(path.join(tmpdir(), "parity-policies-"));
+    const lifecycle = {
+      rules: [
+        {
+          rulePriority: 1,
+          description: "expire untagged images after a week",
+          selection: {
+            tagStatus: "untagged",
+            countType: "sinceImagePushed",
+            countUnit: "days",
+            countNumber: 7,
+          },
+          action: { type: "expire" },
+        },
+      ],
+    };
+    const lifecycleFile = path.join(folder, "lifecycle.json");
+    writeFileSync(lifecycleFile, `${JSON.stringify(lifecycle, null, 2)}\n`);
+    // Inline JSON on every host (a value starting with {), the lifecycle policy from a file.
+    const repositoryPolicy = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Sid: "pull", Effect: "Allow", Principal: "*", Action: ["ecr:BatchGetImage"] }],
+    });
+    const created = {
+      imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+      exclusionFilters: ["latest", "dev-*"],
+      lifecyclePolicy: lifecycleFile,
+      repositoryPolicy,
+    };
+    try {
+      for (const h of HOSTS) {
+        const repository = `parity/settings-${h.name.toLowerCase().replace(/[^a-z]+/g, "-")}`;
+        const push = (image: string, tags: string[]) =>
+          h.run(fixture, { image, repository, tags, createRepository: true, created });
+        const first = await push("parity/app:1", ["latest", "v1"]);
+        expect(first.code, `${h.name}: ${first.log}`).toBe(0);
+        expect(fixture.local.repository(repository), h.name).toMatchObject({
+          imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+          imageTagMutabilityExclusionFilters: [
+            { filterType: "WILDCARD", filter: "latest" },
+            { filterType: "WILDCARD", filter: "dev-*" },
+          ],
+          lifecyclePolicyText: JSON.stringify(lifecycle, null, 2),
+          repositoryPolicyText: repositoryPolicy,
+        });
+        // The same push again: nothing moves, so it succeeds, and no policy is set a second time.
+        const again = await push("parity/app:1", ["latest", "v1"]);
+        expect(again.code, `${h.name}: ${again.log}`).toBe(0);
+        expect(again.digest).toBe(first.digest);
+        // latest matches a filter, so it moves; v1 matches none, so it does not.
+        const moved = await push("parity/app:2", ["latest"]);
+        expect(moved.code, `${h.name}: ${moved.log}`).toBe(0);
+        expect(moved.digest).not.toBe(first.digest);
+        const refused = await push("parity/app:2", ["v1"]);
+        expect(refused.code, h.name).not.toBe(0);
+        expect(refused.error, h.name).toBe(
+          `The tag v1 already exists in ${repository} on another image (${first.digest}) and the repository's tags are immutable except those matching latest, dev-* (IMMUTABLE_WITH_EXCLUSION), and v1 matches none, so nothing was pushed: choose a new tag or make the repository's tags mutable.`,
+        );
+        expect(fixture.local.repository(repository)?.imageTags.v1, h.name).toBe(first.digest);
+      }
+      const policyCalls = fixture.local.calls.filter((c) =>
+        /^(PutLifecyclePolicy|SetRepositoryPolicy)$/.test(c.operation),
+      );
+      expect(policyCalls).toHaveLength(2 * HOSTS.length);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it("promotes the same docker:// image to the same URI and digest on every host, with sourceDigest", async () => {
     await fixture.createRepository("parity/src");
     const seeded = await (HOSTS[0] as Host).run(fixture, {

@@ -96,6 +96,65 @@ const gitlab = (
 ): Case => ({ name, host: "GitLab", inputs, code, sentence, env });
 
 /**
+ * The bad values of the repository-creation inputs added for exclusion filters and policies, as
+ * one scenario list every host runs with its own spellings (`names`: mode, filters, lifecycle,
+ * repository policy) and exit code. No AWS call is made: each is refused while the request is read.
+ */
+const NO_SUCH_POLICY = "/nonexistent/ecr-push/lifecycle.json";
+function creationSettingCases(
+  host: HostName,
+  names: { mode: string; filters: string; lifecycle: string; policy: string },
+  code: number,
+  base: Record<string, string>,
+): Case[] {
+  const scenario = (name: string, values: Record<string, string>, sentence: string | RegExp): Case => {
+    const given = { ...base, ...values };
+    if (host === "CLI") {
+      const args = [...(base.args ?? "").split(" ")];
+      for (const [flag, value] of Object.entries(values)) args.push(flag, value);
+      return { name, host, args, code, sentence };
+    }
+    return host === "Codefresh"
+      ? { name, host, env: given, code, sentence }
+      : { name, host, inputs: given, code, sentence };
+  };
+  return [
+    scenario(
+      "tag mutability exclusion filter with a slash",
+      { [names.mode]: "IMMUTABLE_WITH_EXCLUSION", [names.filters]: "dev/*" },
+      `Invalid ${names.filters} "dev/*": use 1-128 letters, digits, and . _ - characters, with * as the wildcard (such as latest or dev-*).`,
+    ),
+    scenario(
+      "tag mutability with exclusion but no filter",
+      { [names.mode]: "IMMUTABLE_WITH_EXCLUSION" },
+      `Missing ${names.filters}: ${names.mode} IMMUTABLE_WITH_EXCLUSION needs at least one filter naming the tags it excludes (such as latest or dev-*).`,
+    ),
+    scenario(
+      "six tag mutability exclusion filters",
+      { [names.mode]: "MUTABLE_WITH_EXCLUSION", [names.filters]: "a,b,c,d,e,f" },
+      `Invalid ${names.filters}: ECR takes at most 5 filters (got 6).`,
+    ),
+    scenario(
+      "lifecycle policy file that does not exist",
+      { [names.lifecycle]: NO_SUCH_POLICY },
+      `Invalid ${names.lifecycle} "${NO_SUCH_POLICY}": no file ${NO_SUCH_POLICY} could be read (ENOENT): give the path of a JSON file, relative to the working directory, or the JSON itself.`,
+    ),
+    scenario(
+      "lifecycle policy without rules",
+      { [names.lifecycle]: '{"rulez": []}' },
+      `Invalid ${names.lifecycle}: the JSON given is not a lifecycle policy ECR accepts: it needs a "rules" array with at least one rule.`,
+    ),
+    scenario(
+      "repository policy that is not JSON",
+      { [names.policy]: '{"Statement": [' },
+      new RegExp(
+        `^Invalid ${names.policy}: the JSON given is not valid JSON \\(.+\\): fix it, or check the path\\.$`,
+      ),
+    ),
+  ];
+}
+
+/**
  * The CLI's scenarios that cannot apply to the GitLab component, and why: each names an input
  * GitLab declines (GITLAB_INPUTS in packages/adapter-gitlab/src/inputs.ts) or a CLI-only option.
  * Every other CLI scenario has a GitLab case of the same name (a test below keeps it so).
@@ -117,6 +176,67 @@ const SKIPPED_FOR_GITLAB: Record<string, string> = {
 };
 
 const CASES: Case[] = [
+  ...creationSettingCases(
+    "CLI",
+    {
+      mode: "--image-tag-mutability",
+      filters: "--image-tag-mutability-exclusion-filter",
+      lifecycle: "--lifecycle-policy",
+      policy: "--repository-policy",
+    },
+    2,
+    { args: "bad/app:1 -r bad/web --create-repository" },
+  ),
+  ...creationSettingCases(
+    "GitHub",
+    {
+      mode: "image-tag-mutability",
+      filters: "image-tag-mutability-exclusion-filters",
+      lifecycle: "lifecycle-policy",
+      policy: "repository-policy",
+    },
+    1,
+    { image: "bad/app:1", repository: "bad/web", "create-repository": "true" },
+  ),
+  ...creationSettingCases(
+    "Azure",
+    {
+      mode: "imageTagMutability",
+      filters: "imageTagMutabilityExclusionFilters",
+      lifecycle: "lifecyclePolicy",
+      policy: "repositoryPolicy",
+    },
+    1,
+    {
+      imageSource: "imagename",
+      sourceImageName: "bad/app",
+      sourceImageTag: "1",
+      repositoryName: "bad/web",
+      autoCreateRepository: "true",
+    },
+  ),
+  ...creationSettingCases(
+    "Codefresh",
+    {
+      mode: "IMAGE_TAG_MUTABILITY",
+      filters: "IMAGE_TAG_MUTABILITY_EXCLUSION_FILTERS",
+      lifecycle: "LIFECYCLE_POLICY",
+      policy: "REPOSITORY_POLICY",
+    },
+    2,
+    { IMAGE: "bad/app:1", REPOSITORY: "bad/web", CREATE_REPOSITORY: "true" },
+  ),
+  ...creationSettingCases(
+    "GitLab",
+    {
+      mode: "image-tag-mutability",
+      filters: "image-tag-mutability-exclusion-filters",
+      lifecycle: "lifecycle-policy",
+      policy: "repository-policy",
+    },
+    2,
+    { image: "bad/app:1", repository: "bad/web", "create-repository": "true" },
+  ),
   // Names and values (exit 2: nothing is sent anywhere).
   cli(
     "repository with capitals and _",
@@ -221,7 +341,7 @@ const CASES: Case[] = [
     "tag mutability that is neither",
     ["bad/app:1", "-r", "bad/web", "--create-repository", "--image-tag-mutability", "SOMETIMES"],
     2,
-    'Invalid --image-tag-mutability "SOMETIMES": use MUTABLE or IMMUTABLE.',
+    'Invalid --image-tag-mutability "SOMETIMES": use MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION.',
   ),
   cli(
     "repository tag without =",
@@ -914,7 +1034,7 @@ const CASES: Case[] = [
       "image-tag-mutability": "SOMETIMES",
     },
     2,
-    'Invalid image-tag-mutability "SOMETIMES": use MUTABLE or IMMUTABLE.',
+    'Invalid image-tag-mutability "SOMETIMES": use MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION.',
   ),
   gitlab(
     "repository tag without =",

@@ -86,7 +86,10 @@ describe("generated host docs", () => {
       template,
       readFileSync(template, "utf8")
         .replace("The ECR repository to push to, such as team/web.", "The ECR repository, drifted.")
-        .replace("options: [MUTABLE, IMMUTABLE]", "options: [IMMUTABLE, MUTABLE]"),
+        .replace(
+          "options: [MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION]",
+          "options: [IMMUTABLE, MUTABLE]",
+        ),
     );
     const stale = await docs("--check", "--root", copy);
     expect(stale.code).toBe(1);

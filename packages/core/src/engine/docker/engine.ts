@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
@@ -47,8 +47,8 @@ export interface DockerEngineOptions {
   /** Variables of the host that docker must not inherit (see HostPorts.secretVariables). */
   hostSecrets?: RegExp;
   /**
-   * Use podman when docker is not on PATH (exports only: inspect, save and rm read the same as
-   * docker's). Off for docker push, whose login and config handling are docker's own.
+   * Use podman when docker is not on PATH. Its inspect, save, tag, rm and push read as docker's;
+   * its logins go to an auth file of its own (REGISTRY_AUTH_FILE) instead of a DOCKER_CONFIG.
    */
   orPodman?: boolean;
 }
@@ -87,6 +87,8 @@ export class DockerCliEngine implements ContainerEngine {
   readonly #hostSecrets: RegExp | undefined;
   readonly #orPodman: boolean;
   #executable: Promise<string> | undefined;
+  /** The CLI's name as messages spell it: `docker`, or `podman` once the executable is podman. */
+  #cli = "docker";
   /** Set by the first login: the private config directory and the env overrides that use it. */
   #session:
     | { dir: string; env: Record<string, string | undefined>; unregisterExitHook: () => void }
@@ -115,8 +117,7 @@ export class DockerCliEngine implements ContainerEngine {
     const executable = await this.#resolveExecutable();
     const runner = this.#runner;
     if (!runner.stream) throw new Error("this process runner cannot stream an export");
-    const name = path.basename(executable).replace(/\.exe$/i, "");
-    const command = `${name} save ${imageId}`;
+    const command = `${this.#cli} save ${imageId}`;
     this.#debug(command);
     const child = runner.stream(executable, ["save", imageId], {
       env: withoutCredentials(this.#env, this.#hostSecrets),
@@ -143,13 +144,13 @@ export class DockerCliEngine implements ContainerEngine {
     const result = await this.#docker(["image", "inspect", "--format", "{{json .}}", reference], { signal });
     if (result.exitCode !== 0) {
       if (NO_SUCH_IMAGE.test(result.stderr)) return undefined;
-      throw this.#failure("inspect", reference, `docker image inspect ${reference}`, result);
+      throw this.#failure("inspect", reference, `${this.#cli} image inspect ${reference}`, result);
     }
     const image = parseImageInspect(result.stdout);
     if (!image) {
       throw new PushFailedError(
         "DockerCommandFailed",
-        `docker image inspect ${reference} printed something other than an image description: update Docker and retry.`,
+        `${this.#cli} image inspect ${reference} printed something other than an image description: update ${this.#product()} and retry.`,
       );
     }
     return image;
@@ -157,7 +158,7 @@ export class DockerCliEngine implements ContainerEngine {
 
   async login(registry: string, username: string, password: string, signal?: AbortSignal): Promise<void> {
     await this.#privateConfig(signal);
-    const result = await this.#retrying(`docker login ${registry}`, signal, () =>
+    const result = await this.#retrying(`${this.#cli} login ${registry}`, signal, () =>
       this.#docker(["login", "--username", username, "--password-stdin", registry], {
         signal,
         stdin: password,
@@ -169,13 +170,14 @@ export class DockerCliEngine implements ContainerEngine {
     );
     if (result.exitCode !== 0) {
       const scrubbed = { ...result, stderr: scrub(result.stderr, password) };
-      throw this.#failure("login", registry, `docker login ${registry}`, scrubbed);
+      throw this.#failure("login", registry, `${this.#cli} login ${registry}`, scrubbed);
     }
   }
 
   async tag(source: string, target: string, signal?: AbortSignal): Promise<void> {
     const result = await this.#docker(["tag", source, target], { signal });
-    if (result.exitCode !== 0) throw this.#failure("tag", source, `docker tag ${source} ${target}`, result);
+    if (result.exitCode !== 0)
+      throw this.#failure("tag", source, `${this.#cli} tag ${source} ${target}`, result);
   }
 
   async push(
@@ -183,30 +185,39 @@ export class DockerCliEngine implements ContainerEngine {
     onProgress?: (progress: PushProgress) => void,
     signal?: AbortSignal,
   ): Promise<PushedImage> {
+    // podman writes the pushed manifest's digest to a file (its progress goes to stderr); docker
+    // prints it on stdout. The file lives in the private folder removed by dispose().
+    await this.#resolveExecutable();
+    const podman = this.#cli === "podman";
+    if (podman) await this.#privateConfig(signal);
+    const digestFile = podman && this.#session ? path.join(this.#session.dir, "pushed-digest") : undefined;
+    const args = digestFile ? ["push", "--digestfile", digestFile, target] : ["push", target];
+    const progress = (line: string) => {
+      if (line.trim()) onProgress?.({ line });
+    };
     // A push again after a network failure is safe: layers already uploaded are skipped, and the
     // manifest (the tag) is written only once every layer is there.
-    const result = await this.#retrying(`docker push ${target}`, signal, () =>
-      this.#docker(["push", target], {
+    const result = await this.#retrying(`${this.#cli} push ${target}`, signal, () =>
+      this.#docker(args, {
         signal,
-        onStdoutLine: (line) => {
-          if (line.trim()) onProgress?.({ line });
-        },
+        onStdoutLine: progress,
         onStderrLine: (line) => {
-          if (line) this.#debug(line);
+          if (podman) progress(line);
+          else if (line) this.#debug(line);
         },
       }),
     );
-    if (result.exitCode !== 0) throw this.#failure("push", target, `docker push ${target}`, result);
-    const pushed = parsePushDigest(result.stdout);
+    if (result.exitCode !== 0) throw this.#failure("push", target, `${this.#cli} push ${target}`, result);
+    const pushed = digestFile ? await readDigestFile(digestFile) : parsePushDigest(result.stdout);
     if (pushed) return pushed;
     // Older or unusual docker versions may not print the digest line: the daemon still records it.
-    this.#debug(`docker push ${target} printed no digest line; reading RepoDigests instead`);
+    this.#debug(`${this.#cli} push ${target} gave no digest; reading RepoDigests instead`);
     const image = await this.inspect(target, signal);
     const digest = image && digestForRepository(image.repoDigests, repositoryOf(target));
     if (!digest) {
       throw new PushFailedError(
         "DigestNotFound",
-        `docker push ${target} finished but neither its output nor docker image inspect gave the pushed digest: update Docker and retry.`,
+        `${this.#cli} push ${target} finished but neither its output nor ${this.#cli} image inspect gave the pushed digest: update ${this.#product()} and retry.`,
       );
     }
     return { digest };
@@ -221,11 +232,13 @@ export class DockerCliEngine implements ContainerEngine {
       /must force/i.test(result.stderr) &&
       !/^(sha256:)?[0-9a-f]{12,64}$/.test(reference)
     ) {
-      this.#debug(`docker image rm ${reference}: the image is in use by a container; untagging with --force`);
+      this.#debug(
+        `${this.#cli} image rm ${reference}: the image is in use by a container; untagging with --force`,
+      );
       result = await this.#docker(["image", "rm", "--force", reference], { signal });
     }
     if (result.exitCode !== 0 && !NO_SUCH_IMAGE.test(result.stderr)) {
-      throw this.#failure("remove", reference, `docker image rm ${reference}`, result);
+      throw this.#failure("remove", reference, `${this.#cli} image rm ${reference}`, result);
     }
   }
 
@@ -254,8 +267,11 @@ export class DockerCliEngine implements ContainerEngine {
   }
 
   async #startSession(signal: AbortSignal | undefined): Promise<void> {
-    // Resolved first, with the user's config: the private config has no context store.
-    const daemon = await this.#daemonOfCurrentContext(signal);
+    await this.#resolveExecutable();
+    const podman = this.#cli === "podman";
+    // Resolved first, with the user's config: the private config has no context store. podman has
+    // no contexts (CONTAINER_HOST, its own variable, is passed on as it is).
+    const daemon = podman ? {} : await this.#daemonOfCurrentContext(signal);
     let dir: string | undefined;
     let unregisterExitHook = () => {};
     try {
@@ -272,12 +288,12 @@ export class DockerCliEngine implements ContainerEngine {
         { cause: error },
       );
     }
-    this.#debug(`Using a private DOCKER_CONFIG at ${dir}`);
-    this.#session = {
-      dir,
-      env: { ...daemon, DOCKER_CONFIG: dir, DOCKER_CONTEXT: undefined },
-      unregisterExitHook,
-    };
+    // podman keeps logins in REGISTRY_AUTH_FILE, where its push reads them back.
+    const env = podman
+      ? { REGISTRY_AUTH_FILE: path.join(dir, "auth.json") }
+      : { ...daemon, DOCKER_CONFIG: dir, DOCKER_CONTEXT: undefined };
+    this.#debug(`Using a private ${podman ? "REGISTRY_AUTH_FILE" : "DOCKER_CONFIG"} in ${dir}`);
+    this.#session = { dir, env, unregisterExitHook };
   }
 
   /** DOCKER_HOST (and TLS settings) of the user's current docker context, unless DOCKER_HOST is set. */
@@ -293,7 +309,7 @@ export class DockerCliEngine implements ContainerEngine {
   async #docker(args: string[], options: Omit<RunOptions, "env">): Promise<RunResult> {
     const executable = await this.#resolveExecutable();
     const env = { ...withoutCredentials(this.#env, this.#hostSecrets), ...this.#session?.env };
-    this.#debug(`docker ${args.join(" ")}`);
+    this.#debug(`${this.#cli} ${args.join(" ")}`);
     try {
       return await this.#runner.run(executable, args, { ...options, env });
     } catch (error) {
@@ -305,15 +321,23 @@ export class DockerCliEngine implements ContainerEngine {
 
   #resolveExecutable(): Promise<string> {
     this.#executable ??= (async () => {
-      if (this.#dockerPath) return this.#dockerPath;
       const lookup = { env: this.#env, platform: this.#platform };
+      // docker first when both are installed; an explicit path is used as it is (podman's too).
       const found =
-        findExecutable("docker", lookup) ?? (this.#orPodman ? findExecutable("podman", lookup) : undefined);
+        this.#dockerPath ??
+        findExecutable("docker", lookup) ??
+        (this.#orPodman ? findExecutable("podman", lookup) : undefined);
       if (!found) throw dockerNotFound(undefined, undefined, this.#orPodman);
-      this.#debug(`Using the container CLI at ${found}`);
+      if (isPodman(found)) this.#cli = "podman";
+      if (!this.#dockerPath) this.#debug(`Using the container CLI at ${found}`);
       return found;
     })();
     return this.#executable;
+  }
+
+  /** How the installation to update is named in a message. */
+  #product(): string {
+    return this.#cli === "podman" ? "podman" : "Docker";
   }
 
   /**
@@ -367,6 +391,19 @@ export function withoutCredentials(
   return Object.fromEntries(
     Object.entries(env).filter(([name]) => !AWS_VARIABLES.test(name) && !hostSecrets?.test(name)),
   );
+}
+
+/** True for `podman`, `/usr/bin/podman`, `C:\\...\\podman.exe`: the executable's name decides. */
+export function isPodman(executable: string): boolean {
+  const name = executable.split(/[\\/]/).pop() ?? "";
+  return /^podman(\.exe)?$/i.test(name);
+}
+
+/** The digest podman wrote with --digestfile, or undefined when the file holds none. */
+async function readDigestFile(file: string): Promise<PushedImage | undefined> {
+  const text = await readFile(file, "utf8").catch(() => "");
+  const digest = text.trim();
+  return /^sha256:[0-9a-f]{64}$/.test(digest) ? { digest } : undefined;
 }
 
 /** The docker CLI engine; pass `env: process.env` from the host. */

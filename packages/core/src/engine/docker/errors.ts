@@ -45,7 +45,12 @@ export function isTransientDockerFailure(stderr: string): boolean {
   return TRANSIENT.test(stderr) && !AUTH_OR_FINAL.test(stderr) && !DAEMON_DOWN.test(stderr);
 }
 
-const DAEMON_DOWN = /Cannot connect to the Docker daemon|error during connect|dial unix/i;
+/** A podman client that cannot reach its service (a podman machine stopped, CONTAINER_HOST wrong). */
+const PODMAN_DOWN = /Cannot connect to Podman|unable to connect to Podman socket/i;
+const DAEMON_DOWN = new RegExp(
+  `Cannot connect to the Docker daemon|error during connect|dial unix|${PODMAN_DOWN.source}`,
+  "i",
+);
 const AUTH =
   /unauthorized|denied|forbidden|no basic auth credentials|authentication required|incorrect username or password|status: 40[13]|expired/i;
 /** Answers another try cannot change: credentials refused, an immutable tag, a missing repository. */
@@ -64,6 +69,12 @@ interface Rule {
 
 // Checked in order; the first match wins, and anything unmatched is DockerCommandFailed.
 const RULES: readonly Rule[] = [
+  {
+    code: "DockerUnavailable",
+    pattern: PODMAN_DOWN,
+    message: () =>
+      "Cannot connect to podman's service: start it (podman machine start on macOS and Windows) or set CONTAINER_HOST.",
+  },
   {
     code: "DockerUnavailable",
     pattern: DAEMON_DOWN,

@@ -13,6 +13,7 @@ import type {
   TagPushOptions,
 } from "../../ports/index.js";
 import { RegistryClient } from "../../registry/index.js";
+import { immutableReason, isTagImmutable, MUTABLE_TAGS } from "../../request/tag-mutability.js";
 import { type ArchiveLocation, isRawLayer, type OpenedSource, openSource } from "../../sources/index.js";
 import type { DockerCliEngine, ImageExport } from "../docker/engine.js";
 import { LayerCache } from "./cache.js";
@@ -119,7 +120,7 @@ export class RegistryEngine implements ContainerEngine {
       onProgress,
       current: [undefined],
       recent: async () => [],
-      immutable: false,
+      tagMutability: MUTABLE_TAGS,
     });
   }
 
@@ -153,10 +154,10 @@ export class RegistryEngine implements ContainerEngine {
     const unchanged = targets.filter((_, i) => isSameImage(options.current[i], ours));
     split.forEach(({ tag }, i) => {
       const current = options.current[i];
-      if (current && !isSameImage(current, ours) && options.immutable) {
+      if (current && !isSameImage(current, ours) && isTagImmutable(options.tagMutability, tag)) {
         throw new PushFailedError(
           "ImageTagAlreadyExists",
-          `The tag ${tag} already exists in ${repository} on another image (${current.digest}) and the repository's tags are immutable, so nothing was pushed: choose a new tag or make the repository's tags mutable.`,
+          `The tag ${tag} already exists in ${repository} on another image (${current.digest}) and ${immutableReason(options.tagMutability, tag)}, so nothing was pushed: choose a new tag or make the repository's tags mutable.`,
         );
       }
     });

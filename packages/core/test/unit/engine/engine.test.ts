@@ -1,9 +1,23 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RunResult } from "../../../src/engine/index.js";
-import { createDockerEngine, ProcessStartError, pendingExitRemovals } from "../../../src/engine/index.js";
+import {
+  createDockerEngine,
+  isPodman,
+  ProcessStartError,
+  pendingExitRemovals,
+} from "../../../src/engine/index.js";
 import { EcrPushError } from "../../../src/errors/index.js";
 import { FakeRunner } from "./fake-runner.js";
 
@@ -359,6 +373,118 @@ describe("the docker executable", () => {
     expect(error.message).toBe(
       `Cannot connect to the Docker daemon at ${USER_ENV.DOCKER_HOST}: start Docker or set DOCKER_HOST.`,
     );
+  });
+});
+
+describe("podman where docker is absent", () => {
+  /** A folder on PATH holding empty executables with these names. */
+  function binWith(...names: string[]): string {
+    const bin = path.join(tempDir, `bin-${names.join("-") || "none"}`);
+    mkdirSync(bin);
+    for (const name of names) {
+      const file = path.join(bin, process.platform === "win32" ? `${name}.exe` : name);
+      writeFileSync(file, "");
+      chmodSync(file, 0o755);
+    }
+    return bin;
+  }
+  /** A podman that writes the pushed digest to --digestfile and prints progress on stderr. */
+  function podmanPushOk(args: string[]): Partial<RunResult> {
+    if (args[0] === "push") {
+      writeFileSync(args[2] as string, `${DIGEST}\n`);
+      return {
+        stderr:
+          "Getting image source signatures\nCopying blob 5f70bf18a086 done\nWriting manifest to image destination\n",
+      };
+    }
+    return {};
+  }
+  function podmanEngine(bin: string, respond = podmanPushOk) {
+    const runner = new FakeRunner(respond);
+    const debug: string[] = [];
+    const engine = createDockerEngine({
+      runner,
+      env: { PATH: bin, HOME: "/home/user", CONTAINER_HOST: "unix:///run/podman.sock" },
+      tempDir,
+      orPodman: true,
+      debug: (line) => debug.push(line),
+    });
+    return { engine, runner, debug };
+  }
+
+  it("logs in and pushes with podman: its own auth file, the password on stdin, the digest from --digestfile", async () => {
+    const { engine, runner, debug } = podmanEngine(binWith("podman"));
+    const progress: string[] = [];
+    await engine.login("registry.example", "AWS", PASSWORD);
+    await engine.tag("app:latest", TARGET);
+    expect(await engine.push(TARGET, (p) => progress.push(p.line ?? ""))).toEqual({ digest: DIGEST });
+    expect(path.basename(runner.calls[0]?.command ?? "")).toMatch(/^podman(\.exe)?$/);
+    // No docker context is asked for: podman has none.
+    expect(runner.calls.map((call) => call.args[0])).toEqual(["login", "tag", "push"]);
+    const [login, tag, push] = runner.calls;
+    expect(login?.args).toEqual(["login", "--username", "AWS", "--password-stdin", "registry.example"]);
+    expect(login?.stdin).toBe(PASSWORD);
+    const authFile = login?.env.REGISTRY_AUTH_FILE;
+    expect(authFile && path.dirname(path.dirname(authFile))).toBe(tempDir);
+    for (const call of [login, tag, push]) {
+      expect(call?.env.REGISTRY_AUTH_FILE).toBe(authFile);
+      expect(call?.env.DOCKER_CONFIG).toBeUndefined();
+      expect(call?.env.CONTAINER_HOST).toBe("unix:///run/podman.sock");
+    }
+    expect(push?.args[1]).toBe("--digestfile");
+    expect(path.dirname(push?.args[2] as string)).toBe(path.dirname(authFile as string));
+    expect(progress).toContain("Copying blob 5f70bf18a086 done");
+    expect(debug).toContain(`podman push --digestfile ${push?.args[2]} ${TARGET}`);
+    await engine.dispose();
+    expect(existsSync(path.dirname(authFile as string))).toBe(false);
+  });
+
+  it("takes an explicit path to podman as podman", async () => {
+    const runner = new FakeRunner(podmanPushOk);
+    const engine = createDockerEngine({
+      runner,
+      env: USER_ENV,
+      dockerPath: "/opt/podman/bin/podman",
+      tempDir,
+    });
+    await engine.login("registry.example", "AWS", PASSWORD);
+    expect(await engine.push(TARGET)).toEqual({ digest: DIGEST });
+    expect(runner.calls.map((call) => call.command)).toEqual([
+      "/opt/podman/bin/podman",
+      "/opt/podman/bin/podman",
+    ]);
+    expect(runner.calls[0]?.env.REGISTRY_AUTH_FILE).toBeDefined();
+    await engine.dispose();
+  });
+
+  it("names podman in its failures", async () => {
+    const { engine } = podmanEngine(binWith("podman"), (args) =>
+      args[0] === "tag" ? { exitCode: 125, stderr: "Error: app:latest: image not known\n" } : {},
+    );
+    const error = await rejection(engine.tag("app:latest", TARGET));
+    expect(error.message).toMatch(/^podman tag app:latest /);
+  });
+
+  it("prefers docker when both are on PATH", async () => {
+    const { engine, runner } = podmanEngine(binWith("docker", "podman"));
+    await engine.inspect("app:1").catch(() => {});
+    expect(path.basename(runner.calls[0]?.command ?? "")).toMatch(/^docker(\.exe)?$/);
+  });
+
+  it("names both when neither is on PATH", async () => {
+    const { engine } = podmanEngine(binWith());
+    const error = await rejection(engine.push(TARGET));
+    expect(error.code).toBe("DockerNotFound");
+    expect(error.message).toBe(
+      "Neither docker nor podman was found on PATH: install Docker (or podman), or add the folder holding it to PATH.",
+    );
+  });
+
+  it("knows podman by the executable's name, on Windows too", () => {
+    expect(isPodman("/usr/bin/podman")).toBe(true);
+    expect(isPodman("C:\\Program Files\\RedHat\\Podman\\podman.exe")).toBe(true);
+    expect(isPodman("/usr/bin/docker")).toBe(false);
+    expect(isPodman("/opt/podman/bin/docker")).toBe(false);
   });
 });
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { type DockerAction, dockerFailure, lastMeaningfulLine } from "../../../src/engine/index.js";
+import {
+  type DockerAction,
+  dockerFailure,
+  isTransientDockerFailure,
+  lastMeaningfulLine,
+} from "../../../src/engine/index.js";
 
 const TARGET = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:v1";
 
@@ -88,6 +93,19 @@ describe("dockerFailure", () => {
       ).message,
     ).toBe("Cannot connect to the Docker daemon at tcp://10.0.0.9:2375: start Docker or set DOCKER_HOST.");
     expect(failure("push", "error during connect: EOF").message).toContain("unix:///var/run/docker.sock");
+  });
+
+  it("says podman's service is down, and never retries that", () => {
+    const stderr = [
+      "Cannot connect to Podman. Please verify your connection to the Linux system using `podman system connection list`, or try `podman machine init` and `podman machine start` to manage a new Linux VM",
+      "Error: unable to connect to Podman socket: dial tcp 127.0.0.1:50123: connect: connection refused",
+    ].join("\n");
+    const error = failure("push", stderr);
+    expect(error.code).toBe("DockerUnavailable");
+    expect(error.message).toBe(
+      "Cannot connect to podman's service: start it (podman machine start on macOS and Windows) or set CONTAINER_HOST.",
+    );
+    expect(isTransientDockerFailure(stderr)).toBe(false);
   });
 
   it("ends anything else with the last meaningful stderr line", () => {

@@ -191,7 +191,11 @@ describe("parsePushRequest: rejected values", () => {
       "createRepository",
       /^Invalid createRepository "yes": use true or false\.$/,
     ],
-    [{ imageTagMutability: "frozen" }, "imageTagMutability", /use MUTABLE or IMMUTABLE\.$/],
+    [
+      { imageTagMutability: "frozen" },
+      "imageTagMutability",
+      /use MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION\.$/,
+    ],
     [{ scanOnPush: "maybe" }, "scanOnPush", /use true or false/],
     [{ encryptionType: "DES" }, "encryptionType", /use AES256 or KMS\.$/],
     [{ kmsKey: "my key" }, "kmsKey", /^Invalid kmsKey "my key": use a KMS key ARN/],

@@ -64,17 +64,28 @@ class FakeEcr {
       },
       describeRepository: async (repository: string) => {
         this.calls.push(`DescribeRepositories ${repository}`);
-        return this.exists ? { registryId: ACCOUNT, immutable: false } : { missing: new Error("not found") };
+        return this.exists
+          ? { registryId: ACCOUNT, tagMutability: { mode: "MUTABLE", exclusionFilters: [] } }
+          : { missing: new Error("not found") };
       },
       ensureRepository: async (ensure: EnsureRepositoryOptions, described: Promise<unknown>) => {
         this.ensured.push(ensure);
         this.onEnsure();
         const found = (await described) as { missing?: unknown };
-        if (!found.missing) return { registryId: ACCOUNT, created: false, immutable: false };
+        if (!found.missing)
+          return {
+            registryId: ACCOUNT,
+            created: false,
+            tagMutability: { mode: "MUTABLE", exclusionFilters: [] },
+          };
         if (!ensure.create) throw new Error(`${ensure.repository} does not exist`);
         this.calls.push(`CreateRepository ${ensure.repository} ${JSON.stringify(ensure.settings)}`);
         this.exists = true;
-        return { registryId: ACCOUNT, created: true, immutable: false };
+        return {
+          registryId: ACCOUNT,
+          created: true,
+          tagMutability: { mode: "MUTABLE", exclusionFilters: [] },
+        };
       },
       destroy: () => {
         this.calls.push("destroy");

@@ -5,8 +5,10 @@ import {
   ECRClient,
   ECRServiceException,
   GetAuthorizationTokenCommand,
+  PutLifecyclePolicyCommand,
   RepositoryAlreadyExistsException,
   RepositoryNotFoundException,
+  SetRepositoryPolicyCommand,
 } from "@aws-sdk/client-ecr";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -192,6 +194,109 @@ describe("runPush", () => {
     expect(result.repositoryCreated).toBe(false);
     expect(result.registryId).toBe(ACCOUNT);
     expect(outputs.values.repositoryCreated).toBe("false");
+  });
+
+  const LIFECYCLE = JSON.stringify({
+    rules: [
+      {
+        rulePriority: 1,
+        selection: {
+          tagStatus: "untagged",
+          countType: "sinceImagePushed",
+          countUnit: "days",
+          countNumber: 14,
+        },
+        action: { type: "expire" },
+      },
+    ],
+  });
+  const POLICY = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "ecr:*" }],
+  });
+  const creating = {
+    createRepository: true,
+    imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+    imageTagMutabilityExclusionFilters: "latest,dev-*",
+    lifecyclePolicy: LIFECYCLE,
+    repositoryPolicy: POLICY,
+  };
+
+  it("creates with exclusion filters, then sets the lifecycle and repository policies it was given", async () => {
+    ecr.on(DescribeRepositoriesCommand).rejects(notFound());
+    ecr.on(CreateRepositoryCommand).resolves({
+      repository: {
+        registryId: ACCOUNT,
+        repositoryName: "team/web",
+        imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+        imageTagMutabilityExclusionFilters: [{ filterType: "WILDCARD", filter: "latest" }],
+      },
+    });
+    ecr.on(PutLifecyclePolicyCommand).resolves({});
+    ecr.on(SetRepositoryPolicyCommand).resolves({});
+    const { run } = setup(creating);
+    expect((await run()).repositoryCreated).toBe(true);
+    expect(ecr.commandCalls(CreateRepositoryCommand)[0]?.args[0].input).toMatchObject({
+      imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+      imageTagMutabilityExclusionFilters: [
+        { filterType: "WILDCARD", filter: "latest" },
+        { filterType: "WILDCARD", filter: "dev-*" },
+      ],
+    });
+    expect(ecr.commandCalls(PutLifecyclePolicyCommand).map((c) => c.args[0].input)).toEqual([
+      { repositoryName: "team/web", registryId: ACCOUNT, lifecyclePolicyText: LIFECYCLE },
+    ]);
+    expect(ecr.commandCalls(SetRepositoryPolicyCommand).map((c) => c.args[0].input)).toEqual([
+      { repositoryName: "team/web", registryId: ACCOUNT, policyText: POLICY },
+    ]);
+  });
+
+  it("warns that an existing repository keeps its settings and gets none of the policies", async () => {
+    const { run, logger } = setup(creating);
+    expect((await run()).repositoryCreated).toBe(false);
+    expect(ecr.commandCalls(CreateRepositoryCommand)).toHaveLength(0);
+    expect(ecr.commandCalls(PutLifecyclePolicyCommand)).toHaveLength(0);
+    expect(logger.lines).toContain(
+      'warn: Repository "team/web" already exists, so tag mutability IMMUTABLE_WITH_EXCLUSION, the lifecycle policy, the repository policy were not applied: repository settings apply only when the push creates the repository.',
+    );
+  });
+
+  it("applies no policy when another push created the repository first, and honours its mutability", async () => {
+    ecr
+      .on(DescribeRepositoriesCommand)
+      .rejectsOnce(notFound())
+      .resolves({
+        repositories: [{ registryId: ACCOUNT, repositoryName: "team/web", imageTagMutability: "IMMUTABLE" }],
+      });
+    ecr
+      .on(CreateRepositoryCommand)
+      .rejects(new RepositoryAlreadyExistsException({ message: "already exists", $metadata: {} }));
+    const { run } = setup(creating);
+    expect((await run()).repositoryCreated).toBe(false);
+    expect(ecr.commandCalls(PutLifecyclePolicyCommand)).toHaveLength(0);
+    expect(ecr.commandCalls(SetRepositoryPolicyCommand)).toHaveLength(0);
+    expect(ecr.commandCalls(DescribeRepositoriesCommand)).toHaveLength(2);
+  });
+
+  it("fails in one sentence when a created repository's policy cannot be set", async () => {
+    ecr.on(DescribeRepositoriesCommand).rejects(notFound());
+    ecr
+      .on(CreateRepositoryCommand)
+      .resolves({ repository: { registryId: ACCOUNT, repositoryName: "team/web" } });
+    ecr.on(PutLifecyclePolicyCommand).rejects(
+      new ECRServiceException({
+        name: "AccessDeniedException",
+        $fault: "client",
+        message: "not authorized to perform: ecr:PutLifecyclePolicy",
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const { failure } = setup(creating);
+    const error = await failure();
+    expect(error.message).toMatch(
+      /^Created repository team\/web, but its lifecycle policy could not be set \(.*\): allow ecr:PutLifecyclePolicy to these credentials, then set it on the repository yourself \(a re-run finds the repository and applies no settings\)\.$/,
+    );
+    expect(ecr.commandCalls(SetRepositoryPolicyCommand)).toHaveLength(0);
   });
 
   it("fails on a missing repository without the create flag, naming the flag as the host spells it", async () => {

@@ -3,6 +3,7 @@ import {
   type CopyEcrApi,
   type EcrImage,
   type EcrImageId,
+  type ImageTagMutability,
   parseRetagRequest,
   type RawPushInputs,
   runRetag,
@@ -24,8 +25,9 @@ class FakeEcr {
   readonly tags = new Map<string, EcrImage>();
   readonly images = new Map<string, EcrImage>();
   constructor(
-    readonly mutability: "MUTABLE" | "IMMUTABLE" = "MUTABLE",
+    readonly mutability: ImageTagMutability = "MUTABLE",
     readonly exists = true,
+    readonly exclusionFilters: string[] = [],
   ) {}
 
   api(): CopyEcrApi {
@@ -36,7 +38,12 @@ class FakeEcr {
       },
       repositoryDetails: async () => {
         this.calls.push("DescribeRepositories");
-        return this.exists ? { registryId: "123456789012", imageTagMutability: this.mutability } : undefined;
+        return this.exists
+          ? {
+              registryId: "123456789012",
+              tagMutability: { mode: this.mutability, exclusionFilters: this.exclusionFilters },
+            }
+          : undefined;
       },
       batchGetImages: async (_repo: string, _id: string | undefined, ids: EcrImageId[]) => {
         this.calls.push(`BatchGetImage ${ids.map((id) => id.imageTag ?? id.imageDigest).join(",")}`);
@@ -140,6 +147,32 @@ describe("runRetag", () => {
       "The tag stable already exists in team/web on another image and the repository's tags are immutable: choose a new tag or make the repository's tags mutable.",
     );
     expect(fake.calls.some((c) => c.startsWith("PutImage"))).toBe(false);
+  });
+
+  it("moves a tag an IMMUTABLE_WITH_EXCLUSION filter excludes, and refuses one no filter matches", async () => {
+    const fake = new FakeEcr("IMMUTABLE_WITH_EXCLUSION", true, ["latest", "dev-*"]);
+    fake.add("1", manifest(A));
+    fake.add("latest", manifest(B));
+    fake.add("dev-x", manifest(B));
+    fake.add("v1", manifest(B));
+    await retag(fake, { source: "team/web:1", tags: ["latest", "dev-x"] });
+    expect(fake.tags.get("latest")?.digest).toBe(A);
+    expect(fake.tags.get("dev-x")?.digest).toBe(A);
+    await expect(retag(fake, { source: "team/web:1", tags: "v1" })).rejects.toThrow(
+      "The tag v1 already exists in team/web on another image and the repository's tags are immutable except those matching latest, dev-* (IMMUTABLE_WITH_EXCLUSION), and v1 matches none: choose a new tag or make the repository's tags mutable.",
+    );
+  });
+
+  it("refuses a tag a MUTABLE_WITH_EXCLUSION filter matches, and moves any other", async () => {
+    const fake = new FakeEcr("MUTABLE_WITH_EXCLUSION", true, ["release-*"]);
+    fake.add("1", manifest(A));
+    fake.add("latest", manifest(B));
+    fake.add("release-1", manifest(B));
+    await retag(fake, { source: "team/web:1", tags: "latest" });
+    expect(fake.tags.get("latest")?.digest).toBe(A);
+    await expect(retag(fake, { source: "team/web:1", tags: "release-1" })).rejects.toThrow(
+      "The tag release-1 already exists in team/web on another image and the repository's tags matching release-* are immutable (MUTABLE_WITH_EXCLUSION): choose a new tag or make the repository's tags mutable.",
+    );
   });
 
   it("moves a mutable tag", async () => {
