@@ -85,4 +85,21 @@ describe("EKS Pod Identity (AWS_CONTAINER_CREDENTIALS_FULL_URI with a token file
     );
     expect(message).not.toContain("stale-pod-token");
   }, 20_000);
+
+  it("says in one sentence when no agent answers", async () => {
+    const closed = await startLocalEcr({ env: {} });
+    const uri = closed.podIdentityUri;
+    await closed.close();
+    const error = await resolveCredentials(
+      {},
+      {
+        region: "us-east-1",
+        env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: uri, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile },
+        secrets: new FakeMasker(),
+      },
+    ).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      `Could not get credentials from the container credentials endpoint ${uri} (no answer): check that the EKS Pod Identity agent (or the ECS agent) runs and that AWS_CONTAINER_CREDENTIALS_FULL_URI points at it.`,
+    );
+  }, 20_000);
 });
