@@ -55,6 +55,7 @@ export const AZURE_INPUTS: HostInputTable = {
   sourceUsername: "sourceUsername",
   sourcePassword: "sourcePassword",
   platform: "platforms",
+  dropAttestations: "dropAttestations",
 };
 
 /** The task's default spellings for core's sentences. */
@@ -90,14 +91,12 @@ export function readTaskInputs(agent: Agent): TaskSettings {
       sourceRoleArn: agent.input("sourceRoleArn"),
       sourceUsername: agent.input("sourceUsername"),
       sourcePassword: agent.secretInput?.("sourcePassword") ?? agent.input("sourcePassword"),
-      platform: agent.input("platforms"),
     });
     Object.assign(settings.names, {
       source: "promoteSource",
       sourceRoleArn: "sourceRoleArn",
       sourceUsername: "sourceUsername",
       sourcePassword: "sourcePassword",
-      platform: "platforms",
     });
   }
   if (command !== "push") {
@@ -155,6 +154,8 @@ function readPushInputs(agent: Agent, command: TaskCommand): TaskSettings {
       concurrency: agent.input("concurrency"),
       engine: agent.input("engine"),
       compression: agent.input("compression"),
+      platform: agent.input("platforms"),
+      dropAttestations: bool(agent, "dropAttestations"),
     },
     names: {
       source:
@@ -177,6 +178,8 @@ function readPushInputs(agent: Agent, command: TaskCommand): TaskSettings {
       concurrency: "concurrency",
       engine: "engine",
       compression: "compression",
+      platform: "platforms",
+      dropAttestations: "dropAttestations",
       repositoryTags: "repositoryTags",
       imageTagMutabilityExclusionFilters: "imageTagMutabilityExclusionFilters",
       lifecyclePolicy: "lifecyclePolicy",

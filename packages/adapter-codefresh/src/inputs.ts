@@ -45,6 +45,7 @@ export const STEP_ARGUMENTS = {
   SOURCE_USERNAME: { input: "sourceUsername" },
   SOURCE_PASSWORD: { input: "sourcePassword", secret: true },
   PLATFORMS: { input: "platform" },
+  DROP_ATTESTATIONS: { input: "dropAttestations", default: false },
 } as const satisfies Record<
   string,
   { input: InputKey; default?: string | boolean; secret?: true; schemaType?: "integer" }

@@ -41,6 +41,7 @@ export const ACTION_INPUTS = {
   "source-username": "sourceUsername",
   "source-password": "sourcePassword",
   platforms: "platform",
+  "drop-attestations": "dropAttestations",
 } as const satisfies Record<string, InputKey>;
 
 export type ActionInputName = keyof typeof ACTION_INPUTS;

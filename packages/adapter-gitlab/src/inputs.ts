@@ -44,6 +44,7 @@ export const COMPONENT_INPUTS = {
   "source-username": { input: "sourceUsername" },
   "source-password": { input: "sourcePassword", secret: true },
   platforms: { input: "platform" },
+  "drop-attestations": { input: "dropAttestations", default: false },
   // The job's own: the variable `id_tokens:` fills with the OIDC token, and the dotenv report.
   "id-token-variable": { default: "AWS_ID_TOKEN" },
   dotenv: { default: "ecr-push.env" },

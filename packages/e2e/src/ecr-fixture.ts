@@ -1,7 +1,12 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
+import {
+  CreateRepositoryCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand,
+  UpdateImageStorageClassCommand,
+} from "@aws-sdk/client-ecr";
 import { type LocalEcr, type LocalEcrOptions, startLocalEcr } from "@ecr-push/ecr-local";
 import { run } from "@ecr-push/testkit";
 
@@ -103,6 +108,18 @@ export class EcrFixture {
     settings: Partial<CreateRepositoryCommand["input"]> = {},
   ): Promise<void> {
     await this.ecr().send(new CreateRepositoryCommand({ repositoryName: name, ...settings }));
+  }
+
+  /** Archives an image (ARCHIVE) or restores it (STANDARD), as UpdateImageStorageClass does; its new status. */
+  async setStorageClass(
+    repositoryName: string,
+    imageDigest: string,
+    targetStorageClass: "ARCHIVE" | "STANDARD",
+  ): Promise<string | undefined> {
+    const answer = await this.ecr().send(
+      new UpdateImageStorageClassCommand({ repositoryName, imageId: { imageDigest }, targetStorageClass }),
+    );
+    return answer.imageStatus;
   }
 
   /** Registry credentials (`AWS` and the password), for skopeo or docker login in assertions. */

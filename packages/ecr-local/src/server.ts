@@ -44,7 +44,7 @@ export interface LocalEcrOptions {
    * A token bucket per operation, with a burst of one second's calls. None by default.
    */
   rateLimits?: Record<string, number>;
-  /** The rate limits' clock, in milliseconds; Date.now by default. */
+  /** The clock of rate limits and image times (pushes, archives, restores), in ms; Date.now by default. */
   clock?: () => number;
   /**
    * The registry host GetAuthorizationToken's proxyEndpoint (`https://HOST`) and repository URIs
@@ -55,6 +55,12 @@ export interface LocalEcrOptions {
   registryHost?: string;
   /** Serve the EKS Pod Identity agent endpoint, GET /v1/credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI). */
   podIdentity?: PodIdentityOptions;
+  /**
+   * How long a restore of an archived image (UpdateImageStorageClass to STANDARD) stays ACTIVATING
+   * before the image is ACTIVE again; 0 (the default) completes it by the next request. ECR's
+   * restores take minutes to hours; tests of a restore in progress set a longer delay.
+   */
+  restoreDelayMs?: number;
 }
 
 /** A repository as a test sees it: its settings, resource tags and image tags. */
@@ -94,6 +100,8 @@ export interface LocalEcr {
   throttleNext(calls: number): void;
   /** Replaces the rate limits (see LocalEcrOptions.rateLimits); `{}` clears them. */
   setRateLimits(limits: Record<string, number>): void;
+  /** Sets how long a restore stays ACTIVATING (see LocalEcrOptions.restoreDelayMs). */
+  setRestoreDelay(ms: number): void;
   /**
    * From now on, names `host` as the registry host (LocalEcrOptions.registryHost); undefined goes
    * back to 127.0.0.1:PORT.
@@ -213,7 +221,9 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
       principalArn: `arn:aws:iam::${accountId}:user/ecr-local`,
     }),
     passwords: new RegistryPasswords(),
-    store: new Store(dataDir, accountId),
+    store: Object.assign(new Store(dataDir, accountId, options.clock), {
+      restoreDelayMs: options.restoreDelayMs ?? 0,
+    }),
     calls: [],
     assumedRoles: [],
     stats: {
@@ -279,6 +289,9 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
       context.proxyEndpoint = host ? `https://${host}` : endpoint;
     },
     podIdentityUri: `${endpoint}${POD_IDENTITY_PATH}`,
+    setRestoreDelay(ms) {
+      context.store.restoreDelayMs = ms;
+    },
     issueTemporaryCredentials(seconds) {
       const key = context.keys.issueTemporary(`arn:aws:iam::${accountId}:user/ecr-local`, seconds);
       return {

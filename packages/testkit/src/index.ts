@@ -17,6 +17,7 @@ export {
   nodeCacheDir,
   nodeWarningLines,
 } from "./node-versions.js";
+export { type MultiPlatformLayout, writeMultiPlatformOciLayout } from "./oci-layouts.js";
 export { type RunResult, run, runOk } from "./process.js";
 export { commandMissing, isCI, realPartAvailable } from "./real-parts.js";
 export { type SkopeoInspect, skopeoInspect, skopeoRawManifest } from "./skopeo.js";

@@ -86,6 +86,9 @@ describe("a pipeline written for ECRPushImage@1", () => {
       // Not in a Toolkit pipeline: core's defaults (auto, gzip) apply.
       engine: "",
       compression: "",
+      // Not in a Toolkit pipeline: every platform, attestations kept.
+      platform: "",
+      dropAttestations: false,
     });
     expect(settings).toMatchObject({
       outputVariable: "WEB_IMAGE_URI",

@@ -38,12 +38,14 @@ describe("action.yml, the action's public contract", () => {
     );
     // The runner passes every default: a default for role-* would be an error without role-to-assume.
     // No default for tags: empty means latest for a push and the source's tag for a promote.
-    // engine auto and compression gzip are core's own defaults, and a promote ignores both.
+    // engine auto and compression gzip are core's own defaults, and a promote ignores both;
+    // drop-attestations false keeps an index whole, as when unset.
     expect(defaults).toEqual({
       "create-repository": "false",
       "remove-local-image": "false",
       engine: "auto",
       compression: "gzip",
+      "drop-attestations": "false",
     });
   });
 

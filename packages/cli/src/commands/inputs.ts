@@ -56,6 +56,7 @@ export const CLI_INPUTS: HostInputTable = {
   sourceUsername: "--source-username",
   sourcePassword: "--source-password-stdin",
   platform: "--platform",
+  dropAttestations: "--no-attestations",
 };
 
 /**
@@ -159,7 +160,18 @@ export const CLI_HELP: Partial<Record<InputKey, FlagHelp>> = {
     value: "C",
     help: "gzip (default; every client reads it) or zstd (smaller and faster; needs Node.js 22.15+, pulled by Docker 23+ and containerd 1.5+)",
   },
-  platform: { value: "OS/ARCH[/VAR]", help: "Copy only this platform of a multi-platform image; repeatable" },
+  platform: {
+    value: "OS/ARCH[/VAR]",
+    help: {
+      push: "oci: source holding an index: push only this platform (one: that image manifest alone, for Lambda); repeatable",
+      retag: "Source is an index: tag only this platform (one: that image manifest alone); repeatable",
+      promote:
+        "Copy only this platform of a multi-platform image (one: that image manifest alone); repeatable",
+    },
+  },
+  dropAttestations: {
+    help: "Leave attestation manifests (buildx provenance, SBOM) out of an index; its digest then changes",
+  },
   sourceProfile: { value: "NAME", help: "ECR source: shared config profile (a read-only one is enough)" },
   sourceRoleArn: { value: "ARN", help: "ECR source: role to assume for reading it" },
   sourceEndpointUrl: {

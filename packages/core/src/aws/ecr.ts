@@ -29,6 +29,7 @@ import {
 import type { AwsCredentialProvider, AwsCredentials } from "./credentials.js";
 import { type AwsEnv, endpointFromEnv, endpointVariant } from "./env.js";
 import { AwsErrorCodes, awsErrorName, awsFailure } from "./errors.js";
+import type { ImageStatus } from "./image-status.js";
 import { chooseRegistryHost, type EndpointVariant, parseEcrRegistryHost } from "./registry-host.js";
 import { sdkRetryConfig } from "./retry.js";
 
@@ -210,6 +211,32 @@ export class EcrApi {
    * The pushed image's size in bytes as ECR reports it (compressed layers), or undefined when ECR
    * does not say: the image is pushed by then, so this never fails the push.
    */
+  /**
+   * DescribeImages of one image, which (unlike BatchGetImage and pulls) also answers for an archived
+   * image: its digest and status, or undefined when it is not there or cannot be described.
+   */
+  async imageStatus(
+    repository: string,
+    registryId: string | undefined,
+    imageId: EcrImageId,
+  ): Promise<ImageStatus | undefined> {
+    const input = { repositoryName: repository, registryId, imageIds: [imageId] };
+    try {
+      const described = await this.call(
+        "DescribeImages",
+        input,
+        () => this.client.send(new DescribeImagesCommand(input), this.sendOptions()),
+        ["ImageNotFoundException"],
+      );
+      const detail = described.imageDetails?.[0];
+      if (!detail?.imageDigest) return undefined;
+      return { digest: detail.imageDigest, status: detail.imageStatus ?? "ACTIVE" };
+    } catch (error) {
+      this.options.logger.debug(`No image status: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
   async imageSize(
     repository: string,
     registryId: string | undefined,

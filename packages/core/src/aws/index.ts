@@ -22,6 +22,7 @@ export {
 } from "./ecr.js";
 export { type AwsEnv, checkEndpointEnv, endpointFromEnv, endpointVariant, envFlag } from "./env.js";
 export { type AwsCallContext, AwsErrorCodes, awsErrorName, awsFailure } from "./errors.js";
+export * from "./image-status.js";
 export {
   type RegionSource,
   type ResolvedRegion,

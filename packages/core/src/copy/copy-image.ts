@@ -1,6 +1,6 @@
 import { PassThrough, type Readable } from "node:stream";
 import { Slots } from "../concurrency/index.js";
-import { InputError, isEcrPushError, PushFailedError } from "../errors/index.js";
+import { isEcrPushError, PushFailedError } from "../errors/index.js";
 import {
   type Descriptor,
   INDEX_MEDIA_TYPES,
@@ -14,6 +14,7 @@ import type { FetchedManifest, RegistryClient } from "../registry/index.js";
 import { RegistryErrorCodes } from "../registry/index.js";
 import { countedBlob, pushedLine } from "../registry/progress.js";
 import type { ImageSelector, PlatformFilter } from "../request/index.js";
+import { notAnIndex, platformOf, rewriteIndex, selectionNote, selectManifests } from "../select/index.js";
 
 /** What a copy moved: blob bytes actually sent are the measure of its cost. */
 export interface CopyStats {
@@ -34,6 +35,8 @@ export interface CopiedImage {
   /** Bytes of the image as stored (config and layers; every kept platform's for an index). */
   imageSizeBytes: number;
   stats: CopyStats;
+  /** Why the digest is not the source's (platforms or attestations left out), for the log. */
+  note?: string;
 }
 
 export interface CopyOptions {
@@ -46,6 +49,8 @@ export interface CopyOptions {
   targetRepository: string;
   tags: string[];
   platforms?: PlatformFilter[];
+  /** Leave an index's attestation manifests out. */
+  dropAttestations?: boolean;
   /** Blobs copied at once (default 4). */
   concurrency?: number;
   /** One line per blob and manifest (`0a1b2c3d4e5f: Pushed 12.0 MiB in 1.5 s (8.0 MiB/s)`). */
@@ -99,16 +104,15 @@ export async function copyImage(options: CopyOptions): Promise<CopiedImage> {
   const copier = new BlobCopier(options, stats);
   let bytes = top.bytes;
   let imageSizeBytes = 0;
+  let mediaType = top.mediaType;
+  let note: string | undefined;
+  const selection = { platforms: options.platforms, dropAttestations: options.dropAttestations };
   if (isIndex) {
-    const all = doc.manifests ?? [];
-    const kept = options.platforms ? all.filter((m) => matchesAny(m, options.platforms ?? [])) : all;
-    if (kept.length === 0) {
-      const available = all.map(platformOf).filter(Boolean).join(", ");
-      throw new InputError(
-        "platform",
-        `Invalid ${names.platform}: ${options.sourceReference} has no such platform (it has ${available || "none named"}), so pick one of those.`,
-      );
-    }
+    const selected = selectManifests(doc.manifests ?? [], selection, {
+      reference: options.sourceReference,
+      platformName: names.platform,
+    });
+    const kept = selected.kind === "image" ? [selected.manifest] : selected.manifests;
     // Children first, by digest, so that the index can refer to them when it is put.
     for (const child of kept) {
       const fetched = await fromSource(options, () =>
@@ -121,6 +125,12 @@ export async function copyImage(options: CopyOptions): Promise<CopiedImage> {
         );
       }
       imageSizeBytes += await copier.blobsOf(parse(fetched));
+      if (selected.kind === "image") {
+        // The one image asked for is the top manifest itself: its tags are put below.
+        bytes = fetched.bytes;
+        mediaType = fetched.mediaType;
+        break;
+      }
       await options.target.putManifest(
         options.targetRepository,
         child.digest,
@@ -130,21 +140,22 @@ export async function copyImage(options: CopyOptions): Promise<CopiedImage> {
       stats.manifestsPut++;
       options.onLine?.(`${shortDigest(child.digest)}: Manifest ${platformOf(child) || "copied"}`);
     }
-    if (kept.length !== all.length) {
-      const whole = JSON.parse(top.bytes.toString("utf8")) as Record<string, unknown>;
-      bytes = Buffer.from(JSON.stringify({ ...whole, manifests: kept }));
-    }
+    if (selected.kind === "index" && selected.changed) bytes = rewriteIndex(top.bytes, kept);
+    note = selectionNote(selected, sourceDigest, sha256(bytes), selection, "copied");
   } else {
+    if (options.platforms?.length) {
+      throw notAnIndex(names.platform, options.platforms, options.sourceReference);
+    }
     imageSizeBytes = await copier.blobsOf(doc);
   }
   const digest = sha256(bytes);
   for (const tag of options.tags) {
     // putManifest fails in one sentence (RegistryDigestMismatch) when the destination names another
     // digest than these bytes', as it does for the children above and for every blob uploaded.
-    await options.target.putManifest(options.targetRepository, tag, top.mediaType, bytes);
+    await options.target.putManifest(options.targetRepository, tag, mediaType, bytes);
     stats.manifestsPut++;
   }
-  return { digest, sourceDigest, mediaType: top.mediaType, imageSizeBytes, stats };
+  return { digest, sourceDigest, mediaType, imageSizeBytes, stats, ...(note ? { note } : {}) };
 }
 
 /** Copies blobs, each at most once per run, a few at a time. */
@@ -261,20 +272,4 @@ function parse(manifest: FetchedManifest): ManifestDocument {
   } catch {
     return {};
   }
-}
-
-function platformOf(descriptor: Descriptor): string {
-  const p = descriptor.platform;
-  if (!p?.os || !p.architecture) return "";
-  return [p.os, p.architecture, p.variant].filter(Boolean).join("/");
-}
-
-function matchesAny(descriptor: Descriptor, filters: PlatformFilter[]): boolean {
-  const p = descriptor.platform;
-  return filters.some(
-    (f) =>
-      p?.os === f.os &&
-      p?.architecture === f.architecture &&
-      (f.variant === undefined || p?.variant === f.variant),
-  );
 }

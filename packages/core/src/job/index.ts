@@ -86,6 +86,11 @@ async function engineFor(request: PushRequest, host: HostPorts): Promise<Contain
     cacheDir: host.cacheDir,
     tempDir: host.tempDir,
     clock,
+    selection: {
+      platforms: request.platforms,
+      dropAttestations: request.dropAttestations,
+      platformName: resolveInputNames(host.inputNames).platform,
+    },
   };
   if ((source.kind === "docker-archive" || source.kind === "oci") && source.path) {
     const engine = createRegistryEngine({

@@ -111,7 +111,16 @@ export const INPUTS = {
     commands: PROMOTE,
     help: "Password or token for a non-ECR source registry.",
   },
-  platform: { kind: "list", commands: PROMOTE, help: "Copy only these platforms (os/arch[/variant])." },
+  platform: {
+    kind: "list",
+    commands: ALL,
+    help: "Only these platforms of a multi-platform index (os/arch[/variant]); one platform: that image alone.",
+  },
+  dropAttestations: {
+    kind: "flag",
+    commands: ALL,
+    help: "Leave attestation manifests (buildx provenance, SBOM) out of a multi-platform index.",
+  },
 } as const satisfies Record<InputKey, InputSpec>;
 
 /** A host does not offer an input, on purpose; `why` is said in its table and in generated docs. */

@@ -1,6 +1,7 @@
 import type { LayerCompression } from "../engine/registry/compress.js";
 import { canWriteZstd } from "../engine/registry/zstd.js";
 import { InputError } from "../errors/index.js";
+import type { PlatformFilter } from "../select/index.js";
 import { resolveInputNames } from "./names.js";
 import { parseLifecyclePolicy, parseRepositoryPolicy } from "./policies.js";
 import {
@@ -58,6 +59,8 @@ export function parsePushRequest(raw: RawPushInputs, names?: Partial<InputNames>
     credentials: parseCredentials(p),
     removeLocalImage: parseRemoveLocalImage(p, source),
     ...parseEngine(p, source),
+    platforms: parsePushPlatforms(p, source),
+    dropAttestations: p.flag("dropAttestations"),
   };
 }
 
@@ -247,6 +250,39 @@ function parseConcurrency(p: InputReader, engine: PushEngineKind): number | unde
   if (!/^\d+$/.test(text) || n < 1 || n > 32)
     throw p.invalid("concurrency", text, "use a whole number from 1 to 32.");
   return n;
+}
+
+/**
+ * Platforms apply to an OCI layout, which may hold an index; a local Docker image or a
+ * docker-archive holds one image of one platform, so there is nothing to choose.
+ */
+function parsePushPlatforms(p: InputReader, source: SourceImage): PlatformFilter[] | undefined {
+  const platforms = parsePlatforms(p);
+  if (platforms && source.kind !== "oci") {
+    throw p.invalid(
+      "platform",
+      p.text("platform"),
+      `it chooses images of a multi-platform index in an oci: source, and a ${source.kind === "docker-archive" ? "docker-archive" : "local Docker image"} holds one image of one platform, so remove it.`,
+    );
+  }
+  return platforms;
+}
+
+/** `os/arch[/variant]` entries (commas, newlines or repeats); undefined when none is given. */
+export function parsePlatforms(p: InputReader): PlatformFilter[] | undefined {
+  const entries = splitList(p.raw.platform);
+  if (entries.length === 0) return undefined;
+  return entries.map((entry) => {
+    const [os, architecture, variant, ...rest] = entry.split("/");
+    if (!os || !architecture || rest.length > 0 || !/^[a-z0-9_.-]+(\/[a-z0-9_.-]+){1,2}$/i.test(entry)) {
+      throw p.invalid(
+        "platform",
+        entry,
+        "use OS/ARCH or OS/ARCH/VARIANT, such as linux/amd64 or linux/arm64/v8.",
+      );
+    }
+    return variant ? { os, architecture, variant } : { os, architecture };
+  });
 }
 
 export function parseRepository(p: InputReader): string {

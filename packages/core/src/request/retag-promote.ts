@@ -1,8 +1,10 @@
 import { parseEcrRegistryHost } from "../aws/registry-host.js";
+import type { PlatformFilter } from "../select/index.js";
 import { resolveInputNames } from "./names.js";
 import {
   InputReader,
   parseCredentials,
+  parsePlatforms,
   parseRegistryTarget,
   parseRepository,
   parseRepositorySettings,
@@ -26,14 +28,13 @@ export interface RetagRequest {
   dualStack?: boolean;
   registryId?: string;
   credentials: CredentialInputs;
+  /** Of an index: only these platforms (one: that image alone); a new manifest is then written. */
+  platforms?: PlatformFilter[];
+  /** Of an index: leave attestation manifests out (a rewritten index is then written). */
+  dropAttestations: boolean;
 }
 
-/** `os/arch[/variant]` of one platform to keep from a multi-platform source. */
-export interface PlatformFilter {
-  os: string;
-  architecture: string;
-  variant?: string;
-}
+export type { PlatformFilter } from "../select/index.js";
 
 /** Where a promoted image comes from: another ECR registry (any account or region), or any registry. */
 export type PromoteSource =
@@ -79,6 +80,8 @@ export interface PromoteRequest {
   credentials: CredentialInputs;
   /** Only these platforms of an index (the digest then changes); undefined keeps every platform. */
   platforms?: PlatformFilter[];
+  /** Leave an index's attestation manifests out (the digest then changes). */
+  dropAttestations: boolean;
 }
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
@@ -135,6 +138,8 @@ export function parseRetagRequest(raw: RawPushInputs, names?: Partial<InputNames
     tags: parseTags(p),
     ...parseRegistryTarget(p),
     credentials: parseCredentials(p),
+    platforms: parsePlatforms(p),
+    dropAttestations: p.flag("dropAttestations"),
   };
 }
 
@@ -155,6 +160,7 @@ export function parsePromoteRequest(raw: RawPushInputs, names?: Partial<InputNam
     repositorySettings: parseRepositorySettings(p),
     credentials: parseCredentials(p),
     platforms: parsePlatforms(p),
+    dropAttestations: p.flag("dropAttestations"),
   };
 }
 
@@ -235,20 +241,4 @@ function parsePromoteSource(p: InputReader): PromoteSource {
     image,
     ...(username !== undefined ? { username, password } : {}),
   };
-}
-
-function parsePlatforms(p: InputReader): PlatformFilter[] | undefined {
-  const entries = splitList(p.raw.platform);
-  if (entries.length === 0) return undefined;
-  return entries.map((entry) => {
-    const [os, architecture, variant, ...rest] = entry.split("/");
-    if (!os || !architecture || rest.length > 0 || !/^[a-z0-9_.-]+(\/[a-z0-9_.-]+){1,2}$/i.test(entry)) {
-      throw p.invalid(
-        "platform",
-        entry,
-        "use OS/ARCH or OS/ARCH/VARIANT, such as linux/amd64 or linux/arm64/v8.",
-      );
-    }
-    return variant ? { os, architecture, variant } : { os, architecture };
-  });
 }

@@ -1,4 +1,5 @@
 import type { LayerCompression } from "../engine/registry/compress.js";
+import type { PlatformFilter } from "../select/index.js";
 /**
  * What a host adapter hands over, as leniently typed as hosts give it (mostly strings; an empty
  * string means "not set"). `parsePushRequest` turns it into a validated `PushRequest`.
@@ -66,6 +67,8 @@ export interface RawPushInputs extends Omit<CredentialInputs, "roleDurationSecon
   sourcePassword?: string;
   /** Copy only these platforms of a multi-platform source (`os/arch[/variant]`, comma-separated). */
   platform?: string | string[];
+  /** Leave buildx's attestation manifests (provenance, SBOM) out of an index; the index digest then changes. */
+  dropAttestations?: boolean | string;
 }
 
 /** The logical name of every input; `InputNames` says how a host spells each one. */
@@ -146,6 +149,10 @@ export interface PushRequest {
   engine: PushEngineKind;
   /** How the registry engine writes the layers it compresses. */
   compression: LayerCompression;
+  /** An OCI layout's index: only these platforms (one: that image alone); undefined keeps all. */
+  platforms?: PlatformFilter[];
+  /** An OCI layout's index: leave attestation manifests out. */
+  dropAttestations: boolean;
 }
 
 /** The values the `compression` input takes. */

@@ -18,6 +18,7 @@ export type CopyEcrApi = Pick<
   | "putImage"
   | "repositoryDetails"
   | "imageSize"
+  | "imageStatus"
   | "destroy"
 >;
 

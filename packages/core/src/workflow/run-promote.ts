@@ -1,9 +1,11 @@
 import { checkEndpointEnv } from "../aws/env.js";
+import { throwIfNotActive } from "../aws/image-status.js";
 import { parseEcrRegistryHost } from "../aws/registry-host.js";
 import { ensureOptionsFor } from "../aws/repository-target.js";
 import { checkRetryEnv, retryPolicyFromEnv } from "../aws/retry.js";
-import { type CopyStats, copyImage } from "../copy/copy-image.js";
+import { CopyErrorCodes, type CopyStats, copyImage } from "../copy/copy-image.js";
 import { dockerConfigCredentials } from "../copy/docker-config.js";
+import { isEcrPushError } from "../errors/index.js";
 import { RegistryClient } from "../registry/index.js";
 import type { CredentialInputs, PromoteRequest } from "../request/index.js";
 import { resolveInputNames } from "../request/index.js";
@@ -29,6 +31,7 @@ export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promi
   const ecrs: CopyEcrApi[] = [];
   const clients: RegistryClient[] = [];
   let sourceClient: Promise<RegistryClient> | undefined;
+  let sourceEcr: CopyEcrApi | undefined;
   try {
     checkAborted(signal);
     checkRetryEnv(deps.env);
@@ -55,6 +58,7 @@ export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promi
             label: "Source",
           });
           ecrs.push(side.ecr);
+          sourceEcr = side.ecr;
           const auth = await side.ecr.getAuthorization(source.registryId);
           return new RegistryClient({
             registry: auth.registry,
@@ -140,16 +144,29 @@ export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promi
         targetRepository: request.repository,
         tags: request.tags,
         platforms: request.platforms,
+        dropAttestations: request.dropAttestations,
         onLine: (line) => logger.info(line),
         onTransfer: logger.progress && ((transfer) => logger.progress?.(transfer)),
         names: { source: names.source, platform: names.platform },
+      }).catch(async (error: unknown) => {
+        // An archived ECR image is a 404 to the registry API; DescribeImages says why. Nothing was written yet.
+        if (
+          source.kind === "ecr" &&
+          sourceEcr &&
+          isEcrPushError(error) &&
+          error.code === CopyErrorCodes.sourceImageNotFound
+        ) {
+          const id =
+            source.image.digest !== undefined
+              ? { imageDigest: source.image.digest }
+              : { imageTag: source.image.tag };
+          const status = await sourceEcr.imageStatus(source.repository, source.registryId, id);
+          if (status) throwIfNotActive(status, source);
+        }
+        throw error;
       }),
     );
-    if (copied.digest !== copied.sourceDigest) {
-      logger.warn(
-        `Only the platforms asked for were copied, so the digest changed from ${copied.sourceDigest} to ${copied.digest}.`,
-      );
-    }
+    if (copied.note) logger.warn(copied.note);
     const result: PromoteResult = {
       imageUri: imageUris[0] ?? "",
       imageUris,

@@ -1,9 +1,19 @@
 import type { EcrImage } from "../aws/ecr.js";
 import { checkEndpointEnv } from "../aws/env.js";
+import { throwIfNotActive } from "../aws/image-status.js";
 import { checkRetryEnv } from "../aws/retry.js";
 import { PushFailedError } from "../errors/index.js";
+import { type ManifestDocument, sha256 } from "../oci/index.js";
 import type { RetagRequest } from "../request/index.js";
 import { immutableReason, isTagImmutable, resolveInputNames } from "../request/index.js";
+import {
+  isSelecting,
+  notAnIndex,
+  platformOf,
+  rewriteIndex,
+  selectionNote,
+  selectManifests,
+} from "../select/index.js";
 import { type CopyDeps, type CopyEcrApi, type CopyResult, connectEcr } from "./copy-session.js";
 import {
   abortedOr,
@@ -60,6 +70,8 @@ export async function runRetag(request: RetagRequest, deps: CopyDeps): Promise<R
         ...request.tags.map((imageTag) => ({ imageTag })),
       ]),
     );
+    // DescribeImages answers for an archived image too (BatchGetImage does not return one).
+    const status = startedNow(ecr.imageStatus(repository, registryId, sourceId));
     const described = await details;
     if (!described) {
       throw new PushFailedError(
@@ -67,13 +79,20 @@ export async function runRetag(request: RetagRequest, deps: CopyDeps): Promise<R
         `The repository ${repository} does not exist in ${registryId ? `registry ${registryId}` : "the registry of these credentials"} (${region}): check ${names.source} and ${names.region}.`,
       );
     }
-    const [source, ...current] = await images;
-    if (!source) {
+    const [found, ...current] = await images;
+    // Before anything is written: an archived image (or one being restored) is one sentence.
+    const known = await status;
+    if (known) throwIfNotActive(known, { repository, registryId, region });
+    if (!found) {
       throw new PushFailedError(
         WorkflowErrorCodes.sourceImageNotFound,
         `The image ${sourceName} was not found in ECR (${region}): check ${names.source} (aws ecr list-images lists the repository's images).`,
       );
     }
+    const { note, ...source } = await selectedImage(found, request, ecr, {
+      sourceName,
+      platformName: names.platform,
+    });
     const { tagMutability } = described;
     const taken = request.tags.find(
       (tag, i) => current[i] && current[i]?.digest !== source.digest && isTagImmutable(tagMutability, tag),
@@ -96,20 +115,21 @@ export async function runRetag(request: RetagRequest, deps: CopyDeps): Promise<R
         `${repository}:${tag} ${outcome === "unchanged" ? "already names" : "now names"} ${source.digest}.`,
       );
     }
+    if (note) logger.warn(note);
     const { registry } = await auth;
     const imageUris = request.tags.map((tag) => `${registry}/${repository}:${tag}`);
     const result: RetagResult = {
       imageUri: imageUris[0] ?? "",
       imageUris,
       digest: source.digest,
-      sourceDigest: source.digest,
+      sourceDigest: found.digest,
       registry,
       repository,
       tags: [...request.tags],
       registryId: described.registryId,
       region,
       repositoryCreated: false,
-      sourceImageId: source.digest,
+      sourceImageId: found.digest,
       imageSizeBytes: await ecr.imageSize(repository, registryId, source.digest),
       tagsUnchanged,
       tagResults: tagResultsOf(request.tags, imageUris, new Set(tagsUnchanged)),
@@ -125,4 +145,54 @@ export async function runRetag(request: RetagRequest, deps: CopyDeps): Promise<R
   } finally {
     ecr?.destroy();
   }
+}
+
+/**
+ * The image the new tags name: the source as it is, or (platform, dropAttestations) one image of
+ * its index or the index without some entries. Either is already in the repository or refers only
+ * to manifests that are, so no blob moves.
+ */
+async function selectedImage(
+  found: EcrImage,
+  request: RetagRequest,
+  ecr: CopyEcrApi,
+  context: { sourceName: string; platformName: string },
+): Promise<EcrImage & { note?: string }> {
+  const selection = { platforms: request.platforms, dropAttestations: request.dropAttestations };
+  if (!isSelecting(selection)) return found;
+  const doc = (() => {
+    try {
+      return JSON.parse(found.manifest) as ManifestDocument;
+    } catch {
+      return {};
+    }
+  })();
+  if (!Array.isArray(doc.manifests)) {
+    if (!request.platforms?.length) return found;
+    throw notAnIndex(context.platformName, request.platforms, context.sourceName);
+  }
+  const selected = selectManifests(doc.manifests, selection, {
+    reference: context.sourceName,
+    platformName: context.platformName,
+  });
+  let image: EcrImage;
+  if (selected.kind === "image") {
+    const [child] = await ecr.batchGetImages(request.repository, request.registryId, [
+      { imageDigest: selected.manifest.digest },
+    ]);
+    if (!child) {
+      throw new PushFailedError(
+        WorkflowErrorCodes.sourceImageNotFound,
+        `The index ${context.sourceName} names the ${platformOf(selected.manifest)} image ${selected.manifest.digest}, which the repository does not hold: push the whole image again.`,
+      );
+    }
+    image = child;
+  } else if (!selected.changed) {
+    return found;
+  } else {
+    const manifest = rewriteIndex(Buffer.from(found.manifest, "utf8"), selected.manifests);
+    image = { digest: sha256(manifest), manifest: manifest.toString("utf8"), mediaType: found.mediaType };
+  }
+  const note = selectionNote(selected, found.digest, image.digest, selection, "tagged");
+  return note ? { ...image, note } : image;
 }

@@ -56,12 +56,32 @@ function batch<T>(ids: ImageRef[], each: (id: ImageRef) => T | Failure): { done:
   return { done, failures };
 }
 
+function imageNotFoundException(ctx: Context, repo: RepositoryRecord, id: ImageRef | null): ServiceError {
+  return new ServiceError(
+    "ImageNotFoundException",
+    `The image with imageId {imageDigest:'${id?.imageDigest ?? "null"}', imageTag:'${id?.imageTag ?? "null"}'} does not exist within the repository with name '${repo.name}' in the registry with id '${ctx.accountId}'`,
+  );
+}
+
 function tagFilter(input: Input): (tagged: boolean) => boolean {
   const status = optionalString(optionalObject(input, "filter"), "tagStatus") ?? "ANY";
   if (status !== "ANY" && status !== "TAGGED" && status !== "UNTAGGED") {
     throw invalidParameter("Invalid parameter at 'filter.tagStatus': must be one of TAGGED, UNTAGGED, ANY");
   }
   return (tagged) => status === "ANY" || tagged === (status === "TAGGED");
+}
+
+const IMAGE_STATUSES = ["ACTIVE", "ARCHIVED", "ACTIVATING", "ANY"];
+
+/** filter.imageStatus of DescribeImages and ListImages: ACTIVE unless asked (ANY: all). */
+function statusFilter(ctx: Context, input: Input): (image: ImageRecord) => boolean {
+  const status = optionalString(optionalObject(input, "filter"), "imageStatus") ?? "ACTIVE";
+  if (!IMAGE_STATUSES.includes(status)) {
+    throw invalidParameter(
+      "Invalid parameter at 'filter.imageStatus': must be one of ACTIVE, ARCHIVED, ACTIVATING, ANY",
+    );
+  }
+  return (image) => status === "ANY" || ctx.store.statusOf(image) === status;
 }
 
 function imagesOf(repo: RepositoryRecord): ImageRecord[] {
@@ -83,18 +103,15 @@ export const imageOperations = {
     const repo = repositoryOf(ctx, input, call);
     const ids = optionalList<ImageRef>(input, "imageIds", 100);
     const wanted = tagFilter(input);
+    // Images named by imageIds are described whatever their status (an archived one too).
+    const inStatus = ids ? () => true : statusFilter(ctx, input);
     const images = ids
       ? ids.map((id) => {
           const image = ctx.store.resolve(repo, id ?? {});
-          if (!image) {
-            throw new ServiceError(
-              "ImageNotFoundException",
-              `The image with imageId {imageDigest:'${id?.imageDigest ?? "null"}', imageTag:'${id?.imageTag ?? "null"}'} does not exist within the repository with name '${repo.name}' in the registry with id '${ctx.accountId}'`,
-            );
-          }
+          if (!image) throw imageNotFoundException(ctx, repo, id);
           return image;
         })
-      : imagesOf(repo);
+      : imagesOf(repo).filter(inStatus);
     const details = images
       .map((image) => ({ image, tags: ctx.store.tagsOf(repo, image.digest) }))
       .filter(({ tags }) => wanted(tags.length > 0))
@@ -107,6 +124,9 @@ export const imageOperations = {
         imagePushedAt: epochSeconds(image.pushedAt),
         imageManifestMediaType: image.mediaType,
         ...(image.artifactMediaType ? { artifactMediaType: image.artifactMediaType } : {}),
+        imageStatus: ctx.store.statusOf(image),
+        ...(image.lastArchivedAt ? { lastArchivedAt: epochSeconds(image.lastArchivedAt) } : {}),
+        ...(image.lastActivatedAt ? { lastActivatedAt: epochSeconds(image.lastActivatedAt) } : {}),
       }));
     const { page, nextToken } = paginate(details, input);
     return { imageDetails: page, ...(nextToken ? { nextToken } : {}) };
@@ -115,13 +135,16 @@ export const imageOperations = {
   ListImages(ctx: Context, input: Input, call: Call) {
     const repo = repositoryOf(ctx, input, call);
     const wanted = tagFilter(input);
-    const ids = imagesOf(repo).flatMap((image) => {
-      const tags = ctx.store.tagsOf(repo, image.digest);
-      if (!wanted(tags.length > 0)) return [];
-      return tags.length > 0
-        ? tags.map((imageTag) => ({ imageDigest: image.digest, imageTag }))
-        : [{ imageDigest: image.digest }];
-    });
+    const inStatus = statusFilter(ctx, input);
+    const ids = imagesOf(repo)
+      .filter(inStatus)
+      .flatMap((image) => {
+        const tags = ctx.store.tagsOf(repo, image.digest);
+        if (!wanted(tags.length > 0)) return [];
+        return tags.length > 0
+          ? tags.map((imageTag) => ({ imageDigest: image.digest, imageTag }))
+          : [{ imageDigest: image.digest }];
+      });
     const { page, nextToken } = paginate(ids, input);
     return { imageIds: page, ...(nextToken ? { nextToken } : {}) };
   },
@@ -131,7 +154,8 @@ export const imageOperations = {
     const accepted = optionalList<string>(input, "acceptedMediaTypes", 100);
     const { done, failures } = batch(requiredList<ImageRef>(input, "imageIds"), (id) => {
       const image = ctx.store.resolve(repo, id);
-      if (!image) return imageNotFound;
+      // Only an ACTIVE image can be pulled; an archived one answers as a missing one would.
+      if (!image || ctx.store.statusOf(image) !== "ACTIVE") return imageNotFound;
       if (accepted && !accepted.includes(image.mediaType)) {
         return {
           failureCode: "UnsupportedImageType",
@@ -159,6 +183,30 @@ export const imageOperations = {
       );
     }
     return { image: imageJson(ctx, repo, image, tag) };
+  },
+
+  /** Moves an image to the archive storage class or restores it (ECR, 2025). */
+  UpdateImageStorageClass(ctx: Context, input: Input, call: Call) {
+    const repo = repositoryOf(ctx, input, call);
+    const id = optionalObject(input, "imageId") as ImageRef;
+    const target = requiredString(input, "targetStorageClass");
+    if (target !== "STANDARD" && target !== "ARCHIVE") {
+      throw new ServiceError(
+        "ValidationException",
+        `1 validation error detected: Value '${target}' at 'targetStorageClass' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, ARCHIVE]`,
+      );
+    }
+    const bad = badImageId(id);
+    if (bad) throw invalidParameter(bad.failureReason);
+    const image = ctx.store.resolve(repo, id);
+    if (!image) throw imageNotFoundException(ctx, repo, id);
+    const imageStatus = ctx.store.setStorageClass(image, target);
+    return {
+      registryId: ctx.accountId,
+      repositoryName: repo.name,
+      imageId: { imageDigest: image.digest, ...(id.imageTag !== undefined ? { imageTag: id.imageTag } : {}) },
+      imageStatus,
+    };
   },
 
   BatchDeleteImage(ctx: Context, input: Input, call: Call) {

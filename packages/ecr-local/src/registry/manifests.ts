@@ -30,7 +30,8 @@ async function putManifest({ ctx, req, res, repo, base }: RegistryRequest, refer
 
 async function getManifest({ ctx, req, res, repo }: RegistryRequest, reference: string): Promise<void> {
   const image = ctx.store.resolve(repo, referenceOf(reference));
-  if (!image)
+  // An archived image (or one being restored) cannot be pulled: ECR answers 404.
+  if (!image || ctx.store.statusOf(image) !== "ACTIVE")
     throw registryError(
       "MANIFEST_UNKNOWN",
       `manifest ${reference} is unknown to repository ${repo.name}`,

@@ -30,7 +30,19 @@ export interface ImageRecord {
   sizeInBytes: number;
   pushedAt: number;
   artifactMediaType?: string;
+  /** ECR's imageStatus; absent means ACTIVE (images stored before storage classes existed here). */
+  status?: ImageStatus;
+  lastArchivedAt?: number;
+  lastActivatedAt?: number;
+  /** While ACTIVATING: when the restore completes (ms). */
+  activeAt?: number;
 }
+
+/**
+ * ECR's image statuses: ACTIVE (standard storage), ARCHIVED (archive storage: described and listed
+ * on request, never pulled) and ACTIVATING (being restored to standard storage).
+ */
+export type ImageStatus = "ACTIVE" | "ARCHIVED" | "ACTIVATING";
 
 export interface RepositoryRecord extends RepositorySettings {
   name: string;
@@ -72,9 +84,13 @@ export class Store {
   private readonly stateFile: string;
   private readonly repositories = new Map<string, RepositoryRecord>();
 
+  /** How long a restore (UpdateImageStorageClass to STANDARD) stays ACTIVATING, in ms. */
+  restoreDelayMs = 0;
+
   constructor(
     dataDir: string,
     private readonly accountId: string,
+    private readonly now: () => number = Date.now,
   ) {
     this.blobs = new BlobFiles(dataDir);
     this.stateFile = path.join(dataDir, "state.json");
@@ -155,6 +171,46 @@ export class Store {
     return repo.images[digest];
   }
 
+  /** The image's status now: a restore whose time has come is complete. */
+  statusOf(image: ImageRecord): ImageStatus {
+    if (image.status === "ACTIVATING" && (image.activeAt ?? 0) <= this.now()) {
+      image.status = "ACTIVE";
+      image.lastActivatedAt = image.activeAt ?? this.now();
+      delete image.activeAt;
+      this.save();
+    }
+    return image.status ?? "ACTIVE";
+  }
+
+  /**
+   * UpdateImageStorageClass: ARCHIVE moves an ACTIVE image to the archive; STANDARD starts a
+   * restore (ACTIVATING for restoreDelayMs, then ACTIVE). Asking for the class it is in, or is
+   * moving to, changes nothing. Archiving an image still being restored is refused.
+   */
+  setStorageClass(image: ImageRecord, target: "STANDARD" | "ARCHIVE"): ImageStatus {
+    const status = this.statusOf(image);
+    if (target === "ARCHIVE") {
+      if (status === "ACTIVATING") {
+        throw new ServiceError(
+          "ImageStorageClassUpdateNotSupportedException",
+          `The image with digest '${image.digest}' is being restored and cannot be archived until the restore completes.`,
+        );
+      }
+      if (status === "ACTIVE") {
+        image.status = "ARCHIVED";
+        image.lastArchivedAt = this.now();
+      }
+    } else if (status === "ARCHIVED") {
+      image.status = "ACTIVATING";
+      image.activeAt = this.now() + this.restoreDelayMs;
+    } else if (status === "ACTIVATING") {
+      // Asked again: done no later than a restore asked now would be (tests shorten a long one).
+      image.activeAt = Math.min(image.activeAt ?? 0, this.now() + this.restoreDelayMs);
+    }
+    this.save();
+    return image.status ?? "ACTIVE";
+  }
+
   tagsOf(repo: RepositoryRecord, digest: string): string[] {
     return Object.keys(repo.imageTags)
       .filter((tag) => repo.imageTags[tag] === digest)
@@ -209,7 +265,14 @@ export class Store {
       );
     }
     const existing = repo.images[digest];
-    const changed = !existing || (options.tag !== undefined && current !== digest);
+    // Pushing an archived image again restores it at once, as ECR documents.
+    const restored = existing !== undefined && this.statusOf(existing) !== "ACTIVE";
+    if (existing && restored) {
+      existing.status = "ACTIVE";
+      existing.lastActivatedAt = this.now();
+      delete existing.activeAt;
+    }
+    const changed = !existing || restored || (options.tag !== undefined && current !== digest);
     const image = existing ?? {
       digest,
       mediaType: info.mediaType,
@@ -218,7 +281,7 @@ export class Store {
         info.manifests.length > 0
           ? info.manifests.reduce((sum, m) => sum + (repo.images[m.digest]?.sizeInBytes ?? 0), 0)
           : info.blobs.reduce((sum, b) => sum + b.size, 0),
-      pushedAt: Date.now(),
+      pushedAt: this.now(),
       ...(info.artifactMediaType ? { artifactMediaType: info.artifactMediaType } : {}),
     };
     if (changed) {

@@ -4,8 +4,12 @@ import {
   CreateRepositoryCommand,
   DescribeImagesCommand,
   ImageAlreadyExistsException,
+  ImageNotFoundException,
+  ImageStorageClassUpdateNotSupportedException,
+  InvalidParameterException,
   ListImagesCommand,
   PutImageCommand,
+  UpdateImageStorageClassCommand,
 } from "@aws-sdk/client-ecr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalEcr } from "../../src/index.js";
@@ -201,5 +205,144 @@ describe("OCI distribution API", () => {
     } finally {
       await shortLived.close();
     }
+  });
+
+  it("archives an image (described and listed on request, never pulled) and restores it, as ECR does", async () => {
+    const client = ecrClient(ecr);
+    await client.send(new CreateRepositoryCommand({ repositoryName: "org/archive" }));
+    const config = '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","n":"archive"}}';
+    const layer = randomBytes(500);
+    await pushBlob("org/archive", Buffer.from(config));
+    await pushBlob("org/archive", layer);
+    const manifest = manifestFor(config, layer);
+    const digest = sha256(manifest);
+    const put = await v2("org/archive/manifests/old", {
+      method: "PUT",
+      body: manifest,
+      headers: { "content-type": DOCKER_MANIFEST },
+    });
+    expect(put.status).toBe(201);
+    const imageId = { imageDigest: digest };
+
+    const archived = await client.send(
+      new UpdateImageStorageClassCommand({
+        repositoryName: "org/archive",
+        imageId: { imageTag: "old" },
+        targetStorageClass: "ARCHIVE",
+      }),
+    );
+    expect(archived).toMatchObject({
+      registryId: ecr.accountId,
+      repositoryName: "org/archive",
+      imageId: { imageDigest: digest, imageTag: "old" },
+      imageStatus: "ARCHIVED",
+    });
+    // Pulls are 404s; BatchGetImage answers as for a missing image.
+    expect((await v2("org/archive/manifests/old")).status).toBe(404);
+    expect((await v2(`org/archive/manifests/${digest}`, { method: "HEAD" })).status).toBe(404);
+    const fetched = await client.send(
+      new BatchGetImageCommand({ repositoryName: "org/archive", imageIds: [imageId] }),
+    );
+    expect(fetched.images).toEqual([]);
+    expect(fetched.failures?.[0]?.failureCode).toBe("ImageNotFound");
+    // Described by id whatever its status; listed only when asked for ARCHIVED (or ANY).
+    const byId = await client.send(
+      new DescribeImagesCommand({ repositoryName: "org/archive", imageIds: [imageId] }),
+    );
+    expect(byId.imageDetails?.[0]).toMatchObject({ imageDigest: digest, imageStatus: "ARCHIVED" });
+    expect(byId.imageDetails?.[0]?.lastArchivedAt).toBeInstanceOf(Date);
+    const listed = (status?: "ARCHIVED" | "ANY") =>
+      client
+        .send(
+          new DescribeImagesCommand({
+            repositoryName: "org/archive",
+            ...(status ? { filter: { imageStatus: status } } : {}),
+          }),
+        )
+        .then((r) => r.imageDetails?.map((d) => d.imageDigest));
+    expect(await listed()).toEqual([]);
+    expect(await listed("ARCHIVED")).toEqual([digest]);
+    expect(await listed("ANY")).toEqual([digest]);
+    const ids = await client.send(new ListImagesCommand({ repositoryName: "org/archive" }));
+    expect(ids.imageIds).toEqual([]);
+
+    // A restore is ACTIVATING for the restore delay, then ACTIVE; the image cannot be archived meanwhile.
+    ecr.setRestoreDelay(60_000);
+    const restoring = await client.send(
+      new UpdateImageStorageClassCommand({
+        repositoryName: "org/archive",
+        imageId,
+        targetStorageClass: "STANDARD",
+      }),
+    );
+    expect(restoring.imageStatus).toBe("ACTIVATING");
+    expect((await v2("org/archive/manifests/old")).status).toBe(404);
+    await expect(
+      client.send(
+        new UpdateImageStorageClassCommand({
+          repositoryName: "org/archive",
+          imageId,
+          targetStorageClass: "ARCHIVE",
+        }),
+      ),
+    ).rejects.toBeInstanceOf(ImageStorageClassUpdateNotSupportedException);
+    // Pushing the image again restores it at once, as ECR documents.
+    const again = await v2("org/archive/manifests/old", {
+      method: "PUT",
+      body: manifest,
+      headers: { "content-type": DOCKER_MANIFEST },
+    });
+    expect(again.status).toBe(201);
+    expect((await v2("org/archive/manifests/old")).status).toBe(200);
+
+    // With no delay, a restore is complete by the next request.
+    ecr.setRestoreDelay(0);
+    await client.send(
+      new UpdateImageStorageClassCommand({
+        repositoryName: "org/archive",
+        imageId,
+        targetStorageClass: "ARCHIVE",
+      }),
+    );
+    await client.send(
+      new UpdateImageStorageClassCommand({
+        repositoryName: "org/archive",
+        imageId,
+        targetStorageClass: "STANDARD",
+      }),
+    );
+    const active = await client.send(
+      new DescribeImagesCommand({ repositoryName: "org/archive", imageIds: [imageId] }),
+    );
+    expect(active.imageDetails?.[0]).toMatchObject({ imageStatus: "ACTIVE" });
+    expect(active.imageDetails?.[0]?.lastActivatedAt).toBeInstanceOf(Date);
+    expect((await v2("org/archive/manifests/old")).status).toBe(200);
+
+    await expect(
+      client.send(
+        new UpdateImageStorageClassCommand({
+          repositoryName: "org/archive",
+          imageId,
+          targetStorageClass: "GLACIER" as "ARCHIVE",
+        }),
+      ),
+    ).rejects.toMatchObject({ name: "ValidationException" });
+    await expect(
+      client.send(
+        new UpdateImageStorageClassCommand({
+          repositoryName: "org/archive",
+          imageId: { imageTag: "absent" },
+          targetStorageClass: "ARCHIVE",
+        }),
+      ),
+    ).rejects.toBeInstanceOf(ImageNotFoundException);
+    await expect(
+      client.send(
+        new DescribeImagesCommand({
+          repositoryName: "org/archive",
+          filter: { imageStatus: "FROZEN" as "ANY" },
+        }),
+      ),
+    ).rejects.toBeInstanceOf(InvalidParameterException);
   });
 });

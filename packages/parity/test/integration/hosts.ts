@@ -23,6 +23,10 @@ export interface Scenario {
   dualStack?: boolean;
   /** Settings of a created repository beyond the defaults (each host's spelling of the same inputs). */
   created?: CreatedRepositorySettings;
+  /** Only these platforms of an index (`os/arch[/variant]`, comma-separated). */
+  platform?: string;
+  /** Leave an index's attestation manifests out. */
+  dropAttestations?: boolean;
 }
 
 export interface CreatedRepositorySettings {
@@ -46,7 +50,7 @@ export interface HostResult {
 export interface Host {
   name: string;
   /** How this host spells the inputs that error sentences name. */
-  names: { source: string; promote: string; repository: string; createRepository: string };
+  names: { source: string; promote: string; repository: string; createRepository: string; platform: string };
   /** `env`: extra environment for the entry (a DOCKER_CONFIG holding the promote source's credentials). */
   run(fixture: EcrFixture, scenario: Scenario, env?: Record<string, string>): Promise<HostResult>;
 }
@@ -72,6 +76,7 @@ export const HOSTS: Host[] = [
       promote: "SOURCE",
       repository: "--repository",
       createRepository: "--create-repository",
+      platform: "--platform",
     },
     async run(fixture, s, env = {}) {
       const args = [
@@ -92,6 +97,8 @@ export const HOSTS: Host[] = [
         args.push("--lifecycle-policy", s.created.lifecyclePolicy);
         args.push("--repository-policy", s.created.repositoryPolicy);
       }
+      if (s.platform) args.push("--platform", s.platform);
+      if (s.dropAttestations) args.push("--no-attestations");
       return resultOf(await cliDriver.run(fixture, args, { env }));
     },
   },
@@ -102,6 +109,7 @@ export const HOSTS: Host[] = [
       promote: "source",
       repository: "repository",
       createRepository: "create-repository",
+      platform: "platforms",
     },
     run: async (fixture, s, env = {}) =>
       resultOf(
@@ -123,6 +131,8 @@ export const HOSTS: Host[] = [
                   "repository-policy": s.created.repositoryPolicy,
                 }
               : {}),
+            ...(s.platform ? { platforms: s.platform } : {}),
+            ...(s.dropAttestations ? { "drop-attestations": "true" } : {}),
           },
           { env },
         ),
@@ -135,8 +145,11 @@ export const HOSTS: Host[] = [
       promote: "promoteSource",
       repository: "repositoryName",
       createRepository: "autoCreateRepository",
+      platform: "platforms",
     },
     run: async (fixture, s, env = {}) => {
+      // A daemonless source (docker-archive:, oci:) is the task's sourceArchive.
+      const archive = /^(docker-archive|oci):/.test(s.image);
       const [name, tag] = s.image.split(":");
       return resultOf(
         await azureDriver.run(
@@ -144,9 +157,9 @@ export const HOSTS: Host[] = [
           {
             command: s.promote ? "promote" : "push",
             promoteSource: s.promote ?? "",
-            imageSource: "imagename",
-            sourceImageName: name,
-            ...(tag ? { sourceImageTag: tag } : {}),
+            ...(archive
+              ? { imageSource: "archive", sourceArchive: s.image }
+              : { imageSource: "imagename", sourceImageName: name, ...(tag ? { sourceImageTag: tag } : {}) }),
             repositoryName: s.repository,
             ...(s.tags[0] ? { pushTag: s.tags[0] } : {}),
             additionalTags: s.tags.slice(1).join("\n"),
@@ -161,6 +174,8 @@ export const HOSTS: Host[] = [
                   repositoryPolicy: s.created.repositoryPolicy,
                 }
               : {}),
+            ...(s.platform ? { platforms: s.platform } : {}),
+            ...(s.dropAttestations ? { dropAttestations: "true" } : {}),
           },
           { env },
         ),
@@ -174,6 +189,7 @@ export const HOSTS: Host[] = [
       promote: "SOURCE",
       repository: "REPOSITORY",
       createRepository: "CREATE_REPOSITORY",
+      platform: "PLATFORMS",
     },
     run: async (fixture, s, env = {}) =>
       resultOf(
@@ -195,6 +211,8 @@ export const HOSTS: Host[] = [
                   REPOSITORY_POLICY: s.created.repositoryPolicy,
                 }
               : {}),
+            ...(s.platform ? { PLATFORMS: s.platform } : {}),
+            ...(s.dropAttestations ? { DROP_ATTESTATIONS: "true" } : {}),
           },
           { env },
         ),
@@ -207,6 +225,7 @@ export const HOSTS: Host[] = [
       promote: "source",
       repository: "repository",
       createRepository: "create-repository",
+      platform: "platforms",
     },
     run: async (fixture, s, env = {}) =>
       resultOf(
@@ -228,6 +247,8 @@ export const HOSTS: Host[] = [
                   "repository-policy": s.created.repositoryPolicy,
                 }
               : {}),
+            ...(s.platform ? { platforms: s.platform } : {}),
+            ...(s.dropAttestations ? { "drop-attestations": "true" } : {}),
           },
           { env },
         ),

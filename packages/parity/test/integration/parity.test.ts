@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -8,6 +9,7 @@ import {
   opensslCliMissing,
   realPartAvailable,
   startNamedRegistryProxy,
+  writeMultiPlatformOciLayout,
 } from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HOSTS, type Host, type Scenario } from "./hosts.js";
@@ -259,6 +261,105 @@ describe.runIf(dockerHost)("one scenario table through all five shipped entries"
       );
     } finally {
       rmSync(config, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses to promote an archived ECR image with the same sentence on every host, and promotes it once restored", async () => {
+    await fixture.createRepository("parity/archived");
+    const seeded = await (HOSTS[0] as Host).run(fixture, {
+      image: "parity/app:1",
+      repository: "parity/archived",
+      tags: ["1"],
+    });
+    expect(seeded.code, seeded.log).toBe(0);
+    await fixture.setStorageClass("parity/archived", seeded.digest as string, "ARCHIVE");
+    // An ECR source in the fixture's own account and region: AWS_ENDPOINT_URL_ECR reaches ecr-local.
+    const source = `${fixture.local.accountId}.dkr.ecr.${fixture.local.region}.amazonaws.com/parity/archived:1`;
+    const scenario = (h: Host): Scenario => ({
+      image: "",
+      promote: source,
+      repository: `parity/from-archive-${h.name.toLowerCase().replace(/[^a-z]+/g, "-")}`,
+      tags: ["1"],
+      createRepository: true,
+    });
+    const refused = [];
+    for (const h of HOSTS) refused.push({ host: h.name, ...(await h.run(fixture, scenario(h))) });
+    const sentence = `The image parity/archived@${seeded.digest} is archived in ECR and cannot be read until it is restored: run aws ecr update-image-storage-class --repository-name parity/archived --image-id imageDigest=${seeded.digest} --registry-id ${fixture.local.accountId} --region ${fixture.local.region} --target-storage-class STANDARD, then run this again once aws ecr describe-images shows it ACTIVE (a restore takes a while).`;
+    expect(refused.map((r) => [r.host, r.error])).toEqual(HOSTS.map((h) => [h.name, sentence]));
+    for (const h of HOSTS)
+      expect(fixture.local.repository(scenario(h).repository)?.imageDigests ?? []).toEqual([]);
+
+    await fixture.setStorageClass("parity/archived", seeded.digest as string, "STANDARD");
+    for (const h of HOSTS) {
+      const result = await h.run(fixture, scenario(h));
+      expect(result.code, `${h.name}: ${result.log}`).toBe(0);
+      expect(result.digest).toBe(seeded.digest);
+    }
+  });
+
+  it("selects one platform of an OCI index, or drops its attestations, to the same digest on every host", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "ecr-push-parity-oci-"));
+    try {
+      const layout = writeMultiPlatformOciLayout(path.join(dir, "multi"));
+      const amd64 = layout.images[0]?.digest;
+      const whole = JSON.parse(layout.index.toString()) as { manifests: unknown[] };
+      const withoutAttestations = createHash("sha256")
+        .update(JSON.stringify({ ...whole, manifests: whole.manifests.slice(0, 2) }))
+        .digest("hex");
+      for (const [scenario, digest, said] of [
+        [
+          { platform: "linux/amd64" },
+          amd64,
+          `Only the linux/amd64 image of the index was pushed, so the digest is that image manifest's (${amd64}), not the index's (${layout.indexDigest}).`,
+        ],
+        [
+          { dropAttestations: true },
+          `sha256:${withoutAttestations}`,
+          `so the index was rewritten and the digest changed from ${layout.indexDigest} to sha256:${withoutAttestations}.`,
+        ],
+      ] as const) {
+        const repository = scenario.dropAttestations ? "parity/clean" : "parity/lambda";
+        const results = [];
+        for (const h of HOSTS) {
+          const run = await h.run(fixture, {
+            image: `oci:${layout.dir}`,
+            repository,
+            tags: ["1"],
+            createRepository: true,
+            ...scenario,
+          });
+          results.push({ host: h.name, ...run });
+        }
+        for (const r of results) {
+          expect(r.code, `${r.host}: ${r.log}`).toBe(0);
+          expect(r.log, r.host).toContain(said);
+        }
+        expect(results.map((r) => [r.host, r.digest])).toEqual(HOSTS.map((h) => [h.name, digest]));
+      }
+      // One platform pushes that image alone; without attestations, both images and the new index.
+      expect(fixture.local.repository("parity/lambda")?.imageDigests).toEqual([amd64]);
+      expect(fixture.local.repository("parity/clean")?.imageDigests).toHaveLength(3);
+
+      const absent = [];
+      for (const h of HOSTS) {
+        absent.push({
+          host: h,
+          ...(await h.run(fixture, {
+            image: `oci:${layout.dir}`,
+            repository: "parity/lambda",
+            tags: ["2"],
+            platform: "linux/s390x",
+          })),
+        });
+      }
+      for (const r of absent) expect(r.error, `${r.host.name}: ${r.log}`).toBeTruthy();
+      const cliSentence = absent[0]?.error ?? "";
+      expect(cliSentence).toContain("has no such platform (it has linux/amd64, linux/arm64/v8)");
+      expect(absent.map((r) => [r.host.name, r.error])).toEqual(
+        absent.map((r) => [r.host.name, cliSentence.replace("--platform", r.host.names.platform)]),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

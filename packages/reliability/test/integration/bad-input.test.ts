@@ -20,7 +20,13 @@ import {
   gitlabDriver,
   type HostRun,
 } from "@ecr-push/e2e";
-import { buildTestImage, dockerEnv, dockerForTests, runOk } from "@ecr-push/testkit";
+import {
+  buildTestImage,
+  dockerEnv,
+  dockerForTests,
+  runOk,
+  writeMultiPlatformOciLayout,
+} from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FaultProxy, otherDigest } from "../../src/fault-proxy.js";
 import { recordFigures } from "../../src/figures.js";
@@ -56,7 +62,7 @@ interface Outcome {
 }
 
 /**
- * One bad input: the host, its configuration, and what must come out. `$ARCHIVE`, `$LAYOUT`,
+ * One bad input: the host, its configuration, and what must come out. `$ARCHIVE`, `$LAYOUT`, `$MULTI`,
  * `$BROKEN`, `$TRUNCATED`, `$REGISTRY`, `$ENDPOINT` and `$ACCOUNT` are filled in once the fixture exists,
  * as are `$DIGEST_PROXY` (the endpoint of a front that rewrites the digest of one blob commit),
  * `$PROXY_HOST` (its registry host), `$BLOB` (that blob) and `$WRONG_DIGEST` (what it answers),
@@ -442,6 +448,40 @@ const CASES: Case[] = [
     'Invalid --engine "docker": docker push needs a local image, and docker-archive: sources always use the registry engine, so remove it or use auto.',
     NO_DOCKER,
   ),
+  cli(
+    "platform the index lacks",
+    ["oci:$MULTI", "-r", "bad/web", "--platform", "linux/s390x"],
+    2,
+    'Invalid --platform "linux/s390x": oci:$MULTI has no such platform (it has linux/amd64, linux/arm64/v8), so pick one of those.',
+    NO_DOCKER,
+  ),
+  cli(
+    "platform that is not OS/ARCH",
+    ["oci:$MULTI", "-r", "bad/web", "--platform", "amd64"],
+    2,
+    'Invalid --platform "amd64": use OS/ARCH or OS/ARCH/VARIANT, such as linux/amd64 or linux/arm64/v8.',
+    NO_DOCKER,
+  ),
+  cli(
+    "platform for a docker-archive",
+    ["docker-archive:$ARCHIVE", "-r", "bad/web", "--platform", "linux/amd64"],
+    2,
+    'Invalid --platform "linux/amd64": it chooses images of a multi-platform index in an oci: source, and a docker-archive holds one image of one platform, so remove it.',
+    NO_DOCKER,
+  ),
+  cli(
+    "platform for a local image",
+    ["bad/app:1", "-r", "bad/web", "--platform", "linux/amd64"],
+    2,
+    'Invalid --platform "linux/amd64": it chooses images of a multi-platform index in an oci: source, and a local Docker image holds one image of one platform, so remove it.',
+  ),
+  cli(
+    "platform for an OCI layout of one image",
+    ["oci:$LAYOUT", "-r", "bad/web", "--platform", "linux/amd64"],
+    2,
+    'Invalid --platform "linux/amd64": oci:$LAYOUT is one image, not a multi-platform index, so there is no platform to choose: remove it.',
+    NO_DOCKER,
+  ),
   // Sources that cannot be read.
   cli(
     "docker-archive that does not exist",
@@ -737,6 +777,21 @@ const CASES: Case[] = [
     sentence: 'Invalid compression "brotli": use gzip or zstd (default gzip).',
   },
   {
+    name: "platforms the index lacks",
+    host: "GitHub",
+    inputs: { image: "oci:$MULTI", repository: "bad/web", platforms: "linux/amd64\nlinux/s390x" },
+    code: 1,
+    sentence:
+      'Invalid platforms "linux/s390x": oci:$MULTI has no such platform (it has linux/amd64, linux/arm64/v8), so pick one of those.',
+  },
+  {
+    name: "drop-attestations",
+    host: "GitHub",
+    inputs: { image: "oci:$MULTI", repository: "bad/web", "drop-attestations": "yes" },
+    code: 1,
+    sentence: 'Invalid drop-attestations "yes": use true or false.',
+  },
+  {
     name: "repository missing without creation",
     host: "GitHub",
     inputs: { image: "bad/app:1", repository: "bad/absent" },
@@ -850,6 +905,34 @@ const CASES: Case[] = [
       'Invalid compression "zstd": docker push always sends gzip layers, so remove it or set engine to auto.',
   },
   {
+    name: "platforms the index lacks",
+    host: "Azure",
+    inputs: {
+      imageSource: "archive",
+      sourceArchive: "oci:$MULTI",
+      repositoryName: "bad/web",
+      platforms: "linux/s390x",
+      dropAttestations: "true",
+    },
+    code: 1,
+    sentence:
+      'Invalid platforms "linux/s390x": oci:$MULTI has no such platform (it has linux/amd64, linux/arm64/v8), so pick one of those.',
+  },
+  {
+    name: "platforms for a local image",
+    host: "Azure",
+    inputs: {
+      imageSource: "imagename",
+      sourceImageName: "bad/app",
+      sourceImageTag: "1",
+      repositoryName: "bad/web",
+      platforms: "linux/amd64",
+    },
+    code: 1,
+    sentence:
+      'Invalid platforms "linux/amd64": it chooses images of a multi-platform index in an oci: source, and a local Docker image holds one image of one platform, so remove it.',
+  },
+  {
     name: "repository missing without creation",
     host: "Azure",
     inputs: {
@@ -897,6 +980,21 @@ const CASES: Case[] = [
     env: { IMAGE: "bad/app:1", REPOSITORY: "bad/web", COMPRESSION: "brotli" },
     code: 2,
     sentence: 'Invalid COMPRESSION "brotli": use gzip or zstd (default gzip).',
+  },
+  {
+    name: "platforms the index lacks",
+    host: "Codefresh",
+    env: { IMAGE: "oci:$MULTI", REPOSITORY: "bad/web", PLATFORMS: "linux/s390x" },
+    code: 2,
+    sentence:
+      'Invalid PLATFORMS "linux/s390x": oci:$MULTI has no such platform (it has linux/amd64, linux/arm64/v8), so pick one of those.',
+  },
+  {
+    name: "drop attestations",
+    host: "Codefresh",
+    env: { IMAGE: "oci:$MULTI", REPOSITORY: "bad/web", DROP_ATTESTATIONS: "yes" },
+    code: 2,
+    sentence: 'Invalid DROP_ATTESTATIONS "yes": use true or false.',
   },
   {
     name: "no credentials anywhere",
@@ -1124,6 +1222,47 @@ const CASES: Case[] = [
     NO_DOCKER,
   ),
   gitlab(
+    "platform the index lacks",
+    { image: "oci:$MULTI", repository: "bad/web", platforms: "linux/s390x" },
+    2,
+    'Invalid platforms "linux/s390x": oci:$MULTI has no such platform (it has linux/amd64, linux/arm64/v8), so pick one of those.',
+    NO_DOCKER,
+  ),
+  gitlab(
+    "platform that is not OS/ARCH",
+    { image: "oci:$MULTI", repository: "bad/web", platforms: "amd64" },
+    2,
+    'Invalid platforms "amd64": use OS/ARCH or OS/ARCH/VARIANT, such as linux/amd64 or linux/arm64/v8.',
+    NO_DOCKER,
+  ),
+  gitlab(
+    "platform for a docker-archive",
+    { image: "docker-archive:$ARCHIVE", repository: "bad/web", platforms: "linux/amd64" },
+    2,
+    'Invalid platforms "linux/amd64": it chooses images of a multi-platform index in an oci: source, and a docker-archive holds one image of one platform, so remove it.',
+    NO_DOCKER,
+  ),
+  gitlab(
+    "platform for a local image",
+    { image: "bad/app:1", repository: "bad/web", platforms: "linux/amd64" },
+    2,
+    'Invalid platforms "linux/amd64": it chooses images of a multi-platform index in an oci: source, and a local Docker image holds one image of one platform, so remove it.',
+  ),
+  gitlab(
+    "platform for an OCI layout of one image",
+    { image: "oci:$LAYOUT", repository: "bad/web", platforms: "linux/amd64" },
+    2,
+    'Invalid platforms "linux/amd64": oci:$LAYOUT is one image, not a multi-platform index, so there is no platform to choose: remove it.',
+    NO_DOCKER,
+  ),
+  gitlab(
+    "drop-attestations that is not true or false",
+    { image: "oci:$MULTI", repository: "bad/web", "drop-attestations": "yes" },
+    2,
+    'Invalid drop-attestations "yes": use true or false.',
+    NO_DOCKER,
+  ),
+  gitlab(
     "docker-archive that does not exist",
     { image: "docker-archive:/nonexistent/app.tar", repository: "bad/web" },
     2,
@@ -1348,6 +1487,7 @@ describe.runIf(dockerHost)("bad input: one sentence, the documented exit code, n
   const files = {
     $ARCHIVE: path.join(dir, "app.tar"),
     $LAYOUT: path.join(dir, "layout"),
+    $MULTI: path.join(dir, "multi"),
     $TRUNCATED: path.join(dir, "truncated"),
     $CORRUPT: path.join(dir, "corrupt"),
     $BROKEN: path.join(dir, "broken.tar"),
@@ -1367,6 +1507,8 @@ describe.runIf(dockerHost)("bad input: one sentence, the documented exit code, n
     await buildTestImage(host, "bad/other:1", { layers: 1 });
     await runOk("docker", ["save", "-o", files.$ARCHIVE, "bad/app:1"], { env: dockerEnv(host) });
     writeFileSync(files.$BROKEN, "this is not a tar archive\n".repeat(100));
+    // An index of two platforms with buildx's attestation manifests, as buildx pushes them.
+    writeMultiPlatformOciLayout(files.$MULTI);
     // An OCI layout (skopeo copies the image out of the engine) whose largest blob, a layer, lost
     // its second half.
     await runOk("skopeo", [
@@ -1427,6 +1569,7 @@ describe.runIf(dockerHost)("bad input: one sentence, the documented exit code, n
     value
       .replace("$ARCHIVE", files.$ARCHIVE)
       .replace("$LAYOUT", files.$LAYOUT)
+      .replace("$MULTI", files.$MULTI)
       .replace("$TRUNCATED", files.$TRUNCATED)
       .replace("$CORRUPT", files.$CORRUPT)
       .replace("$BROKEN", files.$BROKEN)

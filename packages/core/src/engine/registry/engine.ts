@@ -1,6 +1,6 @@
 import { retryPolicyFromEnv } from "../../aws/retry.js";
 import { PushFailedError } from "../../errors/index.js";
-import type { Descriptor } from "../../oci/index.js";
+import { type Descriptor, type ManifestDocument, sha256 } from "../../oci/index.js";
 import type {
   Clock,
   ContainerEngine,
@@ -14,6 +14,14 @@ import type {
 } from "../../ports/index.js";
 import { RegistryClient } from "../../registry/index.js";
 import { immutableReason, isTagImmutable, MUTABLE_TAGS } from "../../request/tag-mutability.js";
+import {
+  isSelecting,
+  type ManifestSelection,
+  notAnIndex,
+  rewriteIndex,
+  selectionNote,
+  selectManifests,
+} from "../../select/index.js";
 import { type ArchiveLocation, isRawLayer, type OpenedSource, openSource } from "../../sources/index.js";
 import type { DockerCliEngine, ImageExport } from "../docker/engine.js";
 import { LayerCache } from "./cache.js";
@@ -50,6 +58,8 @@ export interface RegistryEngineOptions {
   tempDir?: string;
   /** How the layers it makes are compressed (gzip unless given). */
   compression?: LayerCompression;
+  /** What to keep of an OCI layout's index, and how the host spells the platform input. */
+  selection?: ManifestSelection & { platformName: string };
 }
 
 /**
@@ -65,6 +75,8 @@ export class RegistryEngine implements ContainerEngine {
   #opened: Promise<OpenedSource> | undefined;
   #local: LocalImage | undefined;
   #client: RegistryClient | undefined;
+  /** Said once pushed: what the selection left out, and that the digest is not the source's. */
+  #selectionNote: string | undefined;
 
   constructor(options: RegistryEngineOptions) {
     this.#options = options;
@@ -77,9 +89,51 @@ export class RegistryEngine implements ContainerEngine {
       this.#local = await source.daemon.inspect(reference, signal);
       return this.#local;
     }
-    this.#opened ??= openSource(source, { reference: source.reference, inputName: sourceInputName });
+    this.#opened ??= openSource(source, { reference: source.reference, inputName: sourceInputName }).then(
+      (opened) => this.#select(opened, source.reference),
+    );
     const opened = await this.#opened;
     return { id: opened.id, repoTags: [], repoDigests: [] };
+  }
+
+  /** The image or index to push of what the source holds, as the selection asks. */
+  #select(opened: OpenedSource, reference: string): OpenedSource {
+    const { selection } = this.#options;
+    if (!isSelecting(selection) || !selection) return opened;
+    const { artifact } = opened;
+    if (artifact.kind !== "index") {
+      if (selection.platforms?.length) {
+        throw notAnIndex(selection.platformName, selection.platforms, reference);
+      }
+      return opened;
+    }
+    const doc = JSON.parse(artifact.bytes.toString("utf8")) as ManifestDocument;
+    const selected = selectManifests(doc.manifests ?? [], selection, {
+      reference,
+      platformName: selection.platformName,
+    });
+    const childOf = (digest: string) =>
+      artifact.children.find((child) => child.kind !== "layers" && child.digest === digest);
+    let chosen: OpenedSource;
+    if (selected.kind === "image") {
+      const child = childOf(selected.manifest.digest);
+      if (!child || child.kind === "layers")
+        throw new Error(`the index has no child ${selected.manifest.digest}`);
+      chosen = {
+        id: child.kind === "manifest" ? child.config.descriptor.digest : child.digest,
+        artifact: child,
+      };
+    } else if (!selected.changed) {
+      return opened;
+    } else {
+      const bytes = rewriteIndex(artifact.bytes, selected.manifests);
+      const digest = sha256(bytes);
+      const children = selected.manifests.flatMap((m) => childOf(m.digest) ?? []);
+      chosen = { id: digest, artifact: { ...artifact, bytes, digest, children } };
+    }
+    const to = chosen.artifact.kind === "layers" ? "" : chosen.artifact.digest;
+    this.#selectionNote = selectionNote(selected, artifact.digest, to, selection);
+    return chosen;
   }
 
   /**
@@ -165,6 +219,7 @@ export class RegistryEngine implements ContainerEngine {
     let manifest = standing && manifestOf(standing);
     if (unchanged.length === targets.length && manifest) {
       debug(`Every tag already names ${manifest.digest}: nothing to send.`);
+      if (this.#selectionNote) options.onProgress?.({ line: this.#selectionNote });
       return { ...result(manifest), unchanged };
     }
 
@@ -196,6 +251,7 @@ export class RegistryEngine implements ContainerEngine {
       await client.putManifest(repository, tag, pushed.mediaType, pushed.bytes);
       options.onProgress?.({ line: `${tag}: digest: ${pushed.digest} size: ${pushed.bytes.length}` });
     }
+    if (this.#selectionNote) options.onProgress?.({ line: this.#selectionNote });
     return { ...result(pushed), unchanged };
   }
 

@@ -360,7 +360,7 @@ describe("copyImage", () => {
     ]);
   });
 
-  it("copies only the platforms asked for, as a filtered index whose new digest it reports", async () => {
+  it("copies one platform asked for as that image manifest alone, whose digest it reports", async () => {
     const source = await registry();
     const target = await registry();
     const images = twoPlatforms();
@@ -373,30 +373,45 @@ describe("copyImage", () => {
       platforms: [{ os: "linux", architecture: "amd64" }],
     });
 
-    // The index keeps its other fields with only the kept descriptors, compact JSON now.
-    const whole = JSON.parse(index.toString("utf8")) as Record<string, unknown>;
-    const filtered = Buffer.from(JSON.stringify({ ...whole, manifests: [descriptor(amd64, "linux/amd64")] }));
+    // No index is left: the tag names the amd64 image manifest itself (what Lambda accepts).
     expect(copied).toEqual({
-      digest: sha256(filtered),
+      digest: amd64.digest,
       sourceDigest: sha256(index),
-      mediaType: OCI_INDEX,
+      mediaType: OCI_MANIFEST,
       imageSizeBytes: amd64.size,
-      stats: { blobsCopied: 3, blobsSkipped: 0, blobsMounted: 0, bytesCopied: amd64.size, manifestsPut: 2 },
+      stats: { blobsCopied: 3, blobsSkipped: 0, blobsMounted: 0, bytesCopied: amd64.size, manifestsPut: 1 },
+      note: `Only the linux/amd64 image of the index was copied, so the digest is that image manifest's (${amd64.digest}), not the index's (${sha256(index)}).`,
     });
-    expect(copied.digest).not.toBe(copied.sourceDigest);
-    expect(target.manifests.get("2.0")).toEqual({ type: OCI_INDEX, bytes: filtered });
+    expect(target.manifests.get("2.0")).toEqual({ type: OCI_MANIFEST, bytes: amd64.manifest });
     expect(target.manifests.has(arm64.digest)).toBe(false);
     expect(target.requests.map(line).filter((l) => l.includes("/manifests/"))).toEqual([
-      `PUT /v2/prod/web/manifests/${amd64.digest}`,
       "PUT /v2/prod/web/manifests/2.0",
     ]);
     // Nothing of arm64 is read.
     expect(
       source.requests.map(line).filter((l) => l.includes(arm64.digest) || l.includes(sha256(arm64.config))),
     ).toEqual([]);
-    expect(lines.filter((l) => !pushedLine.test(l))).toEqual([
-      `${short(amd64.digest)}: Manifest linux/amd64`,
-    ]);
+    expect(lines.filter((l) => !pushedLine.test(l))).toEqual([]);
+  });
+
+  it("copies several platforms as a filtered index with the other fields kept", async () => {
+    const source = await registry();
+    const target = await registry();
+    const images = twoPlatforms();
+    const { amd64, arm64, index } = images;
+    seedIndex(source, images);
+    const { copied } = await copy(source, target, {
+      image: { tag: "2.0" },
+      tags: ["2.0"],
+      platforms: [
+        { os: "linux", architecture: "amd64" },
+        { os: "linux", architecture: "arm64" },
+      ],
+    });
+    // Every platform asked for is there: the index is kept byte for byte.
+    expect(copied.digest).toBe(sha256(index));
+    expect(copied.note).toBeUndefined();
+    expect(target.manifests.has(amd64.digest) && target.manifests.has(arm64.digest)).toBe(true);
   });
 
   it("keeps every variant of a platform named without one, and refuses a platform the index lacks", async () => {
@@ -410,8 +425,9 @@ describe("copyImage", () => {
       tags: ["2.0"],
       platforms: [{ os: "linux", architecture: "arm64" }],
     });
-    expect(copied.stats.manifestsPut).toBe(2);
-    expect(target.manifests.has(images.arm64.digest)).toBe(true);
+    // linux/arm64 names one image (linux/arm64/v8): that image alone.
+    expect(copied.stats.manifestsPut).toBe(1);
+    expect(copied.digest).toBe(images.arm64.digest);
 
     const before = target.requests.length;
     await expect(
@@ -423,7 +439,7 @@ describe("copyImage", () => {
         names: { source: "SOURCE", platform: "--platform" },
       }),
     ).rejects.toThrow(
-      `Invalid --platform: docker://${source.host}/team/web:2.0 has no such platform (it has linux/amd64, linux/arm64/v8), so pick one of those.`,
+      `Invalid --platform "windows/amd64": docker://${source.host}/team/web:2.0 has no such platform (it has linux/amd64, linux/arm64/v8), so pick one of those.`,
     );
     expect(target.requests.length).toBe(before);
   });

@@ -22,10 +22,14 @@ describe("the input registry", () => {
   it("finds the inputs a host neither spells nor declines with a reason, for the commands it offers", () => {
     const table = Object.fromEntries(INPUT_KEYS.map((key) => [key, `--${key}`])) as HostInputTable;
     expect(uncoveredInputs(table, ["push", "retag", "promote"])).toEqual([]);
-    const partial: Partial<HostInputTable> = { ...table, platform: undefined, engine: { notOffered: "no" } };
-    // platform is promote's only: a push-only host need not offer it, but a terse opt-out is not enough.
+    const partial: Partial<HostInputTable> = {
+      ...table,
+      sourceProfile: undefined,
+      engine: { notOffered: "no" },
+    };
+    // sourceProfile is promote's only: a push-only host need not offer it, but a terse opt-out is not enough.
     expect(uncoveredInputs(partial, ["push"])).toEqual(["engine"]);
-    expect(uncoveredInputs(partial, ["promote"])).toEqual(["platform"]);
+    expect(uncoveredInputs(partial, ["promote"])).toEqual(["sourceProfile"]);
     const declined = { ...table, engine: { notOffered: "this host always pushes with docker" } };
     expect(uncoveredInputs(declined, ["push"])).toEqual([]);
     expect(notOffered(declined)).toEqual([{ key: "engine", why: "this host always pushes with docker" }]);

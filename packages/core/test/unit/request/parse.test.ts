@@ -59,6 +59,7 @@ describe("parsePushRequest: defaults", () => {
       engine: "registry",
       compression: "gzip",
       removeLocalImage: false,
+      dropAttestations: false,
     });
   });
 

@@ -364,43 +364,53 @@ describe("runPromote", () => {
     );
   });
 
-  it("copies only the platforms asked for and warns that the digest changed", async () => {
+  it("copies one platform as that image manifest alone, and warns that the digest is not the index's", async () => {
     const s = await setup();
-    const amd64 = seedImage(s.source, "linux/amd64", [Buffer.from("amd64 layer")]);
-    const arm64 = seedImage(s.source, "linux/arm64", [Buffer.from("arm64 layer")]);
-    const descriptor = (image: TestImage, architecture: string) => ({
-      mediaType: OCI_MANIFEST,
-      digest: image.digest,
-      size: image.manifest.length,
-      platform: { architecture, os: "linux" },
-    });
-    const index = {
-      schemaVersion: 2,
-      mediaType: OCI_INDEX,
-      manifests: [descriptor(amd64, "amd64"), descriptor(arm64, "arm64")],
-    };
-    const indexBytes = Buffer.from(JSON.stringify(index, null, 2));
-    s.source.manifests.set("2.0", { type: OCI_INDEX, bytes: indexBytes });
-    const filtered = sha256(
-      Buffer.from(JSON.stringify({ ...index, manifests: [descriptor(amd64, "amd64")] })),
-    );
+    const { amd64, indexBytes } = seedTwoPlatformsWithAttestation(s.source);
 
     const result = await s.run({ ...plainSource(s.source, ":2.0"), platform: "linux/amd64" });
 
     expect(result).toMatchObject({
-      digest: filtered,
+      digest: amd64.digest,
       sourceDigest: sha256(indexBytes),
       sourceImageId: sha256(indexBytes),
     });
-    expect(s.outputs.values).toMatchObject({ digest: filtered, sourceDigest: sha256(indexBytes) });
+    expect(s.outputs.values).toMatchObject({ digest: amd64.digest, sourceDigest: sha256(indexBytes) });
     expect(s.logger.lines).toContain(
-      `warn: Only the platforms asked for were copied, so the digest changed from ${sha256(indexBytes)} to ${filtered}.`,
+      `warn: Only the linux/amd64 image of the index was copied, so the digest is that image manifest's (${amd64.digest}), not the index's (${sha256(indexBytes)}).`,
     );
-    expect(s.logger.lines).toContain(`info: ${amd64.digest.slice(7, 19)}: Manifest linux/amd64`);
+    // The image manifest goes up once, under the tag: no index, nothing of arm64 or the attestation.
+    expect(s.target.requests.filter(isManifest).map((r) => r.path)).toEqual(["/v2/prod/web/manifests/2.0"]);
+    expect(s.target.manifests.get("2.0")).toEqual({ type: OCI_MANIFEST, bytes: amd64.manifest });
+  });
+
+  it("leaves attestation manifests out of an index when asked, and says the index was rewritten", async () => {
+    const s = await setup();
+    const { amd64, arm64, attestation, index, indexBytes } = seedTwoPlatformsWithAttestation(s.source);
+    const kept = { ...index, manifests: index.manifests.slice(0, 2) };
+    const rewritten = sha256(Buffer.from(JSON.stringify(kept)));
+
+    const result = await s.run({ ...plainSource(s.source, ":2.0"), dropAttestations: "true" });
+
+    expect(result).toMatchObject({ digest: rewritten, sourceDigest: sha256(indexBytes) });
+    expect(s.logger.lines).toContain(
+      `warn: Only the index without its attestation manifests was copied (1 manifest left out), so the index was rewritten and the digest changed from ${sha256(indexBytes)} to ${rewritten}.`,
+    );
     expect(s.target.requests.filter(isManifest).map((r) => r.path)).toEqual([
       `/v2/prod/web/manifests/${amd64.digest}`,
+      `/v2/prod/web/manifests/${arm64.digest}`,
       "/v2/prod/web/manifests/2.0",
     ]);
+    expect(s.target.manifests.has(attestation.digest)).toBe(false);
+  });
+
+  it("keeps an index and its attestations whole by default, digest unchanged", async () => {
+    const s = await setup();
+    const { attestation, indexBytes } = seedTwoPlatformsWithAttestation(s.source);
+    const result = await s.run({ ...plainSource(s.source, ":2.0") });
+    expect(result.digest).toBe(sha256(indexBytes));
+    expect(s.target.manifests.has(attestation.digest)).toBe(true);
+    expect(s.logger.lines.filter((l) => l.startsWith("warn:"))).toEqual([]);
   });
 
   it("creates the repository when asked, with the settings given", async () => {
@@ -484,3 +494,34 @@ describe("runPromote", () => {
     expect(s.destinationEcr.calls.at(-1)).toBe("destroy");
   });
 });
+
+/** An index of linux/amd64 and linux/arm64 plus buildx's attestation manifest for amd64, as 2.0. */
+function seedTwoPlatformsWithAttestation(source: Parameters<typeof seedImage>[0]) {
+  const amd64 = seedImage(source, "linux/amd64", [Buffer.from("amd64 layer")]);
+  const arm64 = seedImage(source, "linux/arm64", [Buffer.from("arm64 layer")]);
+  const attestation = seedImage(source, "unknown/unknown", [Buffer.from("provenance")]);
+  const descriptor = (image: TestImage, architecture: string, os = "linux") => ({
+    mediaType: OCI_MANIFEST,
+    digest: image.digest,
+    size: image.manifest.length,
+    platform: { architecture, os },
+  });
+  const index = {
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
+    manifests: [
+      descriptor(amd64, "amd64"),
+      descriptor(arm64, "arm64"),
+      {
+        ...descriptor(attestation, "unknown", "unknown"),
+        annotations: {
+          "vnd.docker.reference.digest": amd64.digest,
+          "vnd.docker.reference.type": "attestation-manifest",
+        },
+      },
+    ],
+  };
+  const indexBytes = Buffer.from(JSON.stringify(index, null, 2));
+  source.manifests.set("2.0", { type: OCI_INDEX, bytes: indexBytes });
+  return { amd64, arm64, attestation, index, indexBytes };
+}

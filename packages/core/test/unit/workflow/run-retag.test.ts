@@ -8,6 +8,7 @@ import {
   type RawPushInputs,
   runRetag,
 } from "../../../src/index.js";
+import { sha256 } from "../../../src/oci/index.js";
 import { FakeLogger, FakeMasker, FakeOutputs, fixedClock } from "./fakes.js";
 
 const REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
@@ -24,6 +25,8 @@ class FakeEcr {
   readonly calls: string[] = [];
   readonly tags = new Map<string, EcrImage>();
   readonly images = new Map<string, EcrImage>();
+  /** ARCHIVED or ACTIVATING by digest (BatchGetImage then returns nothing for it, as ECR does). */
+  readonly statuses = new Map<string, string>();
   constructor(
     readonly mutability: ImageTagMutability = "MUTABLE",
     readonly exists = true,
@@ -47,9 +50,11 @@ class FakeEcr {
       },
       batchGetImages: async (_repo: string, _id: string | undefined, ids: EcrImageId[]) => {
         this.calls.push(`BatchGetImage ${ids.map((id) => id.imageTag ?? id.imageDigest).join(",")}`);
-        return ids.map((id) =>
-          id.imageTag ? this.tags.get(id.imageTag) : this.images.get(id.imageDigest ?? ""),
-        );
+        // An archived image (or one being restored) is not returned, as a pull of it is a 404.
+        return ids.map((id) => {
+          const image = id.imageTag ? this.tags.get(id.imageTag) : this.images.get(id.imageDigest ?? "");
+          return image && this.statuses.has(image.digest) ? undefined : image;
+        });
       },
       putImage: async ({ image, tag }: { image: EcrImage; tag: string }) => {
         this.calls.push(`PutImage ${tag} ${image.digest}`);
@@ -57,6 +62,14 @@ class FakeEcr {
         return "tagged" as const;
       },
       imageSize: async () => 1234,
+      imageStatus: async (_repo: string, _id: string | undefined, id: EcrImageId) => {
+        this.calls.push(`DescribeImages ${id.imageTag ?? id.imageDigest}`);
+        const digest = id.imageTag ? this.tags.get(id.imageTag)?.digest : id.imageDigest;
+        const status = digest
+          ? (this.statuses.get(digest) ?? (this.images.has(digest) ? "ACTIVE" : undefined))
+          : undefined;
+        return digest && status ? { digest, status } : undefined;
+      },
       destroy: () => {},
       describeRepository: async () => ({ registryId: "123456789012" }),
       ensureRepository: async () => ({ registryId: "123456789012", created: false }),
@@ -74,7 +87,7 @@ async function retag(fake: FakeEcr, raw: RawPushInputs) {
   const logger = new FakeLogger();
   const request = parseRetagRequest(
     { region: "eu-west-1", accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret", ...raw },
-    { source: "SOURCE", tags: "--tag" },
+    { source: "SOURCE", tags: "--tag", platform: "--platform" },
   );
   const result = await runRetag(request, {
     logger,
@@ -83,7 +96,7 @@ async function retag(fake: FakeEcr, raw: RawPushInputs) {
     clock: fixedClock,
     env: {},
     ecr: () => fake.api(),
-    inputNames: { source: "SOURCE", tags: "--tag" },
+    inputNames: { source: "SOURCE", tags: "--tag", platform: "--platform" },
   });
   return { result, outputs, logger };
 }
@@ -195,6 +208,78 @@ describe("runRetag", () => {
 
 describe("parseRetagRequest", () => {
   const parse = (raw: RawPushInputs) => parseRetagRequest(raw, { source: "SOURCE", tags: "--tag" });
+  it("fails before writing anything for an archived image, saying how to restore it", async () => {
+    const fake = new FakeEcr();
+    fake.add("1.4.2", manifest(A));
+    fake.statuses.set(A, "ARCHIVED");
+    await expect(retag(fake, { source: "team/web:1.4.2", tags: "stable" })).rejects.toThrow(
+      `The image team/web@${A} is archived in ECR and cannot be read until it is restored: run aws ecr update-image-storage-class --repository-name team/web --image-id imageDigest=${A} --region eu-west-1 --target-storage-class STANDARD, then run this again once aws ecr describe-images shows it ACTIVE (a restore takes a while).`,
+    );
+    fake.statuses.set(A, "ACTIVATING");
+    const failure = await retag(fake, { source: `team/web@${A}`, tags: "stable" }).catch((e: unknown) => e);
+    expect(failure).toMatchObject({
+      code: "ImageActivating",
+      message: `The image team/web@${A} is being restored from ECR's archive and cannot be read yet: run this again once aws ecr describe-images --repository-name team/web --image-ids imageDigest=${A} --region eu-west-1 shows it ACTIVE.`,
+    });
+    expect(fake.calls.some((c) => c.startsWith("PutImage"))).toBe(false);
+  });
+
+  it("tags one platform of an index as that image manifest, or the index without attestations", async () => {
+    const fake = new FakeEcr();
+    const amd = manifest(A);
+    const arm = manifest(B);
+    const attestation = manifest(`sha256:${"c".repeat(64)}`);
+    const entry = (image: EcrImage, os: string, architecture: string) => ({
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      digest: image.digest,
+      size: image.manifest.length,
+      platform: { os, architecture },
+    });
+    const index = {
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: [
+        entry(amd, "linux", "amd64"),
+        entry(arm, "linux", "arm64"),
+        {
+          ...entry(attestation, "unknown", "unknown"),
+          annotations: {
+            "vnd.docker.reference.digest": A,
+            "vnd.docker.reference.type": "attestation-manifest",
+          },
+        },
+      ],
+    };
+    const text = JSON.stringify(index, null, 2);
+    const indexDigest = sha256(Buffer.from(text));
+    fake.add("multi", { digest: indexDigest, manifest: text, mediaType: index.mediaType });
+    for (const image of [amd, arm, attestation]) fake.images.set(image.digest, image);
+
+    const one = await retag(fake, { source: "team/web:multi", tags: "lambda", platform: "linux/amd64" });
+    expect(one.result).toMatchObject({ digest: A, sourceDigest: indexDigest });
+    expect(fake.tags.get("lambda")).toEqual(amd);
+    expect(one.logger.lines).toContain(
+      `warn: Only the linux/amd64 image of the index was tagged, so the digest is that image manifest's (${A}), not the index's (${indexDigest}).`,
+    );
+
+    const clean = await retag(fake, { source: "team/web:multi", tags: "clean", dropAttestations: "true" });
+    const rewritten = JSON.stringify({ ...index, manifests: index.manifests.slice(0, 2) });
+    expect(clean.result.digest).toBe(sha256(Buffer.from(rewritten)));
+    expect(fake.tags.get("clean")?.manifest).toBe(rewritten);
+
+    await expect(
+      retag(fake, { source: "team/web:multi", tags: "x", platform: "linux/s390x" }),
+    ).rejects.toThrow(
+      'Invalid --platform "linux/s390x": team/web:multi has no such platform (it has linux/amd64, linux/arm64), so pick one of those.',
+    );
+    await expect(
+      retag(fake, { source: `team/web@${A}`, tags: "x", platform: "linux/amd64" }),
+    ).rejects.toThrow(
+      `Invalid --platform "linux/amd64": team/web@${A} is one image, not a multi-platform index, so there is no platform to choose: remove it.`,
+    );
+    expect(fake.tags.has("x")).toBe(false);
+  });
+
   it("takes REPOSITORY:TAG or REPOSITORY@DIGEST and at least one new tag", () => {
     expect(parse({ source: "team/web:1", tags: "a,b" })).toMatchObject({
       repository: "team/web",
