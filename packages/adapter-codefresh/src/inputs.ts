@@ -17,6 +17,7 @@ export const STEP_ARGUMENTS = {
   // No default: empty means latest for a push and the source's tag for a promote.
   TAGS: { input: "tags" },
   REGION: { input: "region" },
+  DUAL_STACK: { input: "dualStack" },
   REGISTRY_ID: { input: "registryId" },
   CREATE_REPOSITORY: { input: "createRepository", default: false },
   IMAGE_TAG_MUTABILITY: { input: "imageTagMutability", default: "MUTABLE" },

@@ -15,6 +15,7 @@ export const ACTION_INPUTS = {
   repository: "repository",
   tags: "tags",
   region: "region",
+  "dual-stack": "dualStack",
   "registry-id": "registryId",
   "create-repository": "createRepository",
   "image-tag-mutability": "imageTagMutability",

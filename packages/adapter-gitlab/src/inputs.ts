@@ -19,6 +19,7 @@ export const COMPONENT_INPUTS = {
   repository: { input: "repository" },
   tags: { input: "tags" },
   region: { input: "region" },
+  "dual-stack": { input: "dualStack" },
   "registry-id": { input: "registryId" },
   "create-repository": { input: "createRepository", default: false },
   "image-tag-mutability": { input: "imageTagMutability", default: "MUTABLE" },

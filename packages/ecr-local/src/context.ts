@@ -1,4 +1,5 @@
 import type { PublicRegistry } from "./public/state.js";
+import type { PodIdentityOptions } from "./pod-identity/handler.js";
 import type { RateLimiter } from "./rate-limits.js";
 import type { RegistryPasswords } from "./registry/passwords.js";
 import type { KeyStore, SigningKey } from "./sigv4/keys.js";
@@ -18,7 +19,8 @@ export interface RecordedCall {
 
 /** One STS role assumption. The web identity token is kept but not enumerable, so it is never printed. */
 export interface AssumedRole {
-  action: "AssumeRole" | "AssumeRoleWithWebIdentity";
+  /** AssumeRoleForPodIdentity: credentials the EKS Pod Identity agent endpoint served. */
+  action: "AssumeRole" | "AssumeRoleWithWebIdentity" | "AssumeRoleForPodIdentity";
   roleArn: string;
   roleSessionName: string;
   durationSeconds: number;
@@ -60,9 +62,13 @@ export interface RegistryStats {
 export interface Context {
   accountId: string;
   region: string;
-  /** `127.0.0.1:PORT`, the registry host of every repository URI. */
+  /** `127.0.0.1:PORT` unless announced otherwise: the registry host of every repository URI. */
   registryHost: string;
   endpoint: string;
+  /** GetAuthorizationToken's proxyEndpoint: `endpoint` unless another registry host is announced. */
+  proxyEndpoint: string;
+  /** The EKS Pod Identity agent endpoint, when served. */
+  podIdentity?: PodIdentityOptions;
   tokenTtlSeconds: number;
   keys: KeyStore;
   passwords: RegistryPasswords;

@@ -11,6 +11,7 @@ import { readBody, send } from "./http.js";
 import { handlePublicControlPlane, PUBLIC_TARGET_PREFIX } from "./public/control-plane.js";
 import type { CatalogData } from "./public/state.js";
 import { handlePublicToken } from "./public/token.js";
+import { handlePodIdentity, POD_IDENTITY_PATH, type PodIdentityOptions } from "./pod-identity/handler.js";
 import { RateLimiter } from "./rate-limits.js";
 import { handleRegistry } from "./registry/handler.js";
 import { RegistryPasswords } from "./registry/passwords.js";
@@ -48,6 +49,15 @@ export interface LocalEcrOptions {
   rateLimits?: Record<string, number>;
   /** The clock of rate limits and image times (pushes, archives, restores), in ms; Date.now by default. */
   clock?: () => number;
+  /**
+   * The registry host GetAuthorizationToken's proxyEndpoint (`https://HOST`) and repository URIs
+   * name instead of 127.0.0.1:PORT, such as ECR's own `123456789012.dkr.ecr.us-east-1.amazonaws.com`:
+   * for tests of what a client makes of ECR's hosts. The registry is still served on the loopback
+   * port only, so a client can reach it there only through a proxy. See also announceRegistryHost.
+   */
+  registryHost?: string;
+  /** Serve the EKS Pod Identity agent endpoint, GET /v1/credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI). */
+  podIdentity?: PodIdentityOptions;
   /**
    * How long a restore of an archived image (UpdateImageStorageClass to STANDARD) stays ACTIVATING
    * before the image is ACTIVE again; 0 (the default) completes it by the next request. ECR's
@@ -121,6 +131,13 @@ export interface LocalEcr {
   /** Sets how long a restore stays ACTIVATING (see LocalEcrOptions.restoreDelayMs). */
   setRestoreDelay(ms: number): void;
   /**
+   * From now on, names `host` as the registry host (LocalEcrOptions.registryHost); undefined goes
+   * back to 127.0.0.1:PORT.
+   */
+  announceRegistryHost(host: string | undefined): void;
+  /** `http://127.0.0.1:PORT/v1/credentials`, for AWS_CONTAINER_CREDENTIALS_FULL_URI (with LocalEcrOptions.podIdentity). */
+  readonly podIdentityUri: string;
+  /**
    * Temporary credentials of the endpoint's own account that expire `seconds` from now (0 or less:
    * already expired), as STS would have issued them: for tests of expiry.
    */
@@ -163,6 +180,7 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
     if (req.method === "GET" && (pathname === "/token" || pathname === "/token/")) {
       return handlePublicToken(ctx, req, res);
     }
+    if (pathname === POD_IDENTITY_PATH) return handlePodIdentity(ctx, req, res);
     // The registry counters, for benches and tests that run the endpoint in another process
     // (`ecr-push local`). Counts only: nothing here needs a key.
     if (req.method === "GET" && pathname === "/_ecr-local/stats") {
@@ -236,8 +254,10 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
   const context: Context = {
     accountId,
     region,
-    registryHost: registry,
+    registryHost: options.registryHost ?? registry,
     endpoint,
+    proxyEndpoint: options.registryHost ? `https://${options.registryHost}` : endpoint,
+    ...(options.podIdentity ? { podIdentity: options.podIdentity } : {}),
     tokenTtlSeconds: options.tokenTtlSeconds ?? 12 * 60 * 60,
     keys: new KeyStore({
       accessKeyId: keys.accessKeyId,
@@ -313,7 +333,7 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
       return {
         ...structuredClone(settings),
         arn: `arn:aws:ecr:${region}:${accountId}:repository/${name}`,
-        uri: `${registry}/${name}`,
+        uri: `${context.registryHost}/${name}`,
         createdAt: new Date(repo.createdAt),
         imageDigests: Object.keys(images),
       };
@@ -335,6 +355,11 @@ export async function startLocalEcr(options: LocalEcrOptions = {}): Promise<Loca
     setRateLimits(limits) {
       context.rateLimits.set(limits);
     },
+    announceRegistryHost(host) {
+      context.registryHost = host ?? registry;
+      context.proxyEndpoint = host ? `https://${host}` : endpoint;
+    },
+    podIdentityUri: `${endpoint}${POD_IDENTITY_PATH}`,
     setRestoreDelay(ms) {
       context.store.restoreDelayMs = ms;
     },

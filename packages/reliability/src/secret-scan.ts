@@ -120,6 +120,8 @@ function collectSecrets(body: string, into: Set<string>): void {
     if (password) into.add(password);
   }
   for (const m of body.matchAll(/<(SecretAccessKey|SessionToken)>([^<]+)<\/\1>/g)) into.add(m[2] as string);
+  // A container credentials endpoint's answer (EKS Pod Identity agent): JSON.
+  for (const m of body.matchAll(/"(SecretAccessKey|Token)"\s*:\s*"([^"]+)"/g)) into.add(m[2] as string);
 }
 
 /** Every file under `dir` (names and contents), for the scan; unreadable entries are listed by name. */

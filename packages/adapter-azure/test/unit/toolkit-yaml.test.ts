@@ -70,6 +70,8 @@ describe("a pipeline written for ECRPushImage@1", () => {
       tags: ["v1.2.3", ""],
       // regionName is lower-cased as the Toolkit does.
       region: "eu-west-3",
+      // Not in a Toolkit pipeline: AWS_USE_DUALSTACK_ENDPOINT decides.
+      dualStack: "",
       registryId: "",
       createRepository: true,
       imageTagMutability: "",

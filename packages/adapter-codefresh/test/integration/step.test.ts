@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { EcrFixture } from "@ecr-push/e2e";
 import {
@@ -23,13 +24,17 @@ describe.runIf(dockerHost)("the Codefresh step, built, on a real engine against 
   let e2e: EcrFixture;
   let password: string;
   let volume: ReturnType<typeof cfVolume>;
+  /** The token file an EKS Pod Identity association projects into the runtime's pod. */
+  const podTokenDir = mkdtempSync(path.join(tmpdir(), "cf-pod-identity-"));
+  const podTokenFile = path.join(podTokenDir, "eks-pod-identity-token");
 
   beforeAll(async () => {
-    e2e = await EcrFixture.start(host);
+    e2e = await EcrFixture.start(host, { podIdentity: { tokenFile: podTokenFile } });
     password = (await e2e.registryCredentials()).password;
   });
   afterAll(async () => {
     await e2e?.close();
+    rmSync(podTokenDir, { recursive: true, force: true });
   });
   beforeEach(() => {
     volume = cfVolume();
@@ -95,6 +100,63 @@ describe.runIf(dockerHost)("the Codefresh step, built, on a real engine against 
       ),
     ).toBe(true);
     expectClean(run, exported, token, password);
+  });
+
+  it("uses the runtime's EKS Pod Identity (container credentials, token file read again after rotation)", async () => {
+    await e2e.createRepository("team/pod-identity");
+    await buildTestImage(host, "cf/pod:1");
+    const podIdentity = (token: string, tag: string) => {
+      // Kubernetes projects the token without a trailing newline; the SDK sends the file as it is.
+      writeFileSync(podTokenFile, token);
+      return runStep(e2e, {
+        ...NO_KEYS,
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: e2e.local.podIdentityUri,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: podTokenFile,
+        IMAGE: "cf/pod:1",
+        REPOSITORY: "team/pod-identity",
+        TAGS: tag,
+        CF_VOLUME_PATH: volume.path,
+      });
+    };
+    const first = `eyJhbGciOiJSUzI1NiJ9.${randomBytes(24).toString("base64url")}.pod`;
+    const run = await podIdentity(first, "1");
+    expect(run.code, run.stderr).toBe(0);
+    const served = () => e2e.local.assumedRoles.filter((r) => r.action === "AssumeRoleForPodIdentity");
+    expect(served()).toHaveLength(1);
+    const signedBy = (key: string | undefined) =>
+      e2e.local.calls.some((c) => c.operation === "GetAuthorizationToken" && c.accessKeyId === key);
+    expect(signedBy(served()[0]?.accessKeyId)).toBe(true);
+    expectClean(run, volume.exported(), first, password);
+
+    // The kubelet rotated the token: the next run sends the new one, which alone is accepted now.
+    const rotated = `eyJhbGciOiJSUzI1NiJ9.${randomBytes(24).toString("base64url")}.pod`;
+    const again = await podIdentity(rotated, "2");
+    expect(again.code, again.stderr).toBe(0);
+    expect(served()).toHaveLength(2);
+    expect(signedBy(served()[1]?.accessKeyId)).toBe(true);
+    expectClean(again, volume.exported(), first, rotated, password);
+  });
+
+  it("says in one sentence that the Pod Identity agent refused the token, without the token", async () => {
+    await buildTestImage(host, "cf/pod:1");
+    const token = `eyJhbGciOiJSUzI1NiJ9.${randomBytes(24).toString("base64url")}.pod`;
+    writeFileSync(podTokenFile, token);
+    const stale = path.join(podTokenDir, "stale-token");
+    const staleToken = `eyJhbGciOiJSUzI1NiJ9.${randomBytes(24).toString("base64url")}.stale`;
+    writeFileSync(stale, staleToken);
+    const run = await runStep(e2e, {
+      ...NO_KEYS,
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: e2e.local.podIdentityUri,
+      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: stale,
+      IMAGE: "cf/pod:1",
+      REPOSITORY: "team/web",
+      CF_VOLUME_PATH: volume.path,
+    });
+    expect(run.code).toBe(1);
+    expect(oneError(run)).toBe(
+      `error: The container credentials endpoint ${e2e.local.podIdentityUri} refused the request (HTTP 401 AccessDeniedException): check that AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE is the pod's current service account token, and that the pod's service account has an EKS Pod Identity association (or the task a role).`,
+    );
+    expectClean(run, "", token, staleToken, password);
   });
 
   it("assumes ROLE_ARN on top of the service account's role, with ROLE_SESSION_NAME", async () => {

@@ -19,6 +19,7 @@ export const CLI_INPUTS: HostInputTable = {
   repository: "--repository",
   tags: "--tag",
   region: "--region",
+  dualStack: "--dual-stack",
   registryId: "--registry-id",
   createRepository: "--create-repository",
   imageTagMutability: "--image-tag-mutability",
@@ -101,6 +102,9 @@ export const CLI_HELP: Partial<Record<InputKey, FlagHelp>> = {
       retag: `AWS region ${REGION_DEFAULT}`,
       promote: `Destination AWS region ${REGION_DEFAULT}`,
     },
+  },
+  dualStack: {
+    help: "Use ECR's dual-stack (IPv4 and IPv6) API and registry endpoints, ACCOUNT.dkr-ecr.REGION.on.aws (default: AWS_USE_DUALSTACK_ENDPOINT)",
   },
   registryId: {
     value: "ID",

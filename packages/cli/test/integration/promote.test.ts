@@ -9,18 +9,21 @@ import {
   dockerForTests,
   dockerRegistryMissing,
   type LocalRegistry,
+  opensslCliMissing,
   realPartAvailable,
   run,
   runOk,
   skopeoInspect,
   skopeoRawManifest,
   startDockerRegistry,
+  startNamedRegistryProxy,
 } from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, cli, expectClean } from "./harness.js";
 
 const dockerHost = dockerForTests();
 const hasRegistry = realPartAvailable("Debian's docker-registry", dockerRegistryMissing());
+const hasOpenssl = realPartAvailable("The openssl CLI", opensslCliMissing());
 const LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
 const SOURCE_ACCOUNT = "210987654321";
 const SOURCE_REGION = "us-west-2";
@@ -145,6 +148,43 @@ describe.runIf(dockerHost)("ecr-push promote, end to end (two local ECR endpoint
       manifestsPut: 1,
     });
     expect(received() - again).toBe(0);
+  });
+
+  it.runIf(hasOpenssl)("reads an ECR source written in its dual-stack form through that host", async () => {
+    // Real ECR's proxyEndpoint names the IPv4 host; the source as written names the dual-stack one,
+    // reached here through a proxy that ends TLS for that name and relays to the source endpoint.
+    const dualStack = `${SOURCE_ACCOUNT}.dkr-ecr.${SOURCE_REGION}.on.aws`;
+    const proxy = await startNamedRegistryProxy(source.endpoint, [dualStack]);
+    source.announceRegistryHost(SOURCE_HOST);
+    try {
+      const run = await cli(
+        e2e,
+        [
+          "promote",
+          `${dualStack}/team/web:amd64`,
+          "--source-endpoint-url",
+          source.endpoint,
+          "-r",
+          "prod/from-dual-stack",
+          "-t",
+          "1.0",
+          "--create-repository",
+          "--json",
+        ],
+        { HTTPS_PROXY: proxy.proxyUrl, AWS_CA_BUNDLE: proxy.caFile },
+      );
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({
+        imageUri: `${e2e.local.registry}/prod/from-dual-stack:1.0`,
+        digest: imageDigest,
+        sourceDigest: imageDigest,
+      });
+      expect(proxy.connects.length).toBeGreaterThan(0);
+      expect(new Set(proxy.connects)).toEqual(new Set([`${dualStack}:443`]));
+    } finally {
+      source.announceRegistryHost(undefined);
+      await proxy.close();
+    }
   });
 
   it("reads an ECR source with a role of its own (--source-role-arn), separate from the destination's keys", async () => {

@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import type * as CredentialProviders from "@aws-sdk/credential-providers";
+import { PushFailedError } from "../errors/index.js";
 import { sdkRequestHandler } from "../net/index.js";
 import type { SecretMasker } from "../ports/index.js";
 import type { CredentialInputs, InputNames } from "../request/index.js";
-import { type AwsEnv, endpointFromEnv } from "./env.js";
-import { awsFailure } from "./errors.js";
+import { type AwsEnv, endpointFromEnv, endpointVariant } from "./env.js";
+import { AwsErrorCodes, awsFailure } from "./errors.js";
 import { sdkRetryConfig } from "./retry.js";
 
 export interface AwsCredentials {
@@ -23,6 +24,7 @@ export type CredentialSource =
   | "profile"
   | "web identity token"
   | "web identity token file"
+  | "container credentials"
   | "default chain";
 
 export interface CredentialPlan {
@@ -40,20 +42,28 @@ export interface CredentialOptions {
   secrets: SecretMasker;
   /** How the host spells its inputs: failures name only the ways of giving credentials it offers. */
   inputNames?: Partial<InputNames>;
+  /** The dualStack input (undefined: AWS_USE_DUALSTACK_ENDPOINT decides), for the STS endpoint. */
+  dualStack?: boolean;
 }
 
 export const DEFAULT_ROLE_SESSION_NAME = "ecr-push";
 
 /** Registers every secret input with the masker; call it before anything could print them. */
 export function maskSecretInputs(inputs: CredentialInputs, secrets: SecretMasker, env: AwsEnv = {}): void {
-  const tokenFiles = [inputs.webIdentityTokenFile, env.AWS_WEB_IDENTITY_TOKEN_FILE];
+  const tokenFiles = [
+    inputs.webIdentityTokenFile,
+    env.AWS_WEB_IDENTITY_TOKEN_FILE,
+    env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE,
+  ];
   for (const secret of [
     inputs.secretAccessKey,
     inputs.sessionToken,
     inputs.webIdentityToken,
     env.AWS_SECRET_ACCESS_KEY,
     env.AWS_SESSION_TOKEN,
-    // The SDK reads token files itself (IRSA, --web-identity-token-file): mask what it will send.
+    env.AWS_CONTAINER_AUTHORIZATION_TOKEN,
+    // The SDK reads token files itself (IRSA, --web-identity-token-file, EKS Pod Identity): mask
+    // what it will send (a rotated Pod Identity token is read again by the SDK, never printed by us).
     ...tokenFiles.map(readTokenFile),
   ]) {
     if (secret) secrets.mask(secret);
@@ -91,6 +101,15 @@ function credentialSource(inputs: CredentialInputs, env: AwsEnv): CredentialSour
   if (inputs.webIdentityTokenFile) return "web identity token file";
   // The first link of the default chain, read from the injected env so hosts and tests control it.
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) return "environment access keys";
+  // The container provider (EKS Pod Identity, ECS task roles), when nothing the chain tries before
+  // it is configured: asked directly, so its refusal is reported as itself rather than as "none found".
+  if (
+    (env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) &&
+    !env.AWS_PROFILE &&
+    !env.AWS_WEB_IDENTITY_TOKEN_FILE
+  ) {
+    return "container credentials";
+  }
   return "default chain";
 }
 
@@ -114,9 +133,13 @@ export function createCredentialProvider(
   const { region, env, secrets } = options;
   const plan = planCredentials(inputs, env);
   const endpoint = endpointFromEnv("STS", env);
+  const variant = endpointVariant(options.dualStack, env);
   // Only STS clients get this config: fromIni and the chain pass clientConfig to SSO as well.
   const stsConfig = {
     region,
+    // As for ECR: always said, and a configured endpoint URL used as it is.
+    useDualstackEndpoint: !endpoint && variant.dualStack,
+    useFipsEndpoint: !endpoint && variant.fips,
     ...(endpoint ? { endpoint } : {}),
     ...sdkRetryConfig(env),
     requestHandler: sdkRequestHandler(env),
@@ -144,6 +167,17 @@ export function createCredentialProvider(
       break;
     case "web identity token file":
       base = lazy((p) => p.fromTokenFile({ ...role, webIdentityTokenFile: inputs.webIdentityTokenFile }));
+      break;
+    case "container credentials":
+      // From the injected env; the token file is read again at every fetch (the agent rotates it).
+      base = lazy((p) =>
+        p.fromHttp({
+          awsContainerCredentialsFullUri: env.AWS_CONTAINER_CREDENTIALS_FULL_URI,
+          awsContainerCredentialsRelativeUri: env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI,
+          awsContainerAuthorizationToken: env.AWS_CONTAINER_AUTHORIZATION_TOKEN,
+          awsContainerAuthorizationTokenFile: env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE,
+        }),
+      );
       break;
     default:
       base = lazy((p) => p.fromNodeProviderChain(env.AWS_PROFILE ? { profile: env.AWS_PROFILE } : {}));
@@ -181,6 +215,7 @@ export async function resolveCredentials(
   try {
     return await provider();
   } catch (error) {
+    if (plan.source === "container credentials") throw containerCredentialsFailure(error, options.env);
     const webIdentity = plan.source.startsWith("web identity");
     throw awsFailure(error, {
       service: "STS",
@@ -218,4 +253,30 @@ function masking(provider: AwsCredentialProvider, secrets: SecretMasker): AwsCre
     if (credentials.sessionToken) secrets.mask(credentials.sessionToken);
     return credentials;
   };
+}
+
+/**
+ * The container credentials endpoint's refusal in one sentence: which endpoint, its answer (HTTP
+ * status and error code, never the token), and what to check.
+ */
+function containerCredentialsFailure(error: unknown, env: AwsEnv): PushFailedError {
+  const e = error as { message?: string; Code?: string };
+  const url =
+    env.AWS_CONTAINER_CREDENTIALS_FULL_URI ??
+    `http://169.254.170.2${env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ?? ""}`;
+  const status = /status: (\d{3})/.exec(e?.message ?? "")?.[1];
+  const answer = status ? `HTTP ${status}${e.Code ? ` ${e.Code}` : ""}` : "no answer";
+  const token = env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
+    ? "that AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE is the pod's current service account token"
+    : env.AWS_CONTAINER_AUTHORIZATION_TOKEN
+      ? "AWS_CONTAINER_AUTHORIZATION_TOKEN"
+      : "that the endpoint needs no authorization token";
+  const refused = status === "400" || status === "401" || status === "403";
+  return new PushFailedError(
+    AwsErrorCodes.credentialsRejected,
+    refused
+      ? `The container credentials endpoint ${url} refused the request (${answer}): check ${token}, and that the pod's service account has an EKS Pod Identity association (or the task a role).`
+      : `Could not get credentials from the container credentials endpoint ${url} (${answer}): check that the EKS Pod Identity agent (or the ECS agent) runs and that AWS_CONTAINER_CREDENTIALS_FULL_URI points at it.`,
+    { cause: error },
+  );
 }

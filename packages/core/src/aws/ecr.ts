@@ -27,13 +27,17 @@ import {
   tagMutabilityOf,
 } from "../request/index.js";
 import type { AwsCredentialProvider, AwsCredentials } from "./credentials.js";
-import { type AwsEnv, endpointFromEnv } from "./env.js";
+import { type AwsEnv, endpointFromEnv, endpointVariant } from "./env.js";
 import { AwsErrorCodes, awsErrorName, awsFailure } from "./errors.js";
 import type { ImageStatus } from "./image-status.js";
+import { chooseRegistryHost, type EndpointVariant, parseEcrRegistryHost } from "./registry-host.js";
 import { sdkRetryConfig } from "./retry.js";
 
 export interface EcrAuthorization {
-  /** Registry host[:port] of every image URI: the host of the proxy endpoint. */
+  /**
+   * Registry host[:port] of every image URI: the host of the proxy endpoint, in its dual-stack or
+   * FIPS form when the push asked for one.
+   */
   registry: string;
   username: "AWS";
   /** Already registered with the SecretMasker. */
@@ -71,19 +75,28 @@ export interface EcrApiOptions {
   logger: Logger;
   secrets: SecretMasker;
   signal?: AbortSignal;
+  /** The dualStack input; undefined (not given) leaves it to AWS_USE_DUALSTACK_ENDPOINT. */
+  dualStack?: boolean;
 }
 
 /** The three ECR control-plane calls a push needs, with errors mapped to one sentence each. */
 export class EcrApi {
   /** The configured endpoint URL (AWS_ENDPOINT_URL_ECR), when not the default one. */
   readonly endpoint: string | undefined;
+  /** Dual-stack and FIPS, for the API endpoint and the registry host alike. */
+  readonly variant: EndpointVariant;
   private readonly client: ECRClient;
 
   constructor(private readonly options: EcrApiOptions) {
     this.endpoint = endpointFromEnv("ECR", options.env);
+    this.variant = endpointVariant(options.dualStack, options.env);
     this.client = new ECRClient({
       region: options.region,
       credentials: options.credentials,
+      // Always said, so the SDK does not read process.env itself; a configured endpoint URL is
+      // used as it is (the SDK refuses a custom endpoint with either variant).
+      useDualstackEndpoint: !this.endpoint && this.variant.dualStack,
+      useFipsEndpoint: !this.endpoint && this.variant.fips,
       ...(this.endpoint ? { endpoint: this.endpoint } : {}),
       ...sdkRetryConfig(options.env),
       requestHandler: sdkRequestHandler(options.env),
@@ -102,11 +115,18 @@ export class EcrApi {
     const decoded = token ? Buffer.from(token, "base64").toString("utf8") : "";
     const password = decoded.startsWith("AWS:") ? decoded.slice(4) : "";
     if (password) this.options.secrets.mask(password);
-    const registry = data?.proxyEndpoint ? hostOf(data.proxyEndpoint) : undefined;
-    if (!password || !registry || !data?.proxyEndpoint) {
+    const proxyHost = data?.proxyEndpoint ? hostOf(data.proxyEndpoint) : undefined;
+    if (!password || !proxyHost || !data?.proxyEndpoint) {
       throw new PushFailedError(
         AwsErrorCodes.invalidAuthorizationToken,
         "ECR GetAuthorizationToken returned no usable token: try again, and check the ECR endpoint if one is configured.",
+      );
+    }
+    const { host: registry, unavailable } = chooseRegistryHost(proxyHost, this.variant);
+    if (unavailable) this.options.logger.warn(`${unavailable}, so the push uses ${registry}.`);
+    else if (registry !== proxyHost) {
+      this.options.logger.debug(
+        `Registry ${registry} (the ${variantName(this.variant)} form of ${proxyHost}).`,
       );
     }
     return {
@@ -584,6 +604,10 @@ function createInput(options: EnsureRepositoryOptions): CreateRepositoryCommandI
   };
 }
 
+function variantName(variant: EndpointVariant): string {
+  return [variant.dualStack && "dual-stack", variant.fips && "FIPS"].filter(Boolean).join(" ");
+}
+
 /** `host[:port]` of a URL (the port is kept when not the scheme's default). */
 function hostOf(url: string): string | undefined {
   try {
@@ -598,9 +622,9 @@ function accountFrom(error: unknown): string | undefined {
   return /registry with id '(\d{12})'/.exec((error as Error | undefined)?.message ?? "")?.[1];
 }
 
-/** The account id in an ECR registry host (`123456789012.dkr.ecr.us-east-1.amazonaws.com`). */
+/** The account id in an ECR registry host (`123456789012.dkr.ecr.us-east-1.amazonaws.com`, any form). */
 function accountFromRegistry(registry: string): string | undefined {
-  return /^(\d{12})\.dkr\./.exec(registry)?.[1];
+  return parseEcrRegistryHost(registry)?.registryId;
 }
 
 /**

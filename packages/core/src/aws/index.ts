@@ -20,7 +20,7 @@ export {
   type EnsuredRepository,
   type EnsureRepositoryOptions,
 } from "./ecr.js";
-export { type AwsEnv, endpointFromEnv } from "./env.js";
+export { type AwsEnv, checkEndpointEnv, endpointFromEnv, endpointVariant, envFlag } from "./env.js";
 export { type AwsCallContext, AwsErrorCodes, awsErrorName, awsFailure } from "./errors.js";
 export * from "./image-status.js";
 export {
@@ -30,3 +30,13 @@ export {
   regionFromInstanceMetadata,
   resolveRegion,
 } from "./region.js";
+export {
+  chooseRegistryHost,
+  ECR_PARTITIONS,
+  type EcrPartition,
+  type EcrRegistryHost,
+  type EndpointVariant,
+  ecrRegistryHost,
+  parseEcrRegistryHost,
+  type RegistryHostChoice,
+} from "./registry-host.js";

@@ -38,6 +38,11 @@ export const INPUTS = {
   },
   tags: { kind: "list", commands: ALL, help: "Tags to push (default latest)." },
   region: { kind: "text", commands: ALL, help: "AWS region (default: AWS_REGION, then instance metadata)." },
+  dualStack: {
+    kind: "flag",
+    commands: ALL,
+    help: "Use ECR's dual-stack (IPv4 and IPv6) endpoints (default: AWS_USE_DUALSTACK_ENDPOINT).",
+  },
   registryId: { kind: "text", commands: ALL, help: "Account ID of the registry, for cross-account pushes." },
   createRepository: { kind: "flag", commands: CREATING, help: "Create the repository when it is missing." },
   imageTagMutability: {

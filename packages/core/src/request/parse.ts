@@ -523,9 +523,14 @@ function parseRoleDuration(p: InputReader): number | undefined {
 }
 
 /** The region and registry account a request targets (both optional: defaults come later). */
-export function parseRegistryTarget(p: InputReader): { region?: string; registryId?: string } {
+export function parseRegistryTarget(p: InputReader): {
+  region?: string;
+  dualStack?: boolean;
+  registryId?: string;
+} {
   return {
     region: p.checked("region", isRegionCode, regionAdvice),
+    dualStack: p.given("dualStack") ? p.flag("dualStack") : undefined,
     registryId: p.checked(
       "registryId",
       isRegistryId,

@@ -1,3 +1,4 @@
+import { parseEcrRegistryHost } from "../aws/registry-host.js";
 import type { PlatformFilter } from "../select/index.js";
 import { resolveInputNames } from "./names.js";
 import {
@@ -23,6 +24,8 @@ export interface RetagRequest {
   /** At least one, unique, in the order given. */
   tags: string[];
   region?: string;
+  /** The dualStack input; undefined when not given (AWS_USE_DUALSTACK_ENDPOINT then decides). */
+  dualStack?: boolean;
   registryId?: string;
   credentials: CredentialInputs;
   /** Of an index: only these platforms (one: that image alone); a new manifest is then written. */
@@ -68,6 +71,8 @@ export interface PromoteRequest {
   /** At least one; the source's tag (or latest) when none is given. */
   tags: string[];
   region?: string;
+  /** The dualStack input; undefined when not given (AWS_USE_DUALSTACK_ENDPOINT then decides). */
+  dualStack?: boolean;
   registryId?: string;
   createRepository: boolean;
   repositorySettings: RepositorySettings;
@@ -79,13 +84,15 @@ export interface PromoteRequest {
   dropAttestations: boolean;
 }
 
-const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
-/** The account and region of an ECR registry host, or undefined when the host is not ECR's. */
+/**
+ * The account and region of an ECR registry host, or undefined when the host is not ECR's: every
+ * partition (commercial, China, GovCloud, European Sovereign Cloud, ISO), IPv4 or dual-stack, FIPS or not.
+ */
 export function parseEcrHost(host: string): { registryId: string; region: string } | undefined {
-  const match = ECR_HOST.exec(host.toLowerCase());
-  return match ? { registryId: match[1] as string, region: match[2] as string } : undefined;
+  const parsed = parseEcrRegistryHost(host);
+  return parsed ? { registryId: parsed.registryId, region: parsed.region } : undefined;
 }
 
 /** True when a `source` input names an image in a registry (`docker://...`): a promote, not a push. */

@@ -14,6 +14,8 @@ export interface RawPushInputs extends Omit<CredentialInputs, "roleDurationSecon
   /** Several tags as an array or one string separated by commas and/or newlines; none means `latest`. */
   tags?: string | string[];
   region?: string;
+  /** Dual-stack (IPv4 and IPv6) API and registry endpoints; unset leaves it to AWS_USE_DUALSTACK_ENDPOINT. */
+  dualStack?: boolean | string;
   /** 12-digit account id of the registry, for cross-account pushes. */
   registryId?: string;
   createRepository?: boolean | string;
@@ -173,6 +175,8 @@ export interface PushRequest {
   tags: string[];
   /** Undefined: resolved from the environment or instance metadata at push time. */
   region?: string;
+  /** The dualStack input; undefined when not given (AWS_USE_DUALSTACK_ENDPOINT then decides). */
+  dualStack?: boolean;
   registryId?: string;
   createRepository: boolean;
   repositorySettings: RepositorySettings;

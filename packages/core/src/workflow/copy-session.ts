@@ -44,7 +44,14 @@ export interface CopyResult extends PushResult {
 /** Region, credentials and an ECR client for one side of a copy. */
 export async function connectEcr(
   deps: CopyDeps,
-  side: { region?: string; credentials: CredentialInputs; env?: AwsEnv; label: string },
+  side: {
+    region?: string;
+    /** The dualStack input (undefined: AWS_USE_DUALSTACK_ENDPOINT decides). */
+    dualStack?: boolean;
+    credentials: CredentialInputs;
+    env?: AwsEnv;
+    label: string;
+  },
 ): Promise<{ ecr: CopyEcrApi; region: string }> {
   const { logger, signal } = deps;
   const env = side.env ?? deps.env;
@@ -63,9 +70,18 @@ export async function connectEcr(
     env,
     secrets: deps.secrets,
     inputNames: deps.inputNames,
+    dualStack: side.dualStack,
   });
   checkAborted(signal);
-  const options: EcrApiOptions = { region, credentials, env, logger, secrets: deps.secrets, signal };
+  const options: EcrApiOptions = {
+    region,
+    credentials,
+    env,
+    logger,
+    secrets: deps.secrets,
+    signal,
+    dualStack: side.dualStack,
+  };
   if (deps.ecr) return { ecr: deps.ecr(options), region };
   const { EcrApi } = await import("../aws/ecr.js");
   return { ecr: new EcrApi(options), region };

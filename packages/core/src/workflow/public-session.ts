@@ -3,6 +3,7 @@
 import { readFile, stat } from "node:fs/promises";
 import type { EcrAuthorization, EnsuredRepository } from "../aws/ecr.js";
 import type { EcrPublicApi, PublicCatalogData, PublicRepository } from "../aws/ecr-public.js";
+import { endpointVariant } from "../aws/env.js";
 import { InputError, PushFailedError } from "../errors/index.js";
 import type { LocalImage } from "../ports/index.js";
 import type { EcrPublicTarget, InputNames, PushRequest } from "../request/index.js";
@@ -18,11 +19,15 @@ const DUAL_STACK_HOST = "ecr-public.aws.com";
 export const MAX_LOGO_BYTES = 384_000;
 
 /**
- * Dual-stack when the repository input named ecr-public.aws.com or AWS_USE_DUALSTACK_ENDPOINT is
- * true (the SDK's own setting). A `dualStack` input, where a host has one, would join here.
+ * Dual-stack when the repository input named ecr-public.aws.com, or else as for private ECR: the
+ * dualStack input when given, AWS_USE_DUALSTACK_ENDPOINT (the SDK's own setting) when not.
  */
-export function wantsDualStack(target: EcrPublicTarget, env: PushDeps["env"]): boolean {
-  return target.dualStack || env.AWS_USE_DUALSTACK_ENDPOINT?.trim().toLowerCase() === "true";
+export function wantsDualStack(
+  target: EcrPublicTarget,
+  dualStackInput: boolean | undefined,
+  env: PushDeps["env"],
+): boolean {
+  return target.dualStack || endpointVariant(dualStackInput, env).dualStack;
 }
 
 /**
@@ -85,7 +90,7 @@ export async function openPublicSession(
   const { logger, engine, signal } = deps;
   const target = request.ecrPublic;
   const name = request.repository;
-  const dualStack = wantsDualStack(target, deps.env);
+  const dualStack = wantsDualStack(target, request.dualStack, deps.env);
   // Read-only calls at once: the repository, the registry's aliases, the token.
   const described = startedNow(api.describeRepository(name));
   const aliases = startedNow(api.registryAliases());

@@ -1,4 +1,6 @@
+import { checkEndpointEnv } from "../aws/env.js";
 import { throwIfNotActive } from "../aws/image-status.js";
+import { parseEcrRegistryHost } from "../aws/registry-host.js";
 import { ensureOptionsFor } from "../aws/repository-target.js";
 import { checkRetryEnv, retryPolicyFromEnv } from "../aws/retry.js";
 import { CopyErrorCodes, type CopyStats, copyImage } from "../copy/copy-image.js";
@@ -33,6 +35,7 @@ export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promi
   try {
     checkAborted(signal);
     checkRetryEnv(deps.env);
+    checkEndpointEnv(deps.env);
     const { source } = request;
     if (source.kind === "registry" && source.password) deps.secrets.mask(source.password);
 
@@ -40,11 +43,16 @@ export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promi
     sourceClient = startedNow(
       (async () => {
         if (source.kind === "ecr") {
-          const env = source.endpointUrl
-            ? { ...deps.env, AWS_ENDPOINT_URL_ECR: source.endpointUrl }
-            : deps.env;
+          // A source written in its dual-stack or FIPS form is read through that form (API and registry).
+          const written = parseEcrRegistryHost(source.registry);
+          const env = {
+            ...deps.env,
+            ...(source.endpointUrl ? { AWS_ENDPOINT_URL_ECR: source.endpointUrl } : {}),
+            ...(written?.fips ? { AWS_USE_FIPS_ENDPOINT: "true" } : {}),
+          };
           const side = await connectEcr(deps, {
             region: source.region,
+            dualStack: written?.dualStack || undefined,
             credentials: sourceCredentials(source.credentials, request.credentials),
             env,
             label: "Source",
@@ -95,6 +103,7 @@ export async function runPromote(request: PromoteRequest, deps: CopyDeps): Promi
     const destination = await logger.group("Authenticating", async () => {
       const side = await connectEcr(deps, {
         region: request.region,
+        dualStack: request.dualStack,
         credentials: request.credentials,
         label: "Destination",
       });

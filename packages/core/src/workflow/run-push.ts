@@ -2,6 +2,7 @@ import { maskSecretInputs, planCredentials, resolveCredentials } from "../aws/cr
 import type { EcrApi, EcrAuthorization } from "../aws/ecr.js";
 import { ECR_PUBLIC_REGION } from "../aws/ecr-public-region.js";
 import type { AwsEnv } from "../aws/env.js";
+import { checkEndpointEnv } from "../aws/env.js";
 import { resolveRegion } from "../aws/region.js";
 import { ensureOptionsFor } from "../aws/repository-target.js";
 import { checkRetryEnv } from "../aws/retry.js";
@@ -97,6 +98,7 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
   try {
     checkAborted(signal);
     checkRetryEnv(deps.env);
+    checkEndpointEnv(deps.env);
     // The local inspect runs alongside the read-only AWS calls; nothing is created or logged in to
     // before it has confirmed the source exists.
     const inspection = startedNow(
@@ -131,6 +133,7 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
         env: deps.env,
         secrets: deps.secrets,
         inputNames: deps.inputNames,
+        dualStack: request.dualStack,
       });
       checkAborted(signal);
       if (request.ecrPublic) {
@@ -140,7 +143,7 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
           env: deps.env,
           logger,
           secrets: deps.secrets,
-          dualStack: wantsDualStack(request.ecrPublic, deps.env),
+          dualStack: wantsDualStack(request.ecrPublic, request.dualStack, deps.env),
           signal,
         });
         ecr = {
@@ -157,7 +160,15 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
         });
       }
       const { EcrApi } = await ecrModule;
-      const api = new EcrApi({ region, credentials, env: deps.env, logger, secrets: deps.secrets, signal });
+      const api = new EcrApi({
+        region,
+        credentials,
+        env: deps.env,
+        logger,
+        secrets: deps.secrets,
+        signal,
+        dualStack: request.dualStack,
+      });
       ecr = api;
       // The read-only repository check runs alongside the token request.
       const described = startedNow(api.describeRepository(request.repository, request.registryId));

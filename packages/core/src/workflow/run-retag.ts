@@ -1,4 +1,5 @@
 import type { EcrImage } from "../aws/ecr.js";
+import { checkEndpointEnv } from "../aws/env.js";
 import { throwIfNotActive } from "../aws/image-status.js";
 import { checkRetryEnv } from "../aws/retry.js";
 import { PushFailedError } from "../errors/index.js";
@@ -42,8 +43,10 @@ export async function runRetag(request: RetagRequest, deps: CopyDeps): Promise<R
   try {
     checkAborted(signal);
     checkRetryEnv(deps.env);
+    checkEndpointEnv(deps.env);
     const session = await connectEcr(deps, {
       region: request.region,
+      dualStack: request.dualStack,
       credentials: request.credentials,
       label: "Destination",
     });

@@ -140,7 +140,7 @@ export const repositoryOperations = {
         {
           authorizationToken: Buffer.from(`AWS:${password}`).toString("base64"),
           expiresAt: epochSeconds(expiresAt.getTime()),
-          proxyEndpoint: ctx.endpoint,
+          proxyEndpoint: ctx.proxyEndpoint,
         },
       ],
     };

@@ -21,6 +21,8 @@ export interface Scenario {
   engine?: string;
   /** ECR Public's catalog data for a created repository (repository public.ecr.aws/ALIAS/NAME). */
   catalog?: { description: string; architectures: string[]; operatingSystems: string[] };
+  /** Set the host's dualStack input to true. */
+  dualStack?: boolean;
   /** Settings of a created repository beyond the defaults (each host's spelling of the same inputs). */
   created?: CreatedRepositorySettings;
   /** Only these platforms of an index (`os/arch[/variant]`, comma-separated). */
@@ -94,6 +96,7 @@ export const HOSTS: Host[] = [
         for (const a of s.catalog.architectures) args.push("--public-architecture", a);
         for (const os of s.catalog.operatingSystems) args.push("--public-operating-system", os);
       }
+      if (s.dualStack) args.push("--dual-stack");
       if (s.created) {
         args.push("--image-tag-mutability", s.created.imageTagMutability);
         for (const filter of s.created.exclusionFilters)
@@ -133,6 +136,7 @@ export const HOSTS: Host[] = [
                   "public-operating-systems": s.catalog.operatingSystems.join("\n"),
                 }
               : {}),
+            ...(s.dualStack ? { "dual-stack": "true" } : {}),
             ...(s.created
               ? {
                   "image-tag-mutability": s.created.imageTagMutability,
@@ -182,6 +186,7 @@ export const HOSTS: Host[] = [
                   publicOperatingSystems: s.catalog.operatingSystems.join("\n"),
                 }
               : {}),
+            ...(s.dualStack ? { dualStack: "true" } : {}),
             ...(s.created
               ? {
                   imageTagMutability: s.created.imageTagMutability,
@@ -225,6 +230,7 @@ export const HOSTS: Host[] = [
                   PUBLIC_OPERATING_SYSTEMS: s.catalog.operatingSystems.join(","),
                 }
               : {}),
+            ...(s.dualStack ? { DUAL_STACK: "true" } : {}),
             ...(s.created
               ? {
                   IMAGE_TAG_MUTABILITY: s.created.imageTagMutability,
@@ -267,6 +273,7 @@ export const HOSTS: Host[] = [
                   "public-operating-systems": s.catalog.operatingSystems.join(","),
                 }
               : {}),
+            ...(s.dualStack ? { "dual-stack": "true" } : {}),
             ...(s.created
               ? {
                   "image-tag-mutability": s.created.imageTagMutability,

@@ -3,11 +3,19 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { EcrFixture } from "@ecr-push/e2e";
-import { buildTestImage, dockerForTests, writeMultiPlatformOciLayout } from "@ecr-push/testkit";
+import {
+  buildTestImage,
+  dockerForTests,
+  opensslCliMissing,
+  realPartAvailable,
+  startNamedRegistryProxy,
+  writeMultiPlatformOciLayout,
+} from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HOSTS, type Host, type Scenario } from "./hosts.js";
 
 const dockerHost = dockerForTests();
+const hasOpenssl = realPartAvailable("The openssl CLI", opensslCliMissing());
 
 /**
  * The sentence `host` must print, given the CLI's: the same words, with the inputs spelled as that
@@ -59,6 +67,49 @@ describe.runIf(dockerHost)("one scenario table through all five shipped entries"
       const digests = new Set(results.map((r) => r.digest));
       expect(digests.size).toBe(1);
       expect([...digests][0]).toMatch(/^sha256:[a-f0-9]{64}$/);
+    },
+  );
+
+  it.runIf(hasOpenssl)(
+    "pushes through ECR's dual-stack registry host on every host, which the image URIs name",
+    async () => {
+      const { accountId, region } = fixture.local;
+      // ECR's proxyEndpoint names the IPv4 host; the dual-stack one is reached here through a proxy
+      // that ends TLS for that name (HTTPS_PROXY, AWS_CA_BUNDLE) and relays to ecr-local.
+      const dualStackHost = `${accountId}.dkr-ecr.${region}.on.aws`;
+      const proxy = await startNamedRegistryProxy(fixture.local.endpoint, [dualStackHost]);
+      fixture.local.announceRegistryHost(`${accountId}.dkr.ecr.${region}.amazonaws.com`);
+      try {
+        // A repository per host, so each one sends its image (a tag already naming it is left as it is).
+        const slug = (h: Host) => `parity/dual-stack-${h.name.toLowerCase().replace(/[^a-z]+/g, "-")}`;
+        const env = { HTTPS_PROXY: proxy.proxyUrl, AWS_CA_BUNDLE: proxy.caFile };
+        const results = [];
+        for (const h of HOSTS) {
+          const scenario: Scenario = {
+            image: "parity/app:1",
+            repository: slug(h),
+            tags: ["1.0.0"],
+            createRepository: true,
+            engine: "registry",
+            dualStack: true,
+          };
+          results.push({ host: h.name, ...(await h.run(fixture, scenario, env)) });
+        }
+        for (const r of results) expect(r.code, `${r.host}: ${r.log}`).toBe(0);
+        expect(results.map((r) => [r.host, r.imageUri])).toEqual(
+          HOSTS.map((h) => [h.name, `${dualStackHost}/${slug(h)}:1.0.0`]),
+        );
+        expect(new Set(results.map((r) => r.digest)).size).toBe(1);
+        for (const h of HOSTS) {
+          expect(fixture.local.repository(slug(h))?.imageTags["1.0.0"], h.name).toBe(results[0]?.digest);
+        }
+        // Every host's registry traffic went to the dual-stack host, and only there.
+        expect(proxy.connects.length).toBeGreaterThanOrEqual(HOSTS.length);
+        expect(new Set(proxy.connects)).toEqual(new Set([`${dualStackHost}:443`]));
+      } finally {
+        fixture.local.announceRegistryHost(undefined);
+        await proxy.close();
+      }
     },
   );
 

@@ -456,6 +456,20 @@ const CASES: Case[] = [
     'Invalid --region "EU_WEST_1": use an AWS region code such as us-east-1 (did you mean eu-west-1?).',
   ),
   cli(
+    "dual-stack variable that is not true or false",
+    ["bad/app:1", "-r", "bad/web"],
+    2,
+    'AWS_USE_DUALSTACK_ENDPOINT must be true or false, not "yes": fix it or unset it.',
+    { AWS_USE_DUALSTACK_ENDPOINT: "yes" },
+  ),
+  cli(
+    "FIPS variable that is not true or false",
+    ["bad/app:1", "-r", "bad/web", "--dual-stack"],
+    2,
+    'AWS_USE_FIPS_ENDPOINT must be true or false, not "1": fix it or unset it.',
+    { AWS_USE_FIPS_ENDPOINT: "1" },
+  ),
+  cli(
     "registry id of 5 digits",
     ["bad/app:1", "-r", "bad/web", "--registry-id", "12345"],
     2,
@@ -858,6 +872,13 @@ const CASES: Case[] = [
       'Invalid region "EU_WEST_1": use an AWS region code such as us-east-1 (did you mean eu-west-1?).',
   },
   {
+    name: "dual-stack",
+    host: "GitHub",
+    inputs: { image: "bad/app:1", repository: "bad/web", "dual-stack": "yes" },
+    code: 1,
+    sentence: 'Invalid dual-stack "yes": use true or false.',
+  },
+  {
     name: "registry id",
     host: "GitHub",
     inputs: { image: "bad/app:1", repository: "bad/web", "registry-id": "12345" },
@@ -982,6 +1003,19 @@ const CASES: Case[] = [
       'Invalid regionName "eu west 1": use an AWS region code such as us-east-1 (did you mean eu-west-1?).',
   },
   {
+    name: "dual-stack",
+    host: "Azure",
+    inputs: {
+      imageSource: "imagename",
+      sourceImageName: "bad/app",
+      sourceImageTag: "1",
+      repositoryName: "bad/web",
+      dualStack: "ipv6",
+    },
+    code: 1,
+    sentence: 'Invalid dualStack "ipv6": use true or false.',
+  },
+  {
     name: "archive that does not exist",
     host: "Azure",
     inputs: {
@@ -1089,6 +1123,13 @@ const CASES: Case[] = [
     sentence: 'Invalid REGISTRY_ID "12345": use the 12-digit AWS account id of the registry.',
   },
   {
+    name: "dual-stack",
+    host: "Codefresh",
+    env: { IMAGE: "bad/app:1", REPOSITORY: "bad/web", DUAL_STACK: "yes" },
+    code: 2,
+    sentence: 'Invalid DUAL_STACK "yes": use true or false.',
+  },
+  {
     name: "engine",
     host: "Codefresh",
     env: { IMAGE: "bad/app:1", REPOSITORY: "bad/web", ENGINE: "buildkit" },
@@ -1189,6 +1230,28 @@ const CASES: Case[] = [
     { image: "bad/app:1", repository: "bad/web", region: "EU_WEST_1" },
     2,
     'Invalid region "EU_WEST_1": use an AWS region code such as us-east-1 (did you mean eu-west-1?).',
+  ),
+  gitlab(
+    "dual-stack variable that is not true or false",
+    { image: "bad/app:1", repository: "bad/web" },
+    2,
+    'AWS_USE_DUALSTACK_ENDPOINT must be true or false, not "yes": fix it or unset it.',
+    { AWS_USE_DUALSTACK_ENDPOINT: "yes" },
+  ),
+  gitlab(
+    "FIPS variable that is not true or false",
+    { image: "bad/app:1", repository: "bad/web", "dual-stack": "true" },
+    2,
+    'AWS_USE_FIPS_ENDPOINT must be true or false, not "1": fix it or unset it.',
+    { AWS_USE_FIPS_ENDPOINT: "1" },
+  ),
+  // GitLab refuses a value outside the input's `options:` when it creates the pipeline; the job
+  // gives the same answer when a variable of the merged job overrides ECR_PUSH_DUAL_STACK.
+  gitlab(
+    "dual-stack that is not true or false",
+    { image: "bad/app:1", repository: "bad/web", "dual-stack": "on" },
+    2,
+    'Invalid dual-stack "on": use true or false.',
   ),
   gitlab(
     "registry id of 5 digits",

@@ -87,6 +87,13 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
     jobToken: `glcbt-${randomBytes(20).toString("hex")}`,
   };
   let tokenFile = "";
+  /** The pod's service account token, as EKS Pod Identity projects it; the endpoint checks it. */
+  known.podIdentityToken = `eyJhbGciOiJSUzI1NiJ9.${randomBytes(30).toString("base64url")}.scanPodSignature0001`;
+  const podTokenFile = path.join(dir, "eks-pod-identity-token");
+  writeFileSync(podTokenFile, known.podIdentityToken);
+  const staleTokenFile = path.join(dir, "stale-pod-identity-token");
+  known.stalePodIdentityToken = `eyJhbGciOiJSUzI1NiJ9.${randomBytes(30).toString("base64url")}.stalePodSignature01`;
+  writeFileSync(staleTokenFile, known.stalePodIdentityToken);
   const sourceDockerConfig = mkdtempSync(path.join(dir, "source-docker-"));
   /** Not a secret (AWS prints access key ids), so not scanned for. */
   let tempAccessKeyId = "";
@@ -96,7 +103,7 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
   let dockerCallsWithSecretEnv = 0;
 
   beforeAll(async () => {
-    fixture = await EcrFixture.start(host);
+    fixture = await EcrFixture.start(host, { podIdentity: { tokenFile: podTokenFile } });
     tap = await startCredentialTap(fixture.local.endpoint);
     // Temporary keys from the endpoint's STS (AssumeRole), through core's own credential code.
     const temporary = await resolveCredentials(
@@ -250,6 +257,32 @@ describe.runIf(dockerHost && hasDockerCli)("secret hygiene: known secrets never 
       env: () => api({ ...noKeys, AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: role() }),
       code: 0,
       docker: true,
+    },
+    {
+      name: "CLI, EKS Pod Identity (container credentials with a token file), --debug",
+      entry: "cli",
+      args: ["push", "ARCHIVE", "-r", "scan/cli", "-t", "pod-identity", "--debug"],
+      env: () =>
+        api({
+          ...noKeys,
+          AWS_CONTAINER_CREDENTIALS_FULL_URI: `${tap.url}/v1/credentials`,
+          AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: podTokenFile,
+        }),
+      code: 0,
+      docker: false,
+    },
+    {
+      name: "CLI failure: EKS Pod Identity token the agent refuses, --debug",
+      entry: "cli",
+      args: ["push", "ARCHIVE", "-r", "scan/cli", "-t", "pod-stale", "--debug"],
+      env: () =>
+        api({
+          ...noKeys,
+          AWS_CONTAINER_CREDENTIALS_FULL_URI: `${tap.url}/v1/credentials`,
+          AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: staleTokenFile,
+        }),
+      code: 1,
+      docker: false,
     },
     {
       name: "CLI, daemonless docker-archive push, --debug",

@@ -103,6 +103,12 @@ describe("parsePushRequest: accepted values", () => {
       (r) => r.region,
       region,
     ]),
+    // dualStack: given or not (undefined leaves it to AWS_USE_DUALSTACK_ENDPOINT).
+    [{ dualStack: "TRUE" }, (r) => r.dualStack, true],
+    [{ dualStack: false }, (r) => r.dualStack, false],
+    [{ dualStack: "false" }, (r) => r.dualStack, false],
+    [{ dualStack: " " }, (r) => r.dualStack, undefined],
+    [{}, (r) => r.dualStack, undefined],
     [{ registryId: "123456789012" }, (r) => r.registryId, "123456789012"],
     [{ createRepository: "TRUE" }, (r) => r.createRepository, true],
     [{ createRepository: true }, (r) => r.createRepository, true],
@@ -173,6 +179,7 @@ describe("parsePushRequest: rejected values", () => {
     [{ tags: ".hidden" }, "tags", /^Invalid tags "\.hidden": use up to 128/],
     [{ tags: "a b" }, "tags", /^Invalid tags "a b"/],
     [{ tags: "x".repeat(129) }, "tags", /^Invalid tags/],
+    [{ dualStack: "yes" }, "dualStack", /^Invalid dualStack "yes": use true or false\.$/],
     [
       { region: "useast1" },
       "region",

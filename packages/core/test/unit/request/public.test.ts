@@ -131,8 +131,11 @@ describe("ECR Public requests", () => {
     // A local endpoint's host stays as it is.
     expect(publicRegistryHost("localhost:5000/a1/web", true)).toBe("localhost:5000");
     const target = { alias: "a1", dualStack: false, catalog: {} };
-    expect(wantsDualStack(target, {})).toBe(false);
-    expect(wantsDualStack(target, { AWS_USE_DUALSTACK_ENDPOINT: "true" })).toBe(true);
-    expect(wantsDualStack({ ...target, dualStack: true }, {})).toBe(true);
+    expect(wantsDualStack(target, undefined, {})).toBe(false);
+    expect(wantsDualStack(target, undefined, { AWS_USE_DUALSTACK_ENDPOINT: "true" })).toBe(true);
+    expect(wantsDualStack({ ...target, dualStack: true }, undefined, {})).toBe(true);
+    // The dualStack input, when given, decides over the environment variable.
+    expect(wantsDualStack(target, true, {})).toBe(true);
+    expect(wantsDualStack(target, false, { AWS_USE_DUALSTACK_ENDPOINT: "true" })).toBe(false);
   });
 });
