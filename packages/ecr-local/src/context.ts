@@ -1,5 +1,5 @@
-import type { PublicRegistry } from "./public/state.js";
 import type { PodIdentityOptions } from "./pod-identity/handler.js";
+import type { PublicRegistry } from "./public/state.js";
 import type { RateLimiter } from "./rate-limits.js";
 import type { RegistryPasswords } from "./registry/passwords.js";
 import type { KeyStore, SigningKey } from "./sigv4/keys.js";

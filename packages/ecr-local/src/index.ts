@@ -1,6 +1,6 @@
 export type { AssumedRole, RecordedCall, RegistryStats } from "./context.js";
-export type { CatalogData } from "./public/state.js";
 export type { PodIdentityOptions } from "./pod-identity/handler.js";
+export type { CatalogData } from "./public/state.js";
 export { runLocalEcrUntilSignal } from "./run.js";
 export {
   type LocalEcr,
