@@ -286,7 +286,9 @@ describe.runIf(dockerHost)("the Codefresh step, built, on a real engine against 
       CF_VOLUME_PATH: volume.path,
     });
     expect(run.code).toBe(2);
-    expect(oneError(run)).toBe('error: Invalid IMAGE_TAG_MUTABILITY "sometimes": use MUTABLE or IMMUTABLE.');
+    expect(oneError(run)).toBe(
+      'error: Invalid IMAGE_TAG_MUTABILITY "sometimes": use MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION.',
+    );
     expect(existsSync(path.join(volume.path, "env_vars_to_export"))).toBe(false);
     expect(e2e.local.calls.length).toBe(callsBefore);
     expectClean(run, "");

@@ -175,7 +175,9 @@ describe.runIf(dockerHost)("the GitLab job, built, on a real engine against the 
       "image-tag-mutability": "sometimes",
     });
     expect(run.code).toBe(2);
-    expect(oneError(run)).toBe('error: Invalid image-tag-mutability "sometimes": use MUTABLE or IMMUTABLE.');
+    expect(oneError(run)).toBe(
+      'error: Invalid image-tag-mutability "sometimes": use MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION.',
+    );
     expect(run.stdout).toBe("");
     expect(project.hasDotenv()).toBe(false);
     expect(e2e.local.calls.length).toBe(callsBefore);

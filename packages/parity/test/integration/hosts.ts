@@ -53,8 +53,8 @@ export interface Host {
   name: string;
   /** How this host spells the inputs that error sentences name. */
   names: { source: string; promote: string; repository: string; createRepository: string; platform: string };
-  /** `env`: extra environment for the entry (a DOCKER_CONFIG holding the promote source's credentials). */
-  run(fixture: EcrFixture, scenario: Scenario, env?: Record<string, string>): Promise<HostResult>;
+  /** `env`: extra environment for the entry (a DOCKER_CONFIG holding the promote source's credentials); `undefined` removes a variable. */
+  run(fixture: EcrFixture, scenario: Scenario, env?: Record<string, string | undefined>): Promise<HostResult>;
 }
 
 /** What every host's driver read back, as the scenarios compare it. */
