@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
-import { authenticate, type Context, countIn, newRequestId, type RecordedCall } from "../context.js";
+import type { Context } from "../context.js";
+import { type JsonApi, type Operation, serveJsonApi } from "../control-plane/handler.js";
 import { imageOperations } from "../control-plane/images.js";
 import {
   type Call,
@@ -9,9 +10,7 @@ import {
   paginate,
   requiredString,
 } from "../control-plane/input.js";
-import { invalidParameter, ServiceError, throttled, toServiceError } from "../errors.js";
-import { send } from "../http.js";
-import type { SigningKey } from "../sigv4/keys.js";
+import { invalidParameter, ServiceError } from "../errors.js";
 import type { SignedRequest } from "../sigv4/verify.js";
 import type { RepositoryRecord } from "../store/store.js";
 import { isAccountId } from "../validation.js";
@@ -90,8 +89,6 @@ function tagsOf(input: Input): { Key: string; Value: string }[] {
     return { Key, Value };
   });
 }
-
-type Operation = (ctx: Context, input: Input, call: Call) => object;
 
 export const publicOperations: Record<string, Operation> = {
   GetAuthorizationToken(ctx) {
@@ -195,51 +192,19 @@ function logoUrl(ctx: Context, name: string): string {
   return `http://${ctx.ecrPublic.host}/_ecr-local/logo/${ctx.ecrPublic.alias}/${name}`;
 }
 
+const PUBLIC_API: JsonApi = {
+  service: "ecr-public",
+  targetPrefix: PUBLIC_TARGET_PREFIX,
+  region: () => PUBLIC_REGION,
+  operations: publicOperations,
+  rateLimited: false,
+};
+
 /** The ECR Public API: AWS JSON 1.1 at `POST /`, X-Amz-Target `SpencerFrontendService.*`, SigV4 service `ecr-public`. */
-export async function handlePublicControlPlane(
+export function handlePublicControlPlane(
   ctx: Context,
   request: SignedRequest,
   res: ServerResponse,
 ): Promise<void> {
-  const requestId = newRequestId();
-  const target = String(request.headers["x-amz-target"] ?? "");
-  const operation = target.slice(PUBLIC_TARGET_PREFIX.length);
-  const call: RecordedCall = { service: "ecr-public", operation, status: 200 };
-  const headers = { "Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": requestId };
-  try {
-    const key: SigningKey = await authenticate(ctx, request, call, PUBLIC_REGION);
-    if (ctx.throttle.remaining > 0) {
-      ctx.throttle.remaining--;
-      throw throttled();
-    }
-    const op = Object.hasOwn(publicOperations, operation) ? publicOperations[operation] : undefined;
-    if (!op)
-      throw new ServiceError("UnknownOperationException", `The operation '${target}' is not supported.`);
-    const input = parseInput(request.body);
-    const result = op(ctx, input, { operation, principalArn: key.principalArn });
-    send(res, 200, headers, JSON.stringify(result));
-  } catch (error) {
-    const failure = toServiceError(error, "ServerException", ctx.log);
-    call.status = failure.status;
-    call.errorCode = failure.code;
-    if (failure.code === "ThrottlingException") countIn(ctx.stats.throttled, operation);
-    send(
-      res,
-      failure.status,
-      { ...headers, "x-amzn-ErrorType": failure.code },
-      JSON.stringify({ ...failure.fields, __type: failure.code, message: failure.message }),
-    );
-  } finally {
-    ctx.calls.push(call);
-  }
-}
-
-function parseInput(body: Uint8Array): Input {
-  try {
-    const input: unknown = body.length === 0 ? {} : JSON.parse(Buffer.from(body).toString("utf8"));
-    if (input && typeof input === "object" && !Array.isArray(input)) return input as Input;
-  } catch {
-    // answered below
-  }
-  throw new ServiceError("SerializationException", "The request body is not a JSON object.");
+  return serveJsonApi(ctx, PUBLIC_API, request, res);
 }
