@@ -9,11 +9,12 @@ import {
   GetAuthorizationTokenCommand,
 } from "@aws-sdk/client-ecr-public";
 import { PushFailedError } from "../errors/index.js";
-import { proxyForEndpoint, sdkRequestHandler } from "../net/index.js";
+import { sdkRequestHandler } from "../net/index.js";
 import type { Logger, SecretMasker } from "../ports/index.js";
 import type { AwsCredentialProvider, AwsCredentials } from "./credentials.js";
 import { type AwsEnv, endpointFromEnv } from "./env.js";
-import { AwsErrorCodes, awsErrorName, awsFailure } from "./errors.js";
+import { AwsErrorCodes, awsErrorName } from "./errors.js";
+import { type ApiTarget, loggedCall } from "./logged-call.js";
 import { sdkRetryConfig } from "./retry.js";
 
 export { ECR_PUBLIC_REGION };
@@ -197,38 +198,23 @@ export class EcrPublicApi {
     return this.options.signal ? { abortSignal: this.options.signal } : {};
   }
 
-  private async call<T extends { $metadata?: { httpStatusCode?: number; requestId?: string } }>(
+  /** Runs one call through loggedCall, as ECR Public in us-east-1. */
+  private call<T extends { $metadata?: { httpStatusCode?: number; requestId?: string } }>(
     operation: string,
     input: object,
     send: () => Promise<T>,
     expected: string[] = [],
   ): Promise<T> {
-    const { logger } = this.options;
-    logger.debug(
-      `ECR Public ${operation} request (region ${ECR_PUBLIC_REGION}${this.endpoint ? `, endpoint ${this.endpoint}` : ""}): ${JSON.stringify(input)}`,
-    );
-    try {
-      const response = await send();
-      const { $metadata, ...output } = response;
-      logger.debug(
-        `ECR Public ${operation} response (HTTP ${$metadata?.httpStatusCode ?? "?"}, request id ${$metadata?.requestId ?? "none"}): ${JSON.stringify(output, (key, value) => (key === "authorizationToken" ? "***" : value))}`,
-      );
-      return response;
-    } catch (error) {
-      if (expected.includes(awsErrorName(error))) throw error;
-      throw awsFailure(error, {
-        service: "ECR Public",
-        operation,
-        region: ECR_PUBLIC_REGION,
-        endpoint: this.endpoint,
-        proxy: proxyForEndpoint(
-          this.endpoint ??
-            (this.options.dualStack
-              ? `https://ecr-public.${ECR_PUBLIC_REGION}.api.aws`
-              : `https://api.ecr-public.${ECR_PUBLIC_REGION}.amazonaws.com`),
-          this.options.env,
-        ),
-      });
-    }
+    const target: ApiTarget = {
+      service: "ECR Public",
+      region: ECR_PUBLIC_REGION,
+      endpoint: this.endpoint,
+      defaultEndpoint: this.options.dualStack
+        ? `https://ecr-public.${ECR_PUBLIC_REGION}.api.aws`
+        : `https://api.ecr-public.${ECR_PUBLIC_REGION}.amazonaws.com`,
+      logger: this.options.logger,
+      env: this.options.env,
+    };
+    return loggedCall(target, operation, input, send, expected);
   }
 }

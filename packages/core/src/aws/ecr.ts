@@ -15,7 +15,7 @@ import {
   UploadLayerPartCommand,
 } from "@aws-sdk/client-ecr";
 import { PushFailedError } from "../errors/index.js";
-import { proxyForEndpoint, sdkRequestHandler } from "../net/index.js";
+import { sdkRequestHandler } from "../net/index.js";
 import { ECR_ACCEPTED_MANIFEST_TYPES } from "../oci/index.js";
 import type { Logger, SecretMasker } from "../ports/index.js";
 import { LayerApiError, type LayerPartsApi } from "../registry/index.js";
@@ -28,8 +28,9 @@ import {
 } from "../request/index.js";
 import type { AwsCredentialProvider, AwsCredentials } from "./credentials.js";
 import { type AwsEnv, endpointFromEnv, endpointVariant } from "./env.js";
-import { AwsErrorCodes, awsErrorName, awsFailure } from "./errors.js";
+import { AwsErrorCodes, awsErrorName } from "./errors.js";
 import type { ImageStatus } from "./image-status.js";
+import { type ApiTarget, loggedCall } from "./logged-call.js";
 import { chooseRegistryHost, type EndpointVariant, parseEcrRegistryHost } from "./registry-host.js";
 import { sdkRetryConfig } from "./retry.js";
 
@@ -328,41 +329,23 @@ export class EcrApi {
     }
   }
 
-  /**
-   * Runs one call, logging its request and response at debug level (what hosts show for
-   * logRequest/logResponse, tokens redacted); errors other than the `expected` codes become
-   * PushFailedErrors.
-   */
-  private async call<T extends { $metadata?: { httpStatusCode?: number; requestId?: string } }>(
+  /** Runs one call through loggedCall, as ECR in this client's region. */
+  private call<T extends { $metadata?: { httpStatusCode?: number; requestId?: string } }>(
     operation: string,
     input: object,
     send: () => Promise<T>,
     expected: string[] = [],
   ): Promise<T> {
-    const { logger, region } = this.options;
-    logger.debug(
-      `ECR ${operation} request (region ${region}${this.endpoint ? `, endpoint ${this.endpoint}` : ""}): ${JSON.stringify(input)}`,
-    );
-    try {
-      const response = await send();
-      const { $metadata, ...output } = response;
-      logger.debug(
-        `ECR ${operation} response (HTTP ${$metadata?.httpStatusCode ?? "?"}, request id ${$metadata?.requestId ?? "none"}): ${JSON.stringify(output, redactTokens)}`,
-      );
-      return response;
-    } catch (error) {
-      if (expected.includes(awsErrorName(error))) throw error;
-      throw awsFailure(error, {
-        service: "ECR",
-        operation,
-        region: this.options.region,
-        endpoint: this.endpoint,
-        proxy: proxyForEndpoint(
-          this.endpoint ?? `https://api.ecr.${this.options.region}.amazonaws.com`,
-          this.options.env,
-        ),
-      });
-    }
+    const { logger, region, env } = this.options;
+    const target: ApiTarget = {
+      service: "ECR",
+      region,
+      endpoint: this.endpoint,
+      defaultEndpoint: `https://api.ecr.${region}.amazonaws.com`,
+      logger,
+      env,
+    };
+    return loggedCall(target, operation, input, send, expected);
   }
 
   /**
@@ -559,11 +542,6 @@ export interface EcrImage {
 export type EcrImageId =
   | { imageTag: string; imageDigest?: undefined }
   | { imageDigest: string; imageTag?: undefined };
-
-/** JSON replacer for logged responses: an authorization token never reaches a log line. */
-function redactTokens(key: string, value: unknown): unknown {
-  return key === "authorizationToken" ? "***" : value;
-}
 
 /**
  * The repository settings a request asks for beyond ECR's defaults, in words, for the warning when
