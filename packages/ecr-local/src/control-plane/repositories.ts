@@ -109,22 +109,7 @@ function settings(ctx: Context, input: Input): RepositorySettings {
   } else if (kmsKey !== undefined) {
     throw invalidParameter("Invalid parameter: kmsKey can only be specified with encryptionType KMS");
   }
-  const tags = (optionalList<Input>(input, "tags", 200) ?? []).map((tag) => {
-    const Key = tag?.Key;
-    const Value = tag?.Value ?? "";
-    if (
-      typeof Key !== "string" ||
-      Key.length < 1 ||
-      Key.length > 128 ||
-      typeof Value !== "string" ||
-      Value.length > 256
-    ) {
-      throw invalidParameter(
-        "Invalid parameter at 'tags': each tag needs a Key of 1 to 128 and a Value of up to 256 characters",
-      );
-    }
-    return { Key, Value };
-  });
+  const tags = resourceTagsOf(input);
   return { ...mutability, scanOnPush, encryptionType, ...(kmsKey ? { kmsKey } : {}), tags };
 }
 
@@ -210,3 +195,23 @@ const ACCOUNT_SETTINGS: Record<string, string[]> = {
   BLOB_MOUNTING: ["ENABLED", "DISABLED"],
   BASIC_SCAN_TYPE_VERSION: ["AWS_NATIVE", "CLAIR"],
 };
+
+/** The `tags` of a CreateRepository (ECR's or ECR Public's): up to 200, with AWS's tag limits. */
+export function resourceTagsOf(input: Input): { Key: string; Value: string }[] {
+  return (optionalList<Input>(input, "tags", 200) ?? []).map((tag) => {
+    const Key = tag?.Key;
+    const Value = tag?.Value ?? "";
+    if (
+      typeof Key !== "string" ||
+      Key.length < 1 ||
+      Key.length > 128 ||
+      typeof Value !== "string" ||
+      Value.length > 256
+    ) {
+      throw invalidParameter(
+        "Invalid parameter at 'tags': each tag needs a Key of 1 to 128 and a Value of up to 256 characters",
+      );
+    }
+    return { Key, Value };
+  });
+}

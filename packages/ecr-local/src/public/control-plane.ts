@@ -10,6 +10,7 @@ import {
   paginate,
   requiredString,
 } from "../control-plane/input.js";
+import { resourceTagsOf } from "../control-plane/repositories.js";
 import { invalidParameter, ServiceError } from "../errors.js";
 import type { SignedRequest } from "../sigv4/verify.js";
 import type { RepositoryRecord } from "../store/store.js";
@@ -71,25 +72,6 @@ function repositoryJson(ctx: Context, repo: RepositoryRecord) {
   };
 }
 
-function tagsOf(input: Input): { Key: string; Value: string }[] {
-  return (optionalList<Input>(input, "tags", 200) ?? []).map((tag) => {
-    const Key = tag?.Key;
-    const Value = tag?.Value ?? "";
-    if (
-      typeof Key !== "string" ||
-      Key.length < 1 ||
-      Key.length > 128 ||
-      typeof Value !== "string" ||
-      Value.length > 256
-    ) {
-      throw invalidParameter(
-        "Invalid parameter at 'tags': each tag needs a Key of 1 to 128 and a Value of up to 256 characters",
-      );
-    }
-    return { Key, Value };
-  });
-}
-
 export const publicOperations: Record<string, Operation> = {
   GetAuthorizationToken(ctx) {
     const { password, expiresAt } = ctx.ecrPublic.passwords.issue(ctx.tokenTtlSeconds);
@@ -105,7 +87,7 @@ export const publicOperations: Record<string, Operation> = {
   CreateRepository(ctx, input) {
     const name = publicName(input);
     const catalog = catalogDataOf(input);
-    const tags = tagsOf(input);
+    const tags = resourceTagsOf(input);
     const pub = ctx.ecrPublic;
     if (pub.store.find(name)) {
       throw new ServiceError(
