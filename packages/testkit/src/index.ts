@@ -21,3 +21,4 @@ export { type MultiPlatformLayout, writeMultiPlatformOciLayout } from "./oci-lay
 export { type RunResult, run, runOk } from "./process.js";
 export { commandMissing, isCI, realPartAvailable } from "./real-parts.js";
 export { type SkopeoInspect, skopeoInspect, skopeoRawManifest } from "./skopeo.js";
+export { tarFiles, tarOf } from "./tar.js";

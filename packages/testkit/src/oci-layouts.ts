@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
+import { tarOf } from "./tar.js";
 
 const sha256 = (bytes: Buffer) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
@@ -129,29 +130,4 @@ export function writeMultiPlatformOciLayout(dir: string, seed = "ecr-push"): Mul
     })),
     attestations: attestations.map((a) => ({ digest: a.manifest.digest, subject: a.subject })),
   };
-}
-
-/** A tar archive of one regular file (ustar header, data padded to 512 bytes, two zero blocks). */
-function tarOf(name: string, content: Buffer): Buffer {
-  const header = Buffer.alloc(512);
-  const field = (offset: number, text: string) => header.write(text, offset, "ascii");
-  const octal = (value: number, width: number) => `${value.toString(8).padStart(width - 1, "0")}\0`;
-  field(0, name);
-  field(100, octal(0o644, 8));
-  field(108, octal(0, 8));
-  field(116, octal(0, 8));
-  field(124, octal(content.length, 12));
-  field(136, octal(0, 12));
-  field(148, "        ");
-  field(156, "0");
-  field(257, "ustar\u000000");
-  let sum = 0;
-  for (const byte of header) sum += byte;
-  field(148, `${sum.toString(8).padStart(6, "0")}\0 `);
-  return Buffer.concat([
-    header,
-    content,
-    Buffer.alloc((512 - (content.length % 512)) % 512),
-    Buffer.alloc(1024),
-  ]);
 }
