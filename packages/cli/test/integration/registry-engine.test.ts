@@ -250,7 +250,7 @@ describe.runIf(dockerHost)("ecr-push push of a local image with the registry eng
     expectClean(run);
     const [line] = errorLines(run.stderr, "error: ");
     expect(line).toMatch(
-      /^error: dying save sha256:[0-9a-f]{64} failed \(the daemon broke off\), so nothing was pushed:/,
+      /^error: docker save sha256:[0-9a-f]{64} failed \(the daemon broke off\), so nothing was pushed:/,
     );
     expect(Object.keys(e2e.local.repository("team/engine-broken")?.imageTags ?? {})).toEqual([]);
 
@@ -285,7 +285,7 @@ describe.runIf(dockerHost)("ecr-push push of a local image with the registry eng
       child.stderr.on("data", (chunk) => {
         stderr += chunk;
       });
-      await until(() => stderr.includes("hanging save"), 20_000);
+      await until(() => stderr.includes("docker save"), 20_000);
       await until(() => readdirSync(tmp).some((name) => name.startsWith("ecr-push-export-")), 20_000);
       child.kill("SIGTERM");
       const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
