@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { once } from "node:events";
 import { writeFileSync } from "node:fs";
-import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { relayTo } from "@ecr-push/testkit";
 
 /** PEM files of a throwaway CA and a leaf for the address 127.0.0.1 signed by it. */
 export interface TestCertificates {
@@ -92,18 +92,7 @@ export async function startTlsFront(
   origin: string,
   tls: { key: string; cert: string },
 ): Promise<{ url: string; port: number; close(): Promise<void> }> {
-  const target = new URL(origin);
-  const server = https.createServer(tls, (req, res) => {
-    const upstream = http.request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on("error", () => res.writeHead(502).end());
-    req.pipe(upstream);
-  });
+  const server = https.createServer(tls, relayTo(origin));
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const port = (server.address() as AddressInfo).port;

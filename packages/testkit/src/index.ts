@@ -9,7 +9,12 @@ export {
 export { type DockerEngineHandle, dockerReachable, findOrStartDockerd, startDockerd } from "./dockerd.js";
 export { buildTestImage, dockerEnv, listLocalTags } from "./images.js";
 export { type FakeImds, startFakeImds } from "./imds.js";
-export { type NamedRegistryProxy, opensslCliMissing, startNamedRegistryProxy } from "./named-registry.js";
+export {
+  type NamedRegistryProxy,
+  opensslCliMissing,
+  relayTo,
+  startNamedRegistryProxy,
+} from "./named-registry.js";
 export {
   AZURE_HANDLER_NODE,
   cachedNode,

@@ -50,20 +50,9 @@ export async function startNamedRegistryProxy(origin: string, names: string[]): 
     ...["x509", "-req", "-in", file("leaf.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key")],
     ...["-CAcreateserial", "-out", file("leaf.pem"), "-days", "2", "-extfile", file("leaf.ext")],
   );
-  const target = new URL(origin);
   const front = https.createServer(
     { key: readFileSync(file("leaf.key")), cert: readFileSync(file("leaf.pem")) },
-    (req, res) => {
-      const upstream = http.request(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      upstream.on("error", () => res.writeHead(502).end());
-      req.pipe(upstream);
-    },
+    relayTo(origin),
   );
   const connects: string[] = [];
   const proxy = http.createServer((_req, res) => res.writeHead(405).end());
@@ -92,5 +81,21 @@ export async function startNamedRegistryProxy(origin: string, names: string[]): 
       await new Promise((resolve) => front.close(resolve));
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A request handler that relays every request, headers untouched, to an http origin (502 when it is down). */
+export function relayTo(origin: string): http.RequestListener {
+  const target = new URL(origin);
+  return (req, res) => {
+    const upstream = http.request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on("error", () => res.writeHead(502).end());
+    req.pipe(upstream);
   };
 }
