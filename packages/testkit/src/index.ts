@@ -23,6 +23,7 @@ export {
   nodeWarningLines,
 } from "./node-versions.js";
 export { type MultiPlatformLayout, writeMultiPlatformOciLayout } from "./oci-layouts.js";
+export { type PodmanForTests, podmanForTests } from "./podman.js";
 export { type RunResult, run, runOk } from "./process.js";
 export { commandMissing, isCI, realPartAvailable } from "./real-parts.js";
 export { type SkopeoInspect, skopeoInspect, skopeoRawManifest } from "./skopeo.js";

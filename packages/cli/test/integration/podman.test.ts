@@ -1,8 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { EcrFixture } from "@ecr-push/e2e";
-import { commandMissing, realPartAvailable, runOk, skopeoRawManifest } from "@ecr-push/testkit";
+import {
+  commandMissing,
+  podmanForTests,
+  realPartAvailable,
+  runOk,
+  skopeoRawManifest,
+} from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli, expectClean } from "./harness.js";
 
@@ -17,40 +23,21 @@ describe.runIf(ready)("ecr-push push of a local image where podman stands in for
   let diffIds: string[];
   /** A PATH holding podman and nothing called docker. */
   let podmanOnly: string;
-  /**
-   * A private image store (vfs: no mounts to clean up), named through CONTAINERS_STORAGE_CONF so
-   * the CLI's podman uses it too and parallel runs never share an image.
-   */
+  /** podman's private image store, named through CONTAINERS_STORAGE_CONF for the CLI's podman too. */
   let store: Record<string, string>;
-  const podman = (args: string[]) => runOk("podman", args, { env: { ...process.env, ...store } });
+  let podman: (args: string[]) => Promise<string>;
   beforeAll(async () => {
     // No Docker engine is involved: the endpoint alone, and podman's own image store.
     e2e = await EcrFixture.start("unix:///nonexistent/docker.sock");
     work = mkdtempSync(path.join(tmpdir(), "ecr-push-podman-"));
-    const storageConf = path.join(work, "storage.conf");
-    const root = path.join(work, "store");
-    writeFileSync(
-      storageConf,
-      `[storage]\ndriver = "vfs"\ngraphroot = "${path.join(root, "graph")}"\nrunroot = "${path.join(root, "run")}"\n`,
-    );
-    store = { CONTAINERS_STORAGE_CONF: storageConf };
+    const setup = await podmanForTests(work);
+    ({ podman, storeEnv: store, podmanOnlyPath: podmanOnly } = setup);
     // Two layers, no network: FROM scratch and two COPYs of files nobody else has.
-    writeFileSync(path.join(work, "app.txt"), `podman ${Math.random()}\n`.repeat(5000));
-    writeFileSync(path.join(work, "conf.txt"), `conf ${Math.random()}\n`);
-    writeFileSync(
-      path.join(work, "Containerfile"),
-      "FROM scratch\nCOPY app.txt /app.txt\nCOPY conf.txt /etc/conf.txt\n",
-    );
-    await podman(["build", "-q", "-t", "e2e/podman:1", work]);
-    imageId = `sha256:${(await podman(["image", "inspect", "--format", "{{.Id}}", "e2e/podman:1"])).trim()}`;
-    diffIds = JSON.parse(
-      await podman(["image", "inspect", "--format", "{{json .RootFS.Layers}}", "e2e/podman:1"]),
-    );
+    ({ imageId, diffIds } = await setup.build("e2e/podman:1", {
+      "/app.txt": `podman ${Math.random()}\n`.repeat(5000),
+      "/etc/conf.txt": `conf ${Math.random()}\n`,
+    }));
     expect(diffIds).toHaveLength(2);
-    const bin = path.join(work, "bin");
-    mkdirSync(bin);
-    symlinkSync((await runOk("sh", ["-c", "command -v podman"])).trim(), path.join(bin, "podman"));
-    podmanOnly = [bin, "/usr/sbin", "/sbin"].join(path.delimiter);
   });
   afterAll(async () => {
     await e2e?.close();

@@ -1,11 +1,18 @@
 // Two ways a job may differ from the main table's (keys in the environment, a Docker engine):
 // credentials from EKS Pod Identity, and local images from podman where docker is absent. Each
 // runs through all five shipped entries and must end the same way everywhere.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { EcrFixture } from "@ecr-push/e2e";
-import { buildTestImage, commandMissing, dockerForTests, realPartAvailable, runOk } from "@ecr-push/testkit";
+import {
+  buildTestImage,
+  commandMissing,
+  dockerForTests,
+  podmanForTests,
+  realPartAvailable,
+  runOk,
+} from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HOSTS } from "./hosts.js";
 
@@ -87,27 +94,14 @@ describe.runIf(podmanReady)("local images from podman through all five shipped e
   let env: Record<string, string>;
   let diffIds: string[];
   beforeAll(async () => {
-    // No Docker engine: the endpoint alone, and podman's own store (vfs: no mounts left behind).
+    // No Docker engine: the endpoint alone, and podman's own store.
     fixture = await EcrFixture.start("unix:///nonexistent/docker.sock");
     work = mkdtempSync(path.join(tmpdir(), "ecr-push-parity-podman-"));
-    const storageConf = path.join(work, "storage.conf");
-    const root = path.join(work, "store");
-    writeFileSync(
-      storageConf,
-      `[storage]\ndriver = "vfs"\ngraphroot = "${path.join(root, "graph")}"\nrunroot = "${path.join(root, "run")}"\n`,
-    );
-    const bin = path.join(work, "bin");
-    mkdirSync(bin);
-    symlinkSync((await runOk("sh", ["-c", "command -v podman"])).trim(), path.join(bin, "podman"));
-    env = { CONTAINERS_STORAGE_CONF: storageConf, PATH: [bin, "/usr/sbin", "/sbin"].join(path.delimiter) };
-    const podman = (args: string[]) =>
-      runOk("podman", args, { env: { ...process.env, CONTAINERS_STORAGE_CONF: storageConf } });
-    writeFileSync(path.join(work, "app.txt"), `parity podman ${Math.random()}\n`.repeat(4000));
-    writeFileSync(path.join(work, "Containerfile"), "FROM scratch\nCOPY app.txt /app.txt\n");
-    await podman(["build", "-q", "-t", "parity/podman:1", work]);
-    diffIds = JSON.parse(
-      await podman(["image", "inspect", "--format", "{{json .RootFS.Layers}}", "parity/podman:1"]),
-    );
+    const setup = await podmanForTests(work);
+    env = { ...setup.storeEnv, PATH: setup.podmanOnlyPath };
+    ({ diffIds } = await setup.build("parity/podman:1", {
+      "/app.txt": `parity podman ${Math.random()}\n`.repeat(4000),
+    }));
   });
   afterAll(async () => {
     await fixture?.close();
