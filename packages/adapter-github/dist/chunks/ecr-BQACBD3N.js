@@ -1,0 +1,3 @@
+import { createRequire as __ecrPushCreateRequire } from 'node:module';
+const require = __ecrPushCreateRequire(import.meta.url);
+import{j as a}from"./chunk-UAYKJ6ZX.js";import"./chunk-W6W6EFJQ.js";import"./chunk-6Q75FX5Q.js";import"./chunk-SJ2RC5OJ.js";import"./chunk-QFMS3Q6T.js";import"./chunk-RMSQHN27.js";import"./chunk-X5KUN6C6.js";import"./chunk-IGUPZOU3.js";import"./chunk-OGORJ2L5.js";import"./chunk-YKWIKBS6.js";import"./chunk-ITJCUUQL.js";import"./chunk-ECOBRF3P.js";import"./chunk-QU72BM3P.js";import"./chunk-HJ377YOY.js";import"./chunk-7C2AYIAF.js";import"./chunk-HOPICM76.js";export{a as EcrApi};
