@@ -26,5 +26,5 @@ export { type MultiPlatformLayout, writeMultiPlatformOciLayout } from "./oci-lay
 export { type PodmanForTests, podmanForTests } from "./podman.js";
 export { type RunResult, run, runOk } from "./process.js";
 export { commandMissing, isCI, realPartAvailable } from "./real-parts.js";
-export { type SkopeoInspect, skopeoInspect, skopeoRawManifest } from "./skopeo.js";
+export { type SkopeoInspect, skopeoConfig, skopeoInspect, skopeoRawManifest } from "./skopeo.js";
 export { tarFiles, tarOf } from "./tar.js";

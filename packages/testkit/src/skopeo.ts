@@ -27,3 +27,14 @@ export async function skopeoRawManifest(
   args.push(`docker://${reference}`);
   return runOk("skopeo", args);
 }
+
+/** The image config as skopeo fetches it (what a pull would unpack: rootfs.diff_ids, platform). */
+export async function skopeoConfig(
+  reference: string,
+  credentials?: { username: string; password: string },
+): Promise<{ architecture?: string; os?: string; rootfs: { diff_ids: string[] } }> {
+  const args = ["inspect", "--config", "--tls-verify=false"];
+  if (credentials) args.push("--creds", `${credentials.username}:${credentials.password}`);
+  args.push(`docker://${reference}`);
+  return JSON.parse(await runOk("skopeo", args));
+}

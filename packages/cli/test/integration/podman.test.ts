@@ -6,7 +6,7 @@ import {
   commandMissing,
   podmanForTests,
   realPartAvailable,
-  runOk,
+  skopeoConfig,
   skopeoRawManifest,
 } from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -46,17 +46,7 @@ describe.runIf(ready)("ecr-push push of a local image where podman stands in for
 
   /** The pushed image's config, as the registry serves it. */
   async function pushedConfig(reference: string): Promise<{ rootfs: { diff_ids: string[] } }> {
-    const { username, password } = await e2e.registryCredentials();
-    return JSON.parse(
-      await runOk("skopeo", [
-        "inspect",
-        "--config",
-        "--tls-verify=false",
-        "--creds",
-        `${username}:${password}`,
-        `docker://${reference}`,
-      ]),
-    );
+    return skopeoConfig(reference, await e2e.registryCredentials());
   }
 
   it("exports with podman save when docker is not on PATH; the pushed config is podman's image", async () => {

@@ -11,7 +11,7 @@ import {
   dockerForTests,
   podmanForTests,
   realPartAvailable,
-  runOk,
+  skopeoConfig,
 } from "@ecr-push/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HOSTS } from "./hosts.js";
@@ -125,17 +125,7 @@ describe.runIf(podmanReady)("local images from podman through all five shipped e
     const digests = new Set(results.map((r) => r.digest));
     expect(digests.size).toBe(1);
     // The pushed image is podman's: its config lists podman's diff IDs.
-    const { username, password } = await fixture.registryCredentials();
-    const config = JSON.parse(
-      await runOk("skopeo", [
-        "inspect",
-        "--config",
-        "--tls-verify=false",
-        "--creds",
-        `${username}:${password}`,
-        `docker://${expected}`,
-      ]),
-    );
+    const config = await skopeoConfig(expected, await fixture.registryCredentials());
     expect(config.rootfs.diff_ids).toEqual(diffIds);
   });
 });
