@@ -3,7 +3,13 @@ import { InputError } from "../errors/index.js";
 import { isRegionCode, regionAdvice } from "../request/index.js";
 import type { AwsEnv } from "./env.js";
 
-export type RegionSource = "input" | "AWS_REGION" | "AWS_DEFAULT_REGION" | "instance metadata";
+/** Where the region came from, as the debug line says it; ECR Public's API has one region only. */
+export type RegionSource =
+  | "input"
+  | "AWS_REGION"
+  | "AWS_DEFAULT_REGION"
+  | "instance metadata"
+  | "ECR Public's only region";
 
 export interface ResolvedRegion {
   region: string;

@@ -3,7 +3,7 @@ import type { EcrApi, EcrAuthorization } from "../aws/ecr.js";
 import { ECR_PUBLIC_REGION } from "../aws/ecr-public-region.js";
 import type { AwsEnv } from "../aws/env.js";
 import { checkEndpointEnv } from "../aws/env.js";
-import { resolveRegion } from "../aws/region.js";
+import { type ResolvedRegion, resolveRegion } from "../aws/region.js";
 import { ensureOptionsFor } from "../aws/repository-target.js";
 import { checkRetryEnv } from "../aws/retry.js";
 import { PushFailedError } from "../errors/index.js";
@@ -294,17 +294,13 @@ export async function runPush(request: PushRequest, deps: PushDeps): Promise<Pus
  * ECR Public's API is in us-east-1 only: that is the push's region, whatever the job's. A region
  * input naming another is said once, not refused (jobs that push to both keep one setting).
  */
-function publicRegion(
-  request: PushRequest,
-  deps: PushDeps,
-  names: InputNames,
-): { region: string; source: "input" } {
+function publicRegion(request: PushRequest, deps: PushDeps, names: InputNames): ResolvedRegion {
   if (request.region && request.region !== ECR_PUBLIC_REGION) {
     deps.logger.info(
       `ECR Public's API is in ${ECR_PUBLIC_REGION} only, so the push uses ${ECR_PUBLIC_REGION} rather than ${names.region} ${request.region}.`,
     );
   }
-  return { region: ECR_PUBLIC_REGION, source: "input" };
+  return { region: ECR_PUBLIC_REGION, source: "ECR Public's only region" };
 }
 
 /**
